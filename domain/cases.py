@@ -1,0 +1,102 @@
+"""Procuratorial functions, case stages, legal time limits and the charge catalogue.
+
+Sources: ``shared/domain/procuratorate.md`` §1.1–1.2 (CPL arts. 91, 172, 175; SPP Rules arts. 273,
+282, 351) and §7 (charge mix). Pure data and arithmetic; no database.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+FUNCTIONS: tuple[str, ...] = ("刑事", "民事", "行政", "公益诉讼")
+FUNCTIONS_EN = {"刑事": "Criminal", "民事": "Civil", "行政": "Administrative", "公益诉讼": "Public interest"}
+
+# Criminal stages in order (procuratorate.md §1.2 suggested enum).
+CRIMINAL_STAGES: tuple[str, ...] = (
+    "受理", "审查逮捕", "侦查", "审查起诉", "退回补充侦查", "提起公诉", "不起诉", "一审", "判决", "上诉抗诉",
+)
+OTHER_STAGES: tuple[str, ...] = ("受理", "审查", "办结")
+STAGES_EN = {
+    "受理": "Accepted", "审查逮捕": "Arrest review", "侦查": "Investigation", "审查起诉": "Prosecution review",
+    "退回补充侦查": "Returned for investigation", "提起公诉": "Prosecuted", "不起诉": "Not prosecuted",
+    "一审": "First instance", "判决": "Judgment", "上诉抗诉": "Appeal/protest", "审查": "Review", "办结": "Closed",
+}
+# Stages in which the procuratorate itself holds the file and a legal clock runs.
+OPEN_STAGES: tuple[str, ...] = ("受理", "审查逮捕", "审查起诉", "退回补充侦查", "审查")
+CLOSED_STAGES: tuple[str, ...] = ("不起诉", "判决", "办结")
+
+MAX_RETURNS = 2  # CPL art. 175: at most two returns for supplementary investigation
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    stage: str
+    days: int
+    basis: str
+    note: str = ""
+
+
+def add_months(d: dt.datetime, months: int) -> dt.datetime:
+    """Calendar months (CPL counts "one month" by the calendar), clamped to the month's end."""
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    import calendar
+
+    day = min(d.day, calendar.monthrange(year, month)[1])
+    return d.replace(year=year, month=month, day=day)
+
+
+def deadline(stage: str, entered: dt.datetime, *, detained: bool = True, extended: bool = False,
+             fast_track: bool = False) -> tuple[dt.datetime, str] | None:
+    """Legal deadline of a stage entered at ``entered``, with its legal basis; None if no clock runs.
+
+    - 审查逮捕: 7 days if detained (CPL 91), else 15 days, 20 if serious (Rules 282).
+    - 审查起诉: one month, +15 days when extended (CPL 172); fast track 10 days (Rules 351).
+    - 退回补充侦查: one month per return (CPL 175).
+    """
+    if stage == "审查逮捕":
+        if detained:
+            return entered + dt.timedelta(days=7), "刑事诉讼法第91条：7日内作出决定"
+        days = 20 if extended else 15
+        return entered + dt.timedelta(days=days), f"刑事诉讼规则第282条：未羁押{days}日"
+    if stage == "审查起诉":
+        if fast_track:
+            return entered + dt.timedelta(days=10), "刑事诉讼法第172条：速裁10日"
+        end = add_months(entered, 1)
+        if extended:
+            return end + dt.timedelta(days=15), "刑事诉讼法第172条：一个月，延长半个月"
+        return end, "刑事诉讼法第172条：一个月"
+    if stage == "退回补充侦查":
+        return add_months(entered, 1), "刑事诉讼法第175条：每次不超过一个月"
+    if stage == "受理":
+        return entered + dt.timedelta(days=3), "案件管理：受理后3日内分案（内部规范）"
+    return None
+
+
+def time_limit_status(due: dt.datetime, now: dt.datetime, warn_days: float = 2.0) -> str:
+    """'超期' past the deadline, '临期' within ``warn_days`` of it, else '正常'."""
+    if now > due:
+        return "超期"
+    if (due - now).total_seconds() <= warn_days * 86400:
+        return "临期"
+    return "正常"
+
+
+# Charge mix for generated criminal cases (procuratorate.md §7: dangerous driving 20–25 %, theft
+# 12–15 %, 帮信 8–10 %, fraud 5–8 %, 掩隐 4–6 %; the rest spread over common charges).
+CHARGE_MIX: tuple[tuple[str, float], ...] = (
+    ("危险驾驶", 0.22), ("盗窃", 0.135), ("帮助信息网络犯罪活动", 0.09), ("诈骗", 0.065),
+    ("掩饰、隐瞒犯罪所得、犯罪所得收益", 0.05), ("故意伤害", 0.05), ("开设赌场", 0.04),
+    ("寻衅滋事", 0.035), ("交通肇事", 0.03), ("走私、贩卖、运输、制造毒品", 0.03),
+    ("引诱、容留、介绍卖淫", 0.025), ("信用卡诈骗", 0.025), ("合同诈骗", 0.02), ("聚众斗殴", 0.015),
+    ("妨害公务", 0.015), ("容留他人吸毒", 0.015), ("职务侵占", 0.015), ("非法吸收公众存款", 0.015),
+    ("强奸", 0.01), ("抢劫", 0.01), ("敲诈勒索", 0.01), ("非法拘禁", 0.01), ("抢夺", 0.005),
+    ("集资诈骗", 0.005), ("非法持有毒品", 0.005), ("侵犯公民个人信息", 0.01), ("故意杀人", 0.002),
+)
+
+CIVIL_CAUSES = ("民事生效裁判监督", "民事执行监督", "民事审判程序监督", "支持起诉")
+ADMIN_CAUSES = ("行政生效裁判监督", "行政非诉执行监督", "行政争议实质性化解")
+PIL_CAUSES = ("生态环境和资源保护", "食品药品安全", "国有财产保护", "国有土地使用权出让", "个人信息保护")
+
+# Procedural steps that each add one 件 to the case-to-matter ratio (procuratorate.md §1.3).
+MATTER_EVENTS: tuple[str, ...] = ("退回补充侦查", "延长审查起诉期限", "不捕复议", "上诉", "抗诉")

@@ -1,0 +1,586 @@
+"""The data model of the whole product (SQLAlchemy 2 declarative).
+
+Every table the pages show lives here; Alembic migrations in ``queries/migrations`` are generated
+from these classes. Timestamps are naive Asia/Shanghai wall-clock times: every user and every
+legal time limit is in that zone, and naive values behave the same on SQLite and PostgreSQL.
+
+Personal identifiers are never stored in clear: identity numbers and phones are kept as a keyed
+hash (HMAC-SHA256, see ``queries.crypto``) for look-ups plus a masked form for display.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+# --------------------------------------------------------------------------- organisation
+
+
+class District(Base):
+    """One of Shanghai's 16 districts; ``id`` is the GB/T 2260 adcode, geometry is real (WGS84)."""
+
+    __tablename__ = "district"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name_zh: Mapped[str] = mapped_column(String(20))
+    name_en: Mapped[str] = mapped_column(String(40))
+    label_lon: Mapped[float] = mapped_column(Float)
+    label_lat: Mapped[float] = mapped_column(Float)
+    geojson: Mapped[str] = mapped_column(Text)  # the Feature's geometry, GeoJSON text
+
+
+class Procuratorate(Base):
+    __tablename__ = "procuratorate"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+    level: Mapped[str] = mapped_column(String(10))  # 市院 / 分院 / 区院
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"))
+
+
+class Department(Base):
+    __tablename__ = "department"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    procuratorate_id: Mapped[int] = mapped_column(ForeignKey("procuratorate.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    function: Mapped[str] = mapped_column(String(10))  # 刑事 / 民事 / 行政 / 公益诉讼
+
+
+class AppUser(Base):
+    """Staff, screen and lawyer accounts. Parties do not have accounts: they log in by SMS."""
+
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(20))  # admin/leader/prosecutor/supervision/screen/lawyer
+    procuratorate_id: Mapped[int | None] = mapped_column(ForeignKey("procuratorate.id"))
+    password_hash: Mapped[str | None] = mapped_column(String(200))  # Argon2id
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
+    phone_masked: Mapped[str | None] = mapped_column(String(20))
+    law_firm: Mapped[str | None] = mapped_column(String(80))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+# --------------------------------------------------------------------------- people
+
+
+class Person(Base):
+    """A natural person in a case (suspect, victim, relative). ID number only as hash + mask."""
+
+    __tablename__ = "person"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)  # random, safe to show in URLs
+    full_name: Mapped[str] = mapped_column(String(40))
+    name_masked: Mapped[str] = mapped_column(String(40))
+    gender: Mapped[str | None] = mapped_column(String(2))
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    id_masked: Mapped[str] = mapped_column(String(20))
+    phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    phone_masked: Mapped[str | None] = mapped_column(String(20))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"))
+
+
+# --------------------------------------------------------------------------- cases
+
+
+class Case(Base):
+    """A case accepted by a procuratorate (one row per 案).
+
+    Decisions are taken per case and apply to its ``suspects`` people, so person-based indicators
+    (不捕率, 诉前羁押率, ...) weight a case by ``suspects``.
+    """
+
+    __tablename__ = "case"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_no: Mapped[str] = mapped_column(String(40), unique=True)
+    procuratorate_id: Mapped[int] = mapped_column(ForeignKey("procuratorate.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"))
+    function: Mapped[str] = mapped_column(String(10))  # 刑事 / 民事 / 行政 / 公益诉讼
+    charge: Mapped[str | None] = mapped_column(String(60))  # criminal cases: main charge
+    cause: Mapped[str | None] = mapped_column(String(60))  # other functions: 案由
+    stage: Mapped[str] = mapped_column(String(20))
+    stage_entered_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    accepted_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    suspects: Mapped[int] = mapped_column(Integer, default=1)
+    # arrest review
+    arrest_review_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    arrest_decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    arrest_decision: Mapped[str | None] = mapped_column(String(10))  # 批准逮捕 / 不批准逮捕
+    detained: Mapped[bool] = mapped_column(Boolean, default=False)  # in custody when accepted
+    # prosecution review
+    prosecution_review_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    returns_count: Mapped[int] = mapped_column(Integer, default=0)  # 退回补充侦查, at most 2
+    extensions_count: Mapped[int] = mapped_column(Integer, default=0)  # 延长审查起诉期限
+    prosecution_decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    prosecution_decision: Mapped[str | None] = mapped_column(String(10))  # 起诉 / 不起诉
+    non_prosecution_type: Mapped[str | None] = mapped_column(String(10))  # 法定/酌定/存疑/附条件
+    # plea and sentencing recommendation
+    plea_leniency: Mapped[bool] = mapped_column(Boolean, default=False)
+    sentencing_rec_kind: Mapped[str | None] = mapped_column(String(10))  # 确定刑 / 幅度刑
+    sentencing_rec_months: Mapped[int | None] = mapped_column(Integer)
+    # court
+    trial_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    judgment_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    rec_adopted: Mapped[bool | None] = mapped_column(Boolean)
+    appealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    handling_department: Mapped[str | None] = mapped_column(String(40))
+    compulsory_measure: Mapped[str | None] = mapped_column(String(20))  # 逮捕/取保候审/监视居住
+    juvenile: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        Index("ix_case_accepted", "accepted_at", "district_id"),
+        Index("ix_case_district_accepted", "district_id", "accepted_at"),
+        Index("ix_case_stage", "stage", "district_id"),
+        Index("ix_case_charge", "charge"),
+        Index("ix_case_arrest_decided", "arrest_decided_at"),
+        Index("ix_case_prosecution_decided", "prosecution_decided_at"),
+        Index("ix_case_judgment", "judgment_at"),
+    )
+
+
+class CaseEvent(Base):
+    """The live stream: every acceptance, stage change and procedural step of a case."""
+
+    __tablename__ = "case_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"))
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    event_type: Mapped[str] = mapped_column(String(20))  # 受理/批捕/不批捕/退查/延长/起诉/...
+    stage_from: Mapped[str | None] = mapped_column(String(20))
+    stage_to: Mapped[str | None] = mapped_column(String(20))
+    counts_as_matter: Mapped[bool] = mapped_column(Boolean, default=False)  # adds a 件 (案件比)
+    note: Mapped[str | None] = mapped_column(String(200))  # never personal data
+
+    __table_args__ = (
+        Index("ix_event_occurred", "occurred_at"),
+        Index("ix_event_district_occurred", "district_id", "occurred_at"),
+        UniqueConstraint("case_id", "event_type", "occurred_at", name="uq_event_natural"),
+    )
+
+
+class CaseParty(Base):
+    __tablename__ = "case_party"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    role: Mapped[str] = mapped_column(String(10))  # 犯罪嫌疑人 / 被害人 / 近亲属
+    __table_args__ = (UniqueConstraint("case_id", "person_id", "role"),)
+
+
+class LawyerBinding(Base):
+    """A lawyer's request to follow a case; a prosecutor approves it before anything is shown."""
+
+    __tablename__ = "lawyer_binding"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lawyer_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    client_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    papers: Mapped[str | None] = mapped_column(Text)  # description of the authorisation papers
+    status: Mapped[str] = mapped_column(String(10))  # 待审核 / 已批准 / 已驳回 / 已解除
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+# --------------------------------------------------------------------------- sentencing
+
+
+class SentencingRecord(Base):
+    """One judgment's sentence: real CAIL2018 rows (no year) or calibrated synthetic dated rows."""
+
+    __tablename__ = "sentencing_record"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(20))  # CAIL2018 / synthetic / import
+    source_ref: Mapped[str] = mapped_column(String(80))
+    charge: Mapped[str] = mapped_column(String(60))  # first (or only) charge
+    charges_all: Mapped[str] = mapped_column(String(200))
+    single_charge: Mapped[bool] = mapped_column(Boolean)
+    articles: Mapped[str | None] = mapped_column(String(60))
+    months: Mapped[int | None] = mapped_column(Integer)  # custodial term; NULL for life/death
+    life: Mapped[bool] = mapped_column(Boolean, default=False)
+    death: Mapped[bool] = mapped_column(Boolean, default=False)
+    fine_yuan: Mapped[int | None] = mapped_column(Integer)
+    probation: Mapped[bool | None] = mapped_column(Boolean)  # NULL = not recorded (CAIL)
+    judgment_year: Mapped[int | None] = mapped_column(Integer)  # NULL = unknown (CAIL)
+    tier: Mapped[int | None] = mapped_column(Integer)  # guideline starting-point tier, if known
+    circumstances_from: Mapped[str] = mapped_column(String(10))  # text / recorded
+    c_surrender: Mapped[bool] = mapped_column(Boolean, default=False)  # 自首
+    c_confession: Mapped[bool] = mapped_column(Boolean, default=False)  # 坦白 / 如实供述
+    c_recidivist: Mapped[bool] = mapped_column(Boolean, default=False)  # 累犯
+    c_prior_record: Mapped[bool] = mapped_column(Boolean, default=False)  # 前科
+    c_forgiveness: Mapped[bool] = mapped_column(Boolean, default=False)  # 谅解
+    c_compensation: Mapped[bool] = mapped_column(Boolean, default=False)  # 赔偿
+    c_attempt: Mapped[bool] = mapped_column(Boolean, default=False)  # 未遂
+    c_accomplice: Mapped[bool] = mapped_column(Boolean, default=False)  # 从犯
+    c_plea: Mapped[bool] = mapped_column(Boolean, default=False)  # 认罪认罚
+    fact_excerpt: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("source", "source_ref", name="uq_sentencing_source"),
+        Index("ix_sentencing_charge", "charge", "single_charge", "months"),
+        Index("ix_sentencing_charge_year", "charge", "judgment_year"),
+    )
+
+
+# --------------------------------------------------------------------------- supervision
+
+
+class SupervisedPerson(Base):
+    """Someone charged but not detained (取保候审 / 监视居住), supervised digitally."""
+
+    __tablename__ = "supervised_person"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_code: Mapped[str] = mapped_column(String(20), unique=True)  # shown instead of the name
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    measure: Mapped[str] = mapped_column(String(10))  # 取保候审 / 监视居住
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10))  # 在管 / 已解除 / 已转出
+    home_district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
+    prosecutor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    risk_code: Mapped[str] = mapped_column(String(6), default="green")  # green / yellow / red
+    risk_reasons: Mapped[str | None] = mapped_column(Text)
+    first_offender: Mapped[bool] = mapped_column(Boolean, default=True)
+    confessed: Mapped[bool] = mapped_column(Boolean, default=True)
+    absconded: Mapped[bool] = mapped_column(Boolean, default=False)
+    released_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # latest position, kept by the ping writer so "everyone's latest position" is one indexed read
+    last_ping_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_lon: Mapped[float | None] = mapped_column(Float)
+    last_lat: Mapped[float | None] = mapped_column(Float)
+    last_accuracy_m: Mapped[float | None] = mapped_column(Float)
+
+
+class Device(Base):
+    __tablename__ = "device"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    serial: Mapped[str] = mapped_column(String(30), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # 手机 / 手环
+    supervised_id: Mapped[int | None] = mapped_column(ForeignKey("supervised_person.id"), index=True)
+    battery_pct: Mapped[int | None] = mapped_column(Integer)
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(10), default="在用")  # 在用 / 库存 / 停用
+
+
+class DeviceAssignment(Base):
+    __tablename__ = "device_assignment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("device.id"), index=True)
+    supervised_id: Mapped[int] = mapped_column(ForeignKey("supervised_person.id"), index=True)
+    assigned_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    returned_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class LocationPing(Base):
+    """A position report (WGS84). ``accuracy_m`` is the device's reported radius."""
+
+    __tablename__ = "location_ping"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    supervised_id: Mapped[int] = mapped_column(ForeignKey("supervised_person.id"))
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
+    ts: Mapped[dt.datetime] = mapped_column(DateTime)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    accuracy_m: Mapped[float] = mapped_column(Float, default=20.0)
+    battery_pct: Mapped[int | None] = mapped_column(Integer)
+    band_separated: Mapped[bool] = mapped_column(Boolean, default=False)
+    __table_args__ = (
+        Index("ix_ping_person_ts", "supervised_id", "ts"),
+        Index("ix_ping_ts", "ts"),
+    )
+
+
+class Fence(Base):
+    """A polygon: the home fence (default: the real home-district boundary) or a banned zone."""
+
+    __tablename__ = "fence"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    supervised_id: Mapped[int | None] = mapped_column(ForeignKey("supervised_person.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # home / banned
+    name: Mapped[str] = mapped_column(String(60))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"))
+    geojson: Mapped[str | None] = mapped_column(Text)  # NULL = the district's own boundary
+
+
+class CheckinTask(Base):
+    __tablename__ = "checkin_task"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    supervised_id: Mapped[int] = mapped_column(ForeignKey("supervised_person.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(6))  # 定时 / 随机
+    scheduled_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    due_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    verify_result: Mapped[str | None] = mapped_column(String(10))  # 通过 / 未通过
+    status: Mapped[str] = mapped_column(String(10))  # 待签到 / 已签到 / 未签到
+    __table_args__ = (Index("ix_checkin_due", "status", "due_at"),)
+
+
+class LeaveRequest(Base):
+    __tablename__ = "leave_request"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    supervised_id: Mapped[int] = mapped_column(ForeignKey("supervised_person.id"), index=True)
+    destination: Mapped[str] = mapped_column(String(80))
+    dest_district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"))
+    dest_geojson: Mapped[str | None] = mapped_column(Text)  # polygon outside Shanghai, if any
+    start_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    end_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    reason: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10))  # 待审批 / 已批准 / 已驳回 / 已返回
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    decision_note: Mapped[str | None] = mapped_column(String(200))
+    returned_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Alert(Base):
+    """One alert per person and cause while open (``open_key`` is unique among open alerts)."""
+
+    __tablename__ = "alert"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    supervised_id: Mapped[int] = mapped_column(ForeignKey("supervised_person.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # 越界/未签到/设备离线/低电量/人机分离/进入禁区/逾期未返
+    severity: Mapped[str] = mapped_column(String(6))  # 高 / 中 / 低
+    status: Mapped[str] = mapped_column(String(6))  # 新 / 已确认 / 已关闭
+    raised_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    evidence: Mapped[str | None] = mapped_column(Text)  # JSON: pings / task behind it
+    open_key: Mapped[str | None] = mapped_column(String(60), unique=True)  # NULL once closed
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    close_note: Mapped[str | None] = mapped_column(String(200))
+    escalated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    __table_args__ = (Index("ix_alert_status_raised", "status", "raised_at"),)
+
+
+# --------------------------------------------------------------------------- rivers
+
+
+class River(Base):
+    __tablename__ = "river"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(40))
+    level: Mapped[str] = mapped_column(String(6))  # 市级 / 区级 / 镇级 / 农场级 / 村级
+    length_km: Mapped[float] = mapped_column(Float)
+    town: Mapped[str] = mapped_column(String(20))
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"))
+    geojson: Mapped[str] = mapped_column(Text)  # simplified LineString, WGS84
+    river_chief: Mapped[str] = mapped_column(String(40))  # name + post (public office, not masked)
+    prosecutor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class MonitoringSite(Base):
+    __tablename__ = "monitoring_site"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    river_id: Mapped[int] = mapped_column(ForeignKey("river.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+
+
+class WaterSample(Base):
+    """Monthly sample; ``water_class`` (1–6, 6 = 劣V) is computed by ``domain.water`` on write."""
+
+    __tablename__ = "water_sample"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("monitoring_site.id"))
+    river_id: Mapped[int] = mapped_column(ForeignKey("river.id"))
+    sampled_on: Mapped[dt.date] = mapped_column(Date)
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM, for grouping on both engines
+    do_mg: Mapped[float | None] = mapped_column(Float)
+    codmn: Mapped[float | None] = mapped_column(Float)
+    cod: Mapped[float | None] = mapped_column(Float)
+    bod5: Mapped[float | None] = mapped_column(Float)
+    nh3n: Mapped[float | None] = mapped_column(Float)
+    tp: Mapped[float | None] = mapped_column(Float)
+    tn: Mapped[float | None] = mapped_column(Float)
+    ph: Mapped[float | None] = mapped_column(Float)
+    water_class: Mapped[int | None] = mapped_column(Integer)
+    main_pollutants: Mapped[str | None] = mapped_column(String(60))
+    __table_args__ = (
+        UniqueConstraint("site_id", "month", name="uq_sample_site_month"),
+        Index("ix_sample_river_month", "river_id", "month"),
+        Index("ix_sample_month", "month", "river_id"),
+    )
+
+
+class PilCase(Base):
+    """Public-interest case (公益诉讼), linked to a river where it is about water."""
+
+    __tablename__ = "pil_case"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_no: Mapped[str] = mapped_column(String(40), unique=True)
+    river_id: Mapped[int | None] = mapped_column(ForeignKey("river.id"), index=True)
+    procuratorate_id: Mapped[int] = mapped_column(ForeignKey("procuratorate.id"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"))
+    source: Mapped[str] = mapped_column(String(20))  # 河长办移送 / 自行发现 / 水质线索
+    stage: Mapped[str] = mapped_column(String(10))  # 线索/立案/调查/磋商/诉前建议/跟进/起诉/结案
+    summary: Mapped[str] = mapped_column(String(200))
+    clue_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    filed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    stage_entered_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+
+
+class ProcuratorialSuggestion(Base):
+    __tablename__ = "procuratorial_suggestion"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doc_no: Mapped[str] = mapped_column(String(40), unique=True)
+    pil_case_id: Mapped[int | None] = mapped_column(ForeignKey("pil_case.id"), index=True)
+    river_id: Mapped[int | None] = mapped_column(ForeignKey("river.id"), index=True)
+    recipient: Mapped[str] = mapped_column(String(60))  # the agency
+    emergency: Mapped[bool] = mapped_column(Boolean, default=False)
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    reply_due: Mapped[dt.date] = mapped_column(Date)  # two months, or 15 days in an emergency
+    replied_on: Mapped[dt.date | None] = mapped_column(Date)
+    rectified_on: Mapped[dt.date | None] = mapped_column(Date)
+    content: Mapped[str] = mapped_column(String(300))
+
+
+class ClueDecision(Base):
+    """A prosecutor's decision on a water-quality clue: turned into a case, or dismissed."""
+
+    __tablename__ = "clue_decision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    river_id: Mapped[int] = mapped_column(ForeignKey("river.id"), index=True)
+    month: Mapped[str] = mapped_column(String(7))
+    decision: Mapped[str] = mapped_column(String(6))  # 立案 / 驳回
+    reason: Mapped[str | None] = mapped_column(String(200))
+    pil_case_id: Mapped[int | None] = mapped_column(ForeignKey("pil_case.id"))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+# --------------------------------------------------------------------------- documents & portal
+
+
+class Document(Base):
+    __tablename__ = "document"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)  # random; never a sequence
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    procuratorate_id: Mapped[int] = mapped_column(ForeignKey("procuratorate.id"))
+    doc_type: Mapped[str] = mapped_column(String(30))  # 权利义务告知书 / 取保候审决定书 / 不起诉决定书
+    doc_no: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(80))
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    body: Mapped[str] = mapped_column(Text)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class DocumentRecipient(Base):
+    """Who a document is served on; ``served_at`` is the electronic service receipt."""
+
+    __tablename__ = "document_recipient"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    lawyer_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    notified_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    served_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # first opened
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # receipt confirmed
+
+
+class OtpChallenge(Base):
+    """One SMS code: stored only as a keyed hash, bound to the subject that asked for it."""
+
+    __tablename__ = "otp_challenge"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject_hash: Mapped[str] = mapped_column(String(64), index=True)  # HMAC of the ID number/user
+    request_id: Mapped[str] = mapped_column(String(32), unique=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    delivered: Mapped[bool] = mapped_column(Boolean, default=False)  # False: pair not on record
+
+
+class LoginLock(Base):
+    __tablename__ = "login_lock"
+    subject_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class SmsOutbox(Base):
+    """What the development SMS sender "sent"; the operator reads it. Never logged elsewhere."""
+
+    __tablename__ = "sms_outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    phone_masked: Mapped[str] = mapped_column(String(20))
+    phone_hash: Mapped[str] = mapped_column(String(64), index=True)
+    body: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class AuditLog(Base):
+    """Who did what, when, with what result (等保 level 3). Actor is stored masked."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(60))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    event: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str | None] = mapped_column(String(80))
+    result: Mapped[str] = mapped_column(String(20))  # 成功 / 失败 / 拒绝 / 锁定
+    detail: Mapped[str | None] = mapped_column(String(300))
+    __table_args__ = (Index("ix_audit_at", "at"), Index("ix_audit_event_at", "event", "at"))
+
+
+class ImportBatch(Base):
+    """Each imported file by content hash, so re-importing the same file changes nothing."""
+
+    __tablename__ = "import_batch"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(200))
+    rows_written: Mapped[int] = mapped_column(Integer)
+    rows_rejected: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    __table_args__ = (UniqueConstraint("kind", "file_sha256", name="uq_import_file"),)
+
+
+class DataVersion(Base):
+    """A single-row heartbeat: the live writer bumps it so screens can ask "anything new?" cheaply."""
+
+    __tablename__ = "data_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    scale: Mapped[str | None] = mapped_column(String(10))  # which sample scale built it
+
+
+metadata = Base.metadata

@@ -1,0 +1,136 @@
+"""Start a Streamlit app on a free loopback port and drive Debian's Chromium with Playwright.
+
+Used by the browser tests and by the screenshot command. The page fails a test on any console
+error and on any request to a host other than localhost (the product must run offline).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+# Harmless console noise documented in shared/domain/offline_maps.md §4.
+BENIGN_CONSOLE = ("GPU stall due to ReadPixels", "WARN Dropping", "luma.gl", "WebGL", "GL Driver",
+                  "Automatic fallback to software WebGL")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class RunningApp:
+    url: str
+    port: int
+    proc: subprocess.Popen
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+@contextlib.contextmanager
+def running_app(app: str, env: dict[str, str] | None = None, timeout: float = 60.0,
+                extra_args: list[str] | None = None, log_dir: Path | None = None):
+    """Run ``streamlit run apps/<app>`` on 127.0.0.1:<free port> until the block ends."""
+    port = free_port()
+    log_dir = log_dir or Path(os.environ.get("TMPDIR", "/tmp"))
+    log_path = log_dir / f"streamlit_{Path(app).stem}_{port}.log"
+    full_env = {**os.environ, **(env or {})}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "apps" / app),
+           "--server.port", str(port), "--server.address", "127.0.0.1",
+           "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none", "--browser.serverAddress", "127.0.0.1",
+           *(extra_args or [])]
+    with open(log_path, "w") as logf:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=logf, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited early:\n{log_path.read_text()}")
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start in {timeout}s:\n{log_path.read_text()}")
+            time.sleep(0.3)
+        yield RunningApp(url, port, proc, log_path)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@dataclass
+class PageWatch:
+    """What a page did that a test may fail on."""
+
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    external_requests: list[str] = field(default_factory=list)
+
+    def assert_clean(self) -> None:
+        assert not self.external_requests, f"requests left localhost: {self.external_requests}"
+        assert not self.page_errors, f"page errors: {self.page_errors}"
+        assert not self.console_errors, f"console errors: {self.console_errors}"
+
+
+@contextlib.contextmanager
+def browser_page(width: int = 1600, height: int = 1000):
+    """A fresh Chromium context and page, with console/request watchers attached."""
+    from playwright.sync_api import sync_playwright
+
+    watch = PageWatch()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+            page = context.new_page()
+
+            def on_console(msg):
+                if msg.type == "error" and not any(b in msg.text for b in BENIGN_CONSOLE):
+                    watch.console_errors.append(msg.text)
+
+            def on_request(req):
+                host = urlparse(req.url).hostname
+                if req.url.startswith(("data:", "blob:", "about:")):
+                    return
+                if host not in ("127.0.0.1", "localhost", "::1"):
+                    watch.external_requests.append(req.url)
+
+            page.on("console", on_console)
+            page.on("pageerror", lambda exc: watch.page_errors.append(str(exc)))
+            page.on("request", on_request)
+            yield page, watch
+        finally:
+            browser.close()
+
+
+def wait_for_app(page, timeout_ms: int = 30000) -> None:
+    """Wait until Streamlit has finished its first run (no 'running' status widget)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
+    page.wait_for_timeout(500)

@@ -1,0 +1,102 @@
+"""Shared fixtures: real databases (SQLite file, PostgreSQL when TEST_DATABASE_URL is set)."""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import Engine, text
+
+from queries.db import make_engine, upgrade
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+PG_SKIP = "TEST_DATABASE_URL is not set (.ci/run sets it to the local PostgreSQL database 'test')"
+
+
+def _sqlite_engine(tmp_path) -> Engine:
+    engine = make_engine(f"sqlite:///{tmp_path / 'test.sqlite3'}")
+    upgrade(engine)
+    return engine
+
+
+def _pg_engine() -> Engine:
+    """A fresh schema per use inside the test database, dropped afterwards."""
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 5})
+    upgrade(engine)
+    engine.info["test_schema"] = schema
+    return engine
+
+
+def _drop_pg(engine: Engine) -> None:
+    schema = engine.info.get("test_schema")
+    engine.dispose()
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def engine(tmp_path) -> Engine:
+    e = _sqlite_engine(tmp_path)
+    yield e
+    e.dispose()
+
+
+@pytest.fixture
+def pg_engine() -> Engine:
+    if not PG_URL:
+        pytest.skip(PG_SKIP)
+    e = _pg_engine()
+    yield e
+    _drop_pg(e)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_engine(request, tmp_path) -> Engine:
+    """The same test on both engines; the PostgreSQL run skips with a reason when not configured."""
+    if request.param == "sqlite":
+        e = _sqlite_engine(tmp_path)
+        yield e
+        e.dispose()
+    else:
+        if not PG_URL:
+            pytest.skip(PG_SKIP)
+        e = _pg_engine()
+        yield e
+        _drop_pg(e)
+
+
+def _build_tiny(e: Engine) -> Engine:
+    from sample_data.build import build
+
+    build(e, scale="tiny", seed=7, progress=False)
+    return e
+
+
+@pytest.fixture(scope="session")
+def sample_engine(tmp_path_factory) -> Engine:
+    """The ``tiny`` sample database (SQLite), built once per test session with seed 7."""
+    e = _sqlite_engine(tmp_path_factory.mktemp("sample"))
+    yield _build_tiny(e)
+    e.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def sample_any_engine(request, tmp_path_factory) -> Engine:
+    """The ``tiny`` sample on both engines, same seed, so results can be compared across them."""
+    if request.param == "sqlite":
+        e = _sqlite_engine(tmp_path_factory.mktemp("sample_any"))
+        yield _build_tiny(e)
+        e.dispose()
+    else:
+        if not PG_URL:
+            pytest.skip(PG_SKIP)
+        e = _pg_engine()
+        yield _build_tiny(e)
+        _drop_pg(e)

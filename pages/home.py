@@ -1,0 +1,22 @@
+"""Landing page: what data the workbench holds and how fresh it is."""
+import pandas as pd
+import streamlit as st
+
+from components.i18n import tr
+from components.shell import friendly_errors
+from queries.status import data_status_live
+
+st.title(tr("检察工作台 · 数据状态", "Procuratorate workbench · data status"))
+with friendly_errors(tr("数据状态", "Data status")):
+    res = data_status_live()
+    if res.value is None:
+        st.error(tr("数据库暂不可用。", "The database is unavailable."))
+    else:
+        s = res.value
+        c1, c2, c3 = st.columns(3)
+        c1.metric(tr("样例规模", "Sample scale"), s.scale or "—")
+        c2.metric(tr("数据版本", "Data version"), s.version)
+        c3.metric(tr("最近写入", "Last write"), f"{s.updated_at:%Y-%m-%d %H:%M:%S}" if s.updated_at else "—")
+        st.dataframe(pd.DataFrame(s.counts, columns=[tr("表", "Table"), tr("行数", "Rows")]),
+                     hide_index=True, width="content")
+        st.caption(tr(f"数据更新于 {res.as_of:%H:%M:%S}", f"Fetched at {res.as_of:%H:%M:%S}"))

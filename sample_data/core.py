@@ -1,0 +1,437 @@
+"""Core sample data: districts, procuratorates, staff, people, cases and their event stream.
+
+Each criminal case's whole life is simulated first (arrest review, investigation, prosecution
+review with returns and extensions, decision, trial, judgment) and then cut at ``ctx.now``: stages
+not yet reached are left empty and the current stage is the last one reached. Rates follow
+``shared/domain/procuratorate.md`` §7: plea leniency ≈ 90 %, pre-trial detention 20–35 %,
+non-arrest 25–45 %, non-prosecution 15–28 %, adoption of recommendations 95–98 %.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from domain.cases import ADMIN_CAUSES, CHARGE_MIX, CIVIL_CAUSES, PIL_CAUSES
+from domain.identity import make_id
+from domain.masking import mask_id, mask_name, mask_phone
+from queries.crypto import hash_id_number, hash_phone
+from queries.schema import (
+    AppUser, Case, CaseEvent, CaseParty, Department, District, Person, Procuratorate,
+)
+from queries.writes import bulk_insert
+
+REAL = Path(__file__).resolve().parent / "real"
+DEMO_PASSWORD = "Jcy@2024demo"
+
+# Relative case volume by district (a rough stand-in for population and caseload).
+DISTRICT_WEIGHT = {
+    310115: 0.20, 310112: 0.10, 310113: 0.08, 310117: 0.08, 310114: 0.07, 310118: 0.05,
+    310120: 0.05, 310116: 0.03, 310151: 0.025, 310107: 0.05, 310110: 0.05, 310104: 0.05,
+    310105: 0.035, 310106: 0.05, 310109: 0.035, 310101: 0.04,
+}
+FUNCTION_SHARE = (("刑事", 0.78), ("民事", 0.09), ("行政", 0.04), ("公益诉讼", 0.09))
+DEPARTMENTS = (
+    ("第一检察部", "刑事"), ("第二检察部", "刑事"), ("第三检察部", "刑事"), ("第四检察部", "刑事"),
+    ("第五检察部", "民事"), ("第六检察部", "行政"), ("第七检察部", "公益诉讼"),
+)
+SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力志国庆春海波宁晨雪琳斌浩宇欣怡佳俊鹏飞凯鑫涵婷颖博琪晓燕蕾瑞")
+VICTIM_CHARGES = {"盗窃", "诈骗", "故意伤害", "抢劫", "抢夺", "敲诈勒索", "强奸", "非法拘禁", "交通肇事",
+                  "信用卡诈骗", "合同诈骗", "职务侵占", "寻衅滋事", "故意杀人", "集资诈骗", "非法吸收公众存款"}
+# Median recommended months per charge (rough, in line with the CAIL medians).
+REC_MONTHS = {"危险驾驶": 3, "盗窃": 8, "诈骗": 24, "故意伤害": 12, "帮助信息网络犯罪活动": 8,
+              "掩饰、隐瞒犯罪所得、犯罪所得收益": 10, "交通肇事": 12, "走私、贩卖、运输、制造毒品": 18,
+              "强奸": 40, "抢劫": 48, "合同诈骗": 36, "故意杀人": 150}
+
+HOURS = 3600.0
+DAYS = 86400.0
+
+
+def _districts(engine: Engine) -> list[dict]:
+    gj = json.loads((REAL / "shanghai_districts.geojson").read_text(encoding="utf-8"))
+    rows = []
+    for f in gj["features"]:
+        p = f["properties"]
+        rows.append(dict(id=int(p["adcode"]), name_zh=p["name_zh"], name_en=p["name_en"],
+                         label_lon=p["label_lon"], label_lat=p["label_lat"],
+                         geojson=json.dumps(f["geometry"], separators=(",", ":"))))
+    return rows
+
+
+def _users(district_ids: list[int], proc_of: dict[int, int], rng: np.random.Generator,
+           now: dt.datetime) -> list[dict]:
+    from argon2 import PasswordHasher
+
+    ph = PasswordHasher()
+    users = [dict(username="admin", display_name="系统管理员", role="admin", procuratorate_id=1),
+             dict(username="leader", display_name="院领导", role="leader", procuratorate_id=1),
+             dict(username="screen", display_name="大屏账号", role="screen", procuratorate_id=1)]
+    for d in district_ids:
+        for n in (1, 2, 3):
+            name = SURNAMES[rng.integers(len(SURNAMES))] + "".join(rng.choice(GIVEN, 2))
+            users.append(dict(username=f"pros_{d}_{n}", display_name=f"{name}检察官", role="prosecutor",
+                              procuratorate_id=proc_of[d]))
+        users.append(dict(username=f"sup_{d}", display_name="监管专员", role="supervision",
+                          procuratorate_id=proc_of[d]))
+    firms = ["上海申江律师事务所", "上海浦江律师事务所", "上海明理律师事务所", "上海正衡律师事务所"]
+    for n in range(1, 21):
+        phone = f"139{20000000 + n * 7919:08d}"
+        name = SURNAMES[rng.integers(len(SURNAMES))] + "".join(rng.choice(GIVEN, 2))
+        users.append(dict(username=f"lawyer{n:02d}", display_name=f"{name}律师", role="lawyer",
+                          procuratorate_id=None, law_firm=firms[n % len(firms)],
+                          phone_hash=hash_phone(phone), phone_masked=mask_phone(phone)))
+    # Every demo account shares one password, so one Argon2id hash (about 0.1 s each) serves all.
+    demo_hash = ph.hash(DEMO_PASSWORD)
+    for u in users:
+        u.setdefault("law_firm", None)
+        u.setdefault("phone_hash", None)
+        u.setdefault("phone_masked", None)
+        u["password_hash"] = demo_hash
+        u["active"] = True
+        u["created_at"] = now - dt.timedelta(days=400)
+    return users
+
+
+def lawyer_phone(n: int) -> str:
+    """The demo phone number of ``lawyer<n>`` (not stored in clear anywhere)."""
+    return f"139{20000000 + n * 7919:08d}"
+
+
+def _accept_times(n: int, start: dt.datetime, now: dt.datetime, rng: np.random.Generator) -> np.ndarray:
+    """Acceptance times: slowly rising volume, fewer at weekends, mostly in office hours."""
+    span = (now - start).total_seconds()
+    # rising trend: density ∝ 1 + 0.3 t  → inverse-CDF sampling
+    u = rng.random(n)
+    a = 0.3
+    t = (-1 + np.sqrt(1 + a * (2 + a) * u)) / a  # in [0, 1]
+    days = np.floor(t * span / DAYS)
+    weekday = (start.weekday() + days) % 7
+    weekend = weekday >= 5
+    moved = weekend & (rng.random(n) < 0.7)
+    days = np.where(moved, days - (weekday - 4), days)
+    hour = np.clip(rng.normal(13.0, 2.6, n), 8.0, 20.5)
+    secs = days * DAYS + hour * HOURS + rng.integers(0, 60, n)
+    secs = np.clip(secs, 0, span - 60)
+    return secs
+
+
+def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
+    now = ctx.now
+    start = (now - dt.timedelta(days=365 * spec.years)).replace(hour=0, minute=0, second=0, microsecond=0)
+    written = 0
+    districts = _districts(engine)
+    district_ids = [d["id"] for d in districts]
+    name_of = {d["id"]: d["name_zh"] for d in districts}
+
+    with engine.begin() as conn:
+        written += bulk_insert(conn, District.__table__, districts)
+        procs = [dict(id=1, code="SH", name="上海市人民检察院", level="市院", district_id=None)]
+        for i, d in enumerate(district_ids, start=2):
+            procs.append(dict(id=i, code=f"SH{d}", name=f"上海市{name_of[d]}人民检察院", level="区院",
+                              district_id=d))
+        written += bulk_insert(conn, Procuratorate.__table__, procs)
+        proc_of = {p["district_id"]: p["id"] for p in procs if p["district_id"]}
+        depts = []
+        for p in procs[1:]:
+            for name, fn in DEPARTMENTS:
+                depts.append(dict(id=len(depts) + 1, procuratorate_id=p["id"], name=name, function=fn))
+        written += bulk_insert(conn, Department.__table__, depts)
+        users = _users(district_ids, proc_of, rng, now)
+        written += bulk_insert(conn, AppUser.__table__, users)
+        ctx.ids["users"] = {u: i for u, i in conn.execute(select(AppUser.username, AppUser.id))}
+    dept_of = {(d["procuratorate_id"], d["function"]): [] for d in depts}
+    for d in depts:
+        dept_of[(d["procuratorate_id"], d["function"])].append((d["id"], d["name"]))
+
+    # ------------------------------------------------------------------ cases
+    n = spec.cases
+    w = np.array([DISTRICT_WEIGHT[d] for d in district_ids])
+    case_district = rng.choice(district_ids, size=n, p=w / w.sum())
+    fn_names = [f for f, _ in FUNCTION_SHARE]
+    fn = rng.choice(fn_names, size=n, p=[p for _, p in FUNCTION_SHARE])
+    acc = _accept_times(n, start, now, rng)
+    order = np.argsort(acc, kind="stable")
+    acc, case_district, fn = acc[order], case_district[order], fn[order]
+    crim = fn == "刑事"
+    charges, cw = zip(*CHARGE_MIX)
+    cw = np.array(cw) / sum(cw)
+    charge = np.where(crim, rng.choice(charges, size=n, p=cw), None)
+    suspects = np.where(crim, rng.choice([1, 2, 3, 4], size=n, p=[0.80, 0.13, 0.05, 0.02]), 1)
+
+    # arrest review path (suspect detained by police); dangerous driving almost never
+    p_arrest = np.where(charge == "危险驾驶", 0.05, 0.52)
+    arrest_path = crim & (rng.random(n) < p_arrest)
+    arrest_review = np.where(arrest_path, acc, np.nan)
+    arrest_days = np.where(rng.random(n) < 0.985, rng.uniform(1, 6.9, n), rng.uniform(7.2, 10, n))
+    arrest_decided = arrest_review + arrest_days * DAYS
+    approved = arrest_path & (rng.random(n) < 0.66)
+    investigation = np.where(approved, rng.uniform(20, 75, n), rng.uniform(15, 60, n)) * DAYS
+    review_start = np.where(arrest_path, arrest_decided + investigation, np.where(crim, acc, np.nan))
+    returns = np.where(crim, rng.choice([0, 1, 2], size=n, p=[0.86, 0.10, 0.04]), 0)
+    extensions = np.where(crim & (rng.random(n) < 0.14), 1, 0)
+    fast = crim & (charge == "危险驾驶") & (rng.random(n) < 0.7)
+    base_review = np.where(fast, rng.uniform(3, 9.5, n), rng.uniform(8, 29, n))
+    # a few files sit too long: these feed the time-limit watch list
+    late = crim & (rng.random(n) < 0.015)
+    base_review = np.where(late, rng.uniform(31, 40, n), base_review)
+    review_total = base_review + returns * 45.0 + extensions * 15.0
+    decided = review_start + review_total * DAYS
+    nonpros = crim & (rng.random(n) < np.where(approved, 0.06, 0.24))
+    plea = crim & (rng.random(n) < 0.90)
+    rec_kind = np.where(crim & ~nonpros & plea, np.where(rng.random(n) < 0.85, "确定刑", "幅度刑"), None)
+    med = np.array([REC_MONTHS.get(c, 12) if c else 0 for c in charge], dtype=float)
+    rec_months = np.where(rec_kind != None, np.maximum(1, np.round(med * rng.lognormal(0, 0.45, n))), np.nan)  # noqa: E711
+    trial = np.where(crim & ~nonpros, decided + rng.uniform(10, 40, n) * DAYS, np.nan)
+    judgment = trial + rng.uniform(1, 45, n) * DAYS
+    adopted = np.where(rec_kind != None, rng.random(n) < 0.965, None)  # noqa: E711
+    appealed = crim & ~nonpros & (rng.random(n) < 0.04)
+
+    # non-criminal functions: 受理 → 审查 → 办结
+    other_review = np.where(~crim, acc + rng.uniform(0.5, 5, n) * DAYS, np.nan)
+    other_closed = other_review + rng.uniform(20, 120, n) * DAYS
+
+    span_now = (now - start).total_seconds()
+
+    def cut(x):
+        x = np.asarray(x, dtype=float)
+        return np.where(x <= span_now, x, np.nan)
+
+    arrest_decided_c = cut(arrest_decided)
+    review_c = cut(review_start)
+    decided_c = cut(decided)
+    trial_c, judgment_c = cut(trial), cut(judgment)
+    other_review_c, other_closed_c = cut(other_review), cut(other_closed)
+
+    # returns: the k-th return leaves ~20 days after review starts and lasts 30 days
+    ret_start = [review_start + (20 + 45 * k) * DAYS for k in range(2)]
+    in_return = np.zeros(n, dtype=bool)
+    ret_entered = np.full(n, np.nan)
+    for k in range(2):
+        active = (returns > k) & (ret_start[k] <= span_now) & (span_now < ret_start[k] + 30 * DAYS)
+        in_return |= active
+        ret_entered = np.where(active, ret_start[k], ret_entered)
+
+    stage = np.full(n, "受理", dtype=object)
+    entered = acc.copy()
+    # criminal progression
+    m = crim & arrest_path
+    stage = np.where(m, "审查逮捕", stage)
+    m2 = m & ~np.isnan(arrest_decided_c)
+    stage = np.where(m2, "侦查", stage)
+    entered = np.where(m2, arrest_decided_c, entered)
+    m3 = crim & ~np.isnan(review_c)
+    stage = np.where(m3, "审查起诉", stage)
+    entered = np.where(m3, review_c, entered)
+    stage = np.where(m3 & in_return, "退回补充侦查", stage)
+    entered = np.where(m3 & in_return, ret_entered, entered)
+    m4 = crim & ~np.isnan(decided_c)
+    stage = np.where(m4, np.where(nonpros, "不起诉", "提起公诉"), stage)
+    entered = np.where(m4, decided_c, entered)
+    m5 = crim & ~np.isnan(trial_c)
+    stage = np.where(m5, "一审", stage)
+    entered = np.where(m5, trial_c, entered)
+    m6 = crim & ~np.isnan(judgment_c)
+    stage = np.where(m6, np.where(appealed, "上诉抗诉", "判决"), stage)
+    entered = np.where(m6, judgment_c, entered)
+    # other functions
+    o1 = ~crim & ~np.isnan(other_review_c)
+    stage = np.where(o1, "审查", stage)
+    entered = np.where(o1, other_review_c, entered)
+    o2 = ~crim & ~np.isnan(other_closed_c)
+    stage = np.where(o2, "办结", stage)
+    entered = np.where(o2, other_closed_c, entered)
+
+    reached_decision = ~np.isnan(decided_c)
+    returns_done = np.zeros(n, dtype=int)
+    for k in range(2):
+        returns_done += ((returns > k) & (ret_start[k] <= span_now)).astype(int)
+    ext_done = np.where(extensions > 0, (review_start + (base_review * 0.8) * DAYS) <= span_now, False)
+    ext_done = ext_done & crim
+
+    def ts(x):
+        s = pd.to_datetime(pd.Series(x), unit="s", origin=pd.Timestamp(start))
+        return s.dt.floor("s")
+
+    measure = np.where(crim, np.where(approved & ~np.isnan(arrest_decided_c), "逮捕",
+                                      np.where(rng.random(n) < 0.9, "取保候审", "监视居住")), None)
+    detained_flag = arrest_path  # in police custody when the arrest review was requested
+    causes = np.where(fn == "民事", rng.choice(CIVIL_CAUSES, n),
+                      np.where(fn == "行政", rng.choice(ADMIN_CAUSES, n),
+                               np.where(fn == "公益诉讼", rng.choice(PIL_CAUSES, n), None)))
+    np_type = np.where(nonpros, rng.choice(["酌定不起诉", "存疑不起诉", "法定不起诉", "附条件不起诉"], n,
+                                           p=[0.72, 0.18, 0.05, 0.05]), None)
+    juvenile = crim & (np_type == "附条件不起诉") | (crim & (rng.random(n) < 0.02))
+    years = (pd.Timestamp(start) + pd.to_timedelta(acc, unit="s")).year.to_numpy()
+    seq = pd.Series(years).groupby([years, case_district]).cumcount().to_numpy() + 1
+    kind_code = {"刑事": "刑诉", "民事": "民监", "行政": "行监", "公益诉讼": "公益"}
+    short = {d: name_of[d][:2] for d in district_ids}
+    case_no = [f"沪{short[d]}检{kind_code[f]}〔{y}〕{s:05d}号" for d, f, y, s in zip(case_district, fn, years, seq)]
+
+    dept_id, dept_name = [], []
+    for d, f, r in zip(case_district, fn, rng.random(n)):
+        opts = dept_of[(proc_of[d], f)]
+        if f == "刑事":
+            opts = opts[:4]
+        pick = opts[int(r * len(opts))]
+        dept_id.append(pick[0])
+        dept_name.append(pick[1])
+
+    closed_at = np.where(crim, np.where(nonpros, decided_c, judgment_c), other_closed_c)
+    cases = pd.DataFrame({
+        "id": np.arange(1, n + 1),
+        "case_no": case_no,
+        "procuratorate_id": [proc_of[d] for d in case_district],
+        "department_id": dept_id,
+        "district_id": case_district,
+        "function": fn,
+        "charge": charge,
+        "cause": causes,
+        "stage": stage,
+        "stage_entered_at": ts(entered),
+        "accepted_at": ts(acc),
+        "suspects": suspects,
+        "arrest_review_at": ts(np.where(arrest_path, acc, np.nan)),
+        "arrest_decided_at": ts(arrest_decided_c),
+        "arrest_decision": np.where(~np.isnan(arrest_decided_c), np.where(approved, "批准逮捕", "不批准逮捕"), None),
+        "detained": detained_flag,
+        "prosecution_review_at": ts(review_c),
+        "returns_count": returns_done,
+        "extensions_count": ext_done.astype(int),
+        "prosecution_decided_at": ts(decided_c),
+        "prosecution_decision": np.where(reached_decision, np.where(nonpros, "不起诉", "起诉"), None),
+        "non_prosecution_type": np.where(reached_decision, np_type, None),
+        "plea_leniency": plea & reached_decision,
+        "sentencing_rec_kind": np.where(reached_decision, rec_kind, None),
+        "sentencing_rec_months": np.where(reached_decision, rec_months, np.nan),
+        "trial_at": ts(trial_c),
+        "judgment_at": ts(judgment_c),
+        "rec_adopted": np.where(~np.isnan(judgment_c), adopted, None),
+        "appealed": appealed & ~np.isnan(judgment_c),
+        "outcome": np.where(~np.isnan(judgment_c), "有罪判决", np.where(reached_decision & nonpros, "不起诉", None)),
+        "closed_at": ts(cut(closed_at)),
+        "handling_department": [f"{name_of[d]}院{dn}" for d, dn in zip(case_district, dept_name)],
+        "compulsory_measure": measure,
+        "juvenile": juvenile,
+    })
+    cases["sentencing_rec_months"] = cases["sentencing_rec_months"].astype("Int64")
+
+    # ------------------------------------------------------------------ events
+    ev = []
+
+    def add(mask, when, etype, sfrom, sto, matter=False):
+        idx = np.nonzero(mask & ~np.isnan(when))[0]
+        if len(idx):
+            ev.append(pd.DataFrame({"case_idx": idx, "t": when[idx], "event_type": etype,
+                                    "stage_from": sfrom, "stage_to": sto, "counts_as_matter": matter}))
+
+    add(np.ones(n, bool), acc, "受理", None, None)
+    add(arrest_path, arrest_decided_c, "批准逮捕", "审查逮捕", "侦查")
+    ev[-1].loc[~approved[ev[-1]["case_idx"]], "event_type"] = "不批准逮捕"
+    add(arrest_path, review_c, "移送审查起诉", "侦查", "审查起诉")
+    for k in range(2):
+        add(crim & (returns > k), cut(ret_start[k]), "退回补充侦查", "审查起诉", "退回补充侦查", True)
+        add(crim & (returns > k), cut(ret_start[k] + 30 * DAYS), "重新移送审查起诉", "退回补充侦查", "审查起诉")
+    add(crim & (extensions > 0), np.where(ext_done, review_start + base_review * 0.8 * DAYS, np.nan),
+        "延长审查起诉期限", "审查起诉", "审查起诉", True)
+    add(crim & nonpros, decided_c, "不起诉", "审查起诉", "不起诉")
+    add(crim & ~nonpros, decided_c, "提起公诉", "审查起诉", "提起公诉")
+    add(crim & ~nonpros, trial_c, "开庭审理", "提起公诉", "一审")
+    add(crim & ~nonpros, judgment_c, "判决", "一审", "判决")
+    add(appealed, cut(judgment_c + 5 * DAYS), "上诉", "判决", "上诉抗诉", True)
+    add(~crim, other_review_c, "立案审查", "受理", "审查")
+    add(~crim, other_closed_c, "办结", "审查", "办结")
+    events = pd.concat(ev, ignore_index=True)
+    # stage_to of 受理: the stage a case enters first
+    first = np.where(arrest_path, "审查逮捕", np.where(crim, "审查起诉", "受理"))
+    is_acc = events["event_type"] == "受理"
+    events.loc[is_acc, "stage_to"] = first[events.loc[is_acc, "case_idx"]]
+    events = events.sort_values(["t", "case_idx"], kind="stable").reset_index(drop=True)
+    events_df = pd.DataFrame({
+        "case_id": events["case_idx"].to_numpy() + 1,
+        "district_id": case_district[events["case_idx"].to_numpy()],
+        "occurred_at": ts(events["t"].to_numpy()),
+        "event_type": events["event_type"],
+        "stage_from": events["stage_from"],
+        "stage_to": events["stage_to"],
+        "counts_as_matter": events["counts_as_matter"].astype(bool),
+        "note": [None] * len(events),
+    })
+
+    # ------------------------------------------------------------------ people
+    crim_idx = np.nonzero(crim)[0]
+    n_susp = int(suspects[crim_idx].sum())
+    susp_case = np.repeat(crim_idx, suspects[crim_idx])
+    victim_mask = np.array([c in VICTIM_CHARGES for c in charge[crim_idx]]) & (rng.random(len(crim_idx)) < 0.7)
+    vict_case = crim_idx[victim_mask]
+    total_people = n_susp + len(vict_case)
+    person_case = np.concatenate([susp_case, vict_case])
+    role = np.array(["犯罪嫌疑人"] * n_susp + ["被害人"] * len(vict_case), dtype=object)
+    ages = np.where(role == "犯罪嫌疑人", rng.normal(36, 11, total_people), rng.normal(42, 15, total_people))
+    ages = np.clip(ages, 18.2, 80)
+    ages = np.where(juvenile[person_case] & (role == "犯罪嫌疑人"), rng.uniform(14.5, 17.8, total_people), ages)
+    acc_dt = start + pd.to_timedelta(acc[person_case], unit="s")
+    birth = (pd.DatetimeIndex(acc_dt) - pd.to_timedelta(ages * 365.25, unit="D")).normalize()
+    male = np.where(role == "犯罪嫌疑人", rng.random(total_people) < 0.85, rng.random(total_people) < 0.5)
+    seqs = rng.integers(0, 500, total_people) * 2 + male.astype(int)  # odd = male
+    areas = case_district[person_case].astype(str)
+    sur = rng.choice(SURNAMES, total_people)
+    g1 = rng.choice(GIVEN, total_people)
+    g2 = np.where(rng.random(total_people) < 0.7, rng.choice(GIVEN, total_people), "")
+    names = [a + b + c for a, b, c in zip(sur, g1, g2)]
+    prefixes = np.array(["139", "138", "137", "136", "135", "158", "159", "186", "187", "188", "150", "151"])
+    phones = [p + f"{x:08d}" for p, x in zip(rng.choice(prefixes, total_people),
+                                             rng.integers(0, 10 ** 8, total_people))]
+    ids, seen = [], set()
+    for i, (a, b, s) in enumerate(zip(areas, birth, seqs)):
+        idn = make_id(a, b.date(), int(s))
+        bump = 0
+        while idn in seen:  # same area, birthday and sequence: take the next sequence of that sex
+            bump += 2
+            idn = make_id(a, b.date(), int(s) + bump)
+        seen.add(idn)
+        ids.append(idn)
+    persons = pd.DataFrame({
+        "id": np.arange(1, total_people + 1),
+        "public_id": [rng.bytes(16).hex() for _ in range(total_people)],
+        "full_name": names,
+        "name_masked": [mask_name(x) for x in names],
+        "gender": np.where(male, "男", "女"),
+        "birth_date": [b.date() for b in birth],
+        "id_hash": [hash_id_number(x) for x in ids],
+        "id_masked": [mask_id(x) for x in ids],
+        "phone_hash": [hash_phone(p) for p in phones],
+        "phone_masked": [mask_phone(p) for p in phones],
+        "district_id": case_district[person_case],
+    })
+    parties = pd.DataFrame({"case_id": person_case + 1, "person_id": persons["id"], "role": role})
+    ctx.ids["clear_identities"] = {int(pid): (i, p) for pid, i, p in zip(persons["id"], ids, phones)}
+
+    with engine.begin() as conn:
+        bar = ctx.bar(len(cases) + len(events_df) + 2 * len(persons), "core")
+        for table, df in ((Case.__table__, cases), (Person.__table__, persons),
+                          (CaseParty.__table__, parties), (CaseEvent.__table__, events_df)):
+            for i in range(0, len(df), 20000):
+                part = df.iloc[i:i + 20000]
+                written += bulk_insert(conn, table, part)
+                bar.update(len(part))
+        bar.close()
+    _fix_pg_sequences(engine)
+    return written
+
+
+def _fix_pg_sequences(engine: Engine) -> None:
+    """Explicit ids were inserted; move PostgreSQL's sequences past them."""
+    if engine.dialect.name != "postgresql":
+        return
+    from sqlalchemy import text
+
+    with engine.begin() as conn:
+        for table in ("procuratorate", "department", "app_user", "case", "person", "case_party", "case_event"):
+            conn.execute(text(
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 0) + 1, false)"))

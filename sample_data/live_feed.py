@@ -1,0 +1,205 @@
+"""The live feed: keeps writing realistic events so the screens move.
+
+Each tick accepts new cases, moves open cases to their next stage (with the matching case event),
+and lets the supervision and river feeds add pings, check-ins, device reports, alerts and water
+samples. Every tick bumps ``data_version`` in the same transaction, which is what screens poll.
+
+    python -m sample_data.live_feed --rate 2          # about two case events per second
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import logging
+import signal
+import sys
+import time
+
+import numpy as np
+from sqlalchemy import Engine, func, insert, select, update
+
+from domain.cases import CHARGE_MIX
+from domain.identity import make_id
+from domain.masking import mask_id, mask_name, mask_phone
+from queries.crypto import hash_id_number, hash_phone
+from queries.schema import Case, CaseEvent, CaseParty, Department, District, Person, Procuratorate
+from sample_data.build import bump_version
+from sample_data.core import DISTRICT_WEIGHT, GIVEN, SURNAMES
+
+log = logging.getLogger("jcy.live_feed")
+
+# Other areas' feeds: each has tick(engine, now, rng) -> rows written.
+AREA_FEEDS = ("sample_data.supervision_feed", "sample_data.rivers_feed")
+
+# Stages from which the feed moves an open criminal case on.
+_MOVABLE = ("审查逮捕", "侦查", "审查起诉", "退回补充侦查", "提起公诉", "一审")
+
+
+def _new_case(conn, now: dt.datetime, rng: np.random.Generator) -> int:
+    dists = list(DISTRICT_WEIGHT)
+    w = np.array(list(DISTRICT_WEIGHT.values()))
+    d = int(rng.choice(dists, p=w / w.sum()))
+    proc = conn.execute(select(Procuratorate.id).where(Procuratorate.district_id == d)).scalar_one()
+    dept = conn.execute(select(Department.id, Department.name)
+                        .where(Department.procuratorate_id == proc, Department.function == "刑事")
+                        .order_by(Department.id).limit(1)).first()
+    dname = conn.execute(select(District.name_zh).where(District.id == d)).scalar_one()
+    names, weights = zip(*CHARGE_MIX)
+    p = np.array(weights) / sum(weights)
+    charge = str(rng.choice(names, p=p))
+    arrest_path = charge != "危险驾驶" and rng.random() < 0.5
+    stage = "审查逮捕" if arrest_path else "审查起诉"
+    year_start = dt.datetime(now.year, 1, 1)
+    seq = conn.execute(select(func.count()).select_from(Case).where(
+        Case.district_id == d, Case.accepted_at >= year_start, Case.function == "刑事")).scalar_one() + 1
+    case_no = f"沪{dname[:2]}检刑诉〔{now.year}〕{seq:05d}号"
+    while conn.execute(select(Case.id).where(Case.case_no == case_no)).first():
+        seq += 1
+        case_no = f"沪{dname[:2]}检刑诉〔{now.year}〕{seq:05d}号"
+    case_id = conn.execute(insert(Case).values(
+        case_no=case_no, procuratorate_id=proc, department_id=dept.id, district_id=d, function="刑事",
+        charge=charge, stage=stage, stage_entered_at=now, accepted_at=now, suspects=1,
+        arrest_review_at=now if arrest_path else None, detained=arrest_path,
+        prosecution_review_at=None if arrest_path else now,
+        compulsory_measure=None if arrest_path else "取保候审",
+        handling_department=f"{dname}院{dept.name}",
+    ).returning(Case.id)).scalar_one()
+    conn.execute(insert(CaseEvent).values(case_id=case_id, district_id=d, occurred_at=now,
+                                          event_type="受理", stage_to=stage))
+    # one suspect; the identity number exists in clear only here, on its way to the hash
+    born = dt.date(int(rng.integers(1960, 2005)), int(rng.integers(1, 13)), int(rng.integers(1, 29)))
+    idn = make_id(str(d), born, int(rng.integers(0, 999)))
+    if conn.execute(select(Person.id).where(Person.id_hash == hash_id_number(idn))).first() is None:
+        name = str(rng.choice(SURNAMES)) + "".join(rng.choice(GIVEN, 2))
+        phone = "13" + f"{int(rng.integers(0, 10 ** 9)):09d}"
+        pid = conn.execute(insert(Person).values(
+            public_id=rng.bytes(16).hex(), full_name=name, name_masked=mask_name(name),
+            gender="男" if int(idn[16]) % 2 else "女", birth_date=born, id_hash=hash_id_number(idn),
+            id_masked=mask_id(idn), phone_hash=hash_phone(phone), phone_masked=mask_phone(phone),
+            district_id=d).returning(Person.id)).scalar_one()
+        conn.execute(insert(CaseParty).values(case_id=case_id, person_id=pid, role="犯罪嫌疑人"))
+    return 1
+
+
+def _advance(conn, now: dt.datetime, rng: np.random.Generator) -> int:
+    """Move one open criminal case to its next stage; returns 1 if something moved."""
+    stage = str(rng.choice(_MOVABLE))
+    row = conn.execute(select(Case).where(Case.function == "刑事", Case.stage == stage)
+                       .order_by(Case.stage_entered_at).limit(20)).all()
+    if not row:
+        return 0
+    c = row[int(rng.integers(len(row)))]
+    values: dict = {"stage_entered_at": now}
+    if stage == "审查逮捕":
+        ok = rng.random() < 0.66
+        values.update(stage="侦查", arrest_decided_at=now, arrest_decision="批准逮捕" if ok else "不批准逮捕",
+                      compulsory_measure="逮捕" if ok else "取保候审")
+        event, to = ("批准逮捕" if ok else "不批准逮捕"), "侦查"
+    elif stage == "侦查":
+        values.update(stage="审查起诉", prosecution_review_at=now)
+        event, to = "移送审查起诉", "审查起诉"
+    elif stage == "审查起诉":
+        if c.returns_count < 2 and rng.random() < 0.1:
+            values.update(stage="退回补充侦查", returns_count=c.returns_count + 1)
+            event, to = "退回补充侦查", "退回补充侦查"
+        else:
+            nonpros = rng.random() < 0.2
+            plea = rng.random() < 0.9
+            values.update(stage="不起诉" if nonpros else "提起公诉", prosecution_decided_at=now,
+                          prosecution_decision="不起诉" if nonpros else "起诉", plea_leniency=plea,
+                          non_prosecution_type="酌定不起诉" if nonpros else None,
+                          sentencing_rec_kind="确定刑" if plea and not nonpros else None,
+                          sentencing_rec_months=int(rng.integers(2, 36)) if plea and not nonpros else None,
+                          outcome="不起诉" if nonpros else None, closed_at=now if nonpros else None)
+            event, to = ("不起诉", "不起诉") if nonpros else ("提起公诉", "提起公诉")
+    elif stage == "退回补充侦查":
+        values.update(stage="审查起诉")
+        event, to = "重新移送审查起诉", "审查起诉"
+    elif stage == "提起公诉":
+        values.update(stage="一审", trial_at=now)
+        event, to = "开庭审理", "一审"
+    else:  # 一审
+        values.update(stage="判决", judgment_at=now, outcome="有罪判决", closed_at=now,
+                      rec_adopted=(rng.random() < 0.965) if c.sentencing_rec_kind else None)
+        event, to = "判决", "判决"
+    conn.execute(update(Case).where(Case.id == c.id, Case.stage == stage).values(**values))
+    conn.execute(insert(CaseEvent).values(
+        case_id=c.id, district_id=c.district_id, occurred_at=now, event_type=event, stage_from=stage,
+        stage_to=to, counts_as_matter=event == "退回补充侦查"))
+    return 1
+
+
+def tick(engine: Engine, now: dt.datetime, rng: np.random.Generator, case_events: int = 2) -> int:
+    """Write one batch of case events and bump the data version; returns rows written."""
+    written = 0
+    with engine.begin() as conn:
+        for _ in range(case_events):
+            if rng.random() < 0.4:
+                written += _new_case(conn, now, rng)
+            else:
+                written += _advance(conn, now, rng) or _new_case(conn, now, rng)
+        bump_version(conn, now)
+    return written
+
+
+def _area_feeds():
+    feeds = []
+    for name in AREA_FEEDS:
+        try:
+            feeds.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            log.warning("feed %s is not installed; skipping it", name)
+    return feeds
+
+
+def run(engine: Engine, rate: float, seconds: float | None = None, seed: int | None = None) -> int:
+    """Run until stopped (or for ``seconds``); ``rate`` is case events per second."""
+    rng = np.random.default_rng(seed)
+    feeds = _area_feeds()
+    stop = {"now": False}
+    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+    total, t_end = 0, (time.monotonic() + seconds) if seconds else None
+    period = 1.0
+    carry = 0.0
+    while not stop["now"] and (t_end is None or time.monotonic() < t_end):
+        t0 = time.monotonic()
+        now = dt.datetime.now().replace(microsecond=0)
+        carry += rate * period
+        n = int(carry)
+        carry -= n
+        try:
+            if n:
+                total += tick(engine, now, rng, n)
+            for f in feeds:
+                total += f.tick(engine, now, rng)
+        except Exception as exc:  # database gone for a moment: keep trying, say so once a tick
+            log.warning("live feed tick failed (%s: %s); retrying", type(exc).__name__, str(exc)[:200])
+        time.sleep(max(0.0, period - (time.monotonic() - t0)))
+    return total
+
+
+def main(argv: list[str] | None = None) -> int:
+    from queries.db import make_engine, upgrade
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    p = argparse.ArgumentParser(description="Write live events into the database")
+    p.add_argument("--rate", type=float, default=2.0, help="case events per second (default 2)")
+    p.add_argument("--seconds", type=float, default=None, help="stop after this many seconds")
+    p.add_argument("--url", default=None)
+    args = p.parse_args(argv)
+    engine = make_engine(args.url)
+    upgrade(engine)
+    log.info("live feed: %.1f case events/s into %s", args.rate, engine.url.render_as_string(hide_password=True))
+    try:
+        total = run(engine, args.rate, args.seconds)
+    except KeyboardInterrupt:
+        return 0
+    log.info("live feed stopped after %d rows", total)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -44,6 +44,7 @@ SCALES: dict[str, ScaleSpec] = {
 STEPS: list[str] = [
     "sample_data.core",
     "sample_data.rivers",
+    "sample_data.documents",
 ]
 
 

@@ -1,0 +1,111 @@
+"""Sending SMS: one interface, a development outbox and an HTTP gateway adapter.
+
+Settings (environment variables; root keys of ``.streamlit/secrets.toml`` are exported as such):
+
+- ``JCY_SMS_BACKEND``: ``outbox`` (default) writes each message to the ``sms_outbox`` table for the
+  operator to read; ``http`` posts it to an SMS gateway.
+- ``JCY_SMS_URL``, ``JCY_SMS_TOKEN``, ``JCY_SMS_SIGN`` (the signature shown in the message, default
+  上海检察), ``JCY_SMS_TIMEOUT`` (seconds, default 5): the gateway's endpoint and credentials.
+
+Neither sender ever logs the message body (it carries the code); logs show a masked phone only.
+The HTTP sender posts from a background thread so the gateway's latency never shows in the login
+page's response time (a timing difference would tell an attacker the ID/phone pair is on record).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import Connection, insert
+
+from domain.masking import mask_phone
+from queries.crypto import hash_phone
+from queries.schema import SmsOutbox
+
+log = logging.getLogger("jcy.sms")
+
+
+class SmsSender(Protocol):
+    def send(self, conn: Connection, phone: str, body: str, at: dt.datetime) -> None:
+        """Queue one message; ``conn`` is the caller's transaction (used by the outbox only)."""
+
+
+class OutboxSender:
+    """Development sender: the message lands in ``sms_outbox`` in the caller's transaction."""
+
+    name = "outbox"
+
+    def send(self, conn: Connection, phone: str, body: str, at: dt.datetime) -> None:
+        conn.execute(insert(SmsOutbox).values(phone_masked=mask_phone(phone), phone_hash=hash_phone(phone),
+                                              body=body[:200], created_at=at))
+
+
+@dataclass
+class HttpGatewaySender:
+    """POSTs ``{"phone", "sign", "content"}`` as JSON with a bearer token to ``url``."""
+
+    url: str
+    token: str = ""
+    sign: str = "上海检察"
+    timeout: float = 5.0
+    name: str = "http"
+
+    def __post_init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="jcy-sms")
+
+    def send(self, conn: Connection, phone: str, body: str, at: dt.datetime) -> None:
+        self._pool.submit(self._post, phone, body)
+
+    def _post(self, phone: str, body: str) -> int | None:
+        data = json.dumps({"phone": phone, "sign": self.sign, "content": body}).encode()
+        req = urllib.request.Request(self.url, data=data, method="POST", headers={
+            "Content-Type": "application/json", "Authorization": f"Bearer {self.token}"})
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as r:
+                log.info("sms to %s: gateway status %s", mask_phone(phone), r.status)
+                return r.status
+        except Exception as exc:  # the message body is never part of the log line
+            log.warning("sms to %s failed: %s", mask_phone(phone), type(exc).__name__)
+            return None
+
+    def flush(self) -> None:
+        """Wait for queued posts (tests and shutdown)."""
+        self._pool.shutdown(wait=True)
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="jcy-sms")
+
+
+_configured: SmsSender | None = None
+
+
+def sender_from_settings(env: dict[str, str] | None = None) -> SmsSender:
+    env = os.environ if env is None else env
+    backend = env.get("JCY_SMS_BACKEND", "outbox").strip().lower()
+    if backend == "http":
+        url = env.get("JCY_SMS_URL", "").strip()
+        if not url.startswith(("https://", "http://")):
+            raise ValueError("JCY_SMS_BACKEND=http needs JCY_SMS_URL (http:// or https://)")
+        return HttpGatewaySender(url=url, token=env.get("JCY_SMS_TOKEN", ""),
+                                 sign=env.get("JCY_SMS_SIGN", "上海检察"),
+                                 timeout=float(env.get("JCY_SMS_TIMEOUT", "5")))
+    if backend != "outbox":
+        raise ValueError(f"unknown JCY_SMS_BACKEND {backend!r} (outbox or http)")
+    return OutboxSender()
+
+
+def default_sender() -> SmsSender:
+    """The process's sender, built once from settings."""
+    global _configured
+    if _configured is None:
+        _configured = sender_from_settings()
+    return _configured
+
+
+def code_message(code: str, sign: str = "上海检察") -> str:
+    """The SMS text: the service name and the code only, no case or document details."""
+    return f"【{sign}】您的登录验证码为{code}，5分钟内有效。如非本人操作，请忽略本短信。"

@@ -40,7 +40,7 @@ def validate_id(raw: str, today: dt.date | None = None) -> str:
         born = dt.date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
     except ValueError:
         raise ValueError("身份证号中的出生日期无效") from None
-    if born > (today or dt.date.today()) or born.year < 1900:
+    if born > (today or dt.date.today()) or born.year < 1800:
         raise ValueError("身份证号中的出生日期无效")
     if check_digit(s[:17]) != s[17]:
         raise ValueError("身份证号校验位不正确")

@@ -121,11 +121,13 @@ class Store:
         elif entry.has_value:
             # Serve what we have; refresh once in the background (retry failures once per ttl).
             self.stats["stale_hits"] += 1
+            snapshot = self._snapshot(entry)
             with self._key_lock(key):
                 due = now - entry.last_try_mono >= min(ttl, 5.0) or entry.error is None
                 if not entry.refreshing and due:
                     entry.refreshing = True
                     self._pool.submit(self._fetch, key, entry, call)
+            return snapshot
         else:
             self.stats["misses"] += 1
             with self._key_lock(key):  # one fetch however many sessions ask at once
@@ -133,6 +135,10 @@ class Store:
                     entry.error is None or time.monotonic() - entry.last_try_mono >= min(ttl, 2.0)
                 ):
                     self._fetch(key, entry, call)
+        return self._snapshot(entry)
+
+    @staticmethod
+    def _snapshot(entry: _Entry) -> Fresh:
         return Fresh(entry.value if entry.has_value else None, entry.as_of, entry.error,
                      entry.failed_since)
 
@@ -162,7 +168,7 @@ def _resource(name: str, factory: Callable[[], Any]) -> Any:
         import streamlit as st
 
         @st.cache_resource(show_spinner=False)
-        def _make(_name: str):
+        def _make(resource_name: str):  # the name is part of the cache key (no leading underscore)
             return factory()
 
         return _make(name)

@@ -134,3 +134,12 @@ def wait_for_app(page, timeout_ms: int = 30000) -> None:
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
     page.wait_for_timeout(500)
+
+
+FONT_LOADED_JS = """() => [...document.fonts].some(
+    f => f.family.replace(/["']/g, '') === 'NotoSansSC' && f.status === 'loaded')"""
+
+
+def assert_cjk_font_loaded(page, timeout_ms: int = 15000) -> None:
+    """The bundled CJK font (not a system fallback) is what renders Chinese: no tofu boxes."""
+    page.wait_for_function(FONT_LOADED_JS, timeout=timeout_ms)

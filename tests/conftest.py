@@ -10,6 +10,7 @@ from sqlalchemy import Engine, text
 from queries.db import make_engine, upgrade
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+_PG_SCHEMAS: dict[int, str] = {}
 PG_SKIP = "TEST_DATABASE_URL is not set (.ci/run sets it to the local PostgreSQL database 'test')"
 
 
@@ -28,12 +29,12 @@ def _pg_engine() -> Engine:
     admin.dispose()
     engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 5})
     upgrade(engine)
-    engine.info["test_schema"] = schema
+    _PG_SCHEMAS[id(engine)] = schema
     return engine
 
 
 def _drop_pg(engine: Engine) -> None:
-    schema = engine.info.get("test_schema")
+    schema = _PG_SCHEMAS.pop(id(engine))
     engine.dispose()
     admin = make_engine(PG_URL)
     with admin.begin() as conn:
@@ -100,3 +101,22 @@ def sample_any_engine(request, tmp_path_factory) -> Engine:
         e = _pg_engine()
         yield _build_tiny(e)
         _drop_pg(e)
+
+
+@pytest.fixture(scope="session")
+def page_db(sample_engine):
+    """Point pages (AppTest or a served app) at the tiny sample database: sets DATABASE_URL.
+
+    The caching seam holds one engine per process, so every page test in a process uses this one.
+    """
+    from queries import cache
+
+    url = sample_engine.url.render_as_string(hide_password=False)
+    old = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = url
+    cache._fallback.clear()
+    yield url
+    if old is None:
+        os.environ.pop("DATABASE_URL", None)
+    else:
+        os.environ["DATABASE_URL"] = old

@@ -1,0 +1,107 @@
+"""The caching seam: one fetch per TTL however many callers, last good value kept on failure."""
+import threading
+import time
+
+from queries.cache import Store
+
+
+def test_fresh_entry_is_served_from_memory():
+    store, calls = Store(), []
+    fetch = lambda: calls.append(1) or len(calls)  # noqa: E731
+    a = store.get(("f",), fetch, ttl=60)
+    b = store.get(("f",), fetch, ttl=60)
+    assert a.value == b.value == 1 and len(calls) == 1
+    assert a.error is None and a.as_of is not None
+
+
+def test_concurrent_first_calls_cause_one_fetch():
+    store, calls = Store(), []
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.2)
+        return 42
+
+    threads = [threading.Thread(target=store.get, args=(("k",), slow, 60)) for _ in range(20)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert len(calls) == 1
+    assert store.get(("k",), slow, 60).value == 42
+
+
+def test_expired_entry_is_served_stale_and_refreshed_in_background():
+    store, calls = Store(), []
+
+    def fetch():
+        calls.append(1)
+        return len(calls)
+
+    store.get(("s",), fetch, ttl=0.05)
+    time.sleep(0.1)
+    r = store.get(("s",), fetch, ttl=0.05)
+    assert r.value == 1  # served at once, not blocked on the refresh
+    for _ in range(50):
+        if len(calls) == 2:
+            break
+        time.sleep(0.02)
+    time.sleep(0.02)
+    assert store.get(("s",), fetch, ttl=60).value == 2
+
+
+def test_failure_keeps_last_good_value_and_reports_error_then_recovers():
+    store = Store()
+    state = {"fail": False, "n": 0}
+
+    def fetch():
+        if state["fail"]:
+            raise ConnectionError("database unreachable for 13812345678")
+        state["n"] += 1
+        return state["n"]
+
+    first = store.get(("x",), fetch, ttl=0.01)
+    state["fail"] = True
+    time.sleep(0.02)
+    store.get(("x",), fetch, ttl=0.01)
+    time.sleep(0.1)
+    during = store.get(("x",), fetch, ttl=0.01)
+    assert during.value == first.value == 1
+    assert during.error and "ConnectionError" in during.error
+    assert "13812345678" not in during.error  # personal data never reaches the screen or log
+    assert during.as_of == first.as_of  # the age keeps growing while it fails
+    state["fail"] = False
+    store._entries[("x",)].last_try_mono = 0  # let the retry back-off pass without sleeping
+    store.get(("x",), fetch, ttl=0.01)
+    time.sleep(0.1)
+    after = store.get(("x",), fetch, ttl=60)
+    assert after.error is None and after.value == 2
+
+
+def test_first_call_failure_gives_no_value_and_an_error():
+    store = Store()
+
+    def boom():
+        raise RuntimeError("down")
+
+    r = store.get(("y",), boom, ttl=10)
+    assert r.value is None and r.error and r.as_of is None
+
+
+def test_store_is_bounded():
+    store = Store(max_entries=10)
+    for i in range(100):
+        store.get(("b", i), lambda: 1, ttl=60)
+    assert len(store) == 10
+
+
+def test_unhashable_arguments_are_refused():
+    import pandas as pd
+    import pytest
+
+    from queries.cache import live
+
+    @live(ttl=1)
+    def q(engine, frame):
+        return 1
+
+    with pytest.raises(TypeError):
+        q(pd.DataFrame({"a": [1]}))

@@ -1,0 +1,144 @@
+"""The ground floor: migrations, engines, the sample builder's magnitudes, the live feed."""
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import func, inspect, select, text
+
+from queries.db import current_revision, head_revision, is_empty, make_engine, upgrade
+from queries.frames import read_frame
+from queries.schema import Case, CaseEvent, DataVersion, District, Person, metadata
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_in_memory_sqlite_is_refused_outside_unit_tests():
+    with pytest.raises(ValueError, match="in-memory"):
+        make_engine("sqlite://")
+    with pytest.raises(ValueError, match="in-memory"):
+        make_engine("sqlite:///:memory:")
+
+
+def test_migrations_create_every_model_table_and_are_idempotent(any_engine):
+    assert current_revision(any_engine) is not None
+    upgrade(any_engine)  # second run changes nothing
+    tables = set(inspect(any_engine).get_table_names())
+    assert set(metadata.tables) <= tables
+    assert is_empty(any_engine)
+
+
+def test_sqlite_file_runs_in_wal_mode(engine):
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+
+
+def test_identity_numbers_are_never_stored_in_clear(sample_engine):
+    from sample_data.build import build  # noqa: F401  (the fixture built it)
+
+    df = read_frame(sample_engine, select(Person.id_hash, Person.id_masked, Person.phone_masked).limit(500))
+    assert df["id_hash"].str.fullmatch(r"[0-9a-f]{64}").all()
+    assert df["id_masked"].str.fullmatch(r"\d{6}\*{8}\d{3}[\dX]").all()
+    assert df["phone_masked"].str.fullmatch(r"1\d{2}\*{4}\d{4}").all()
+    # no column anywhere holds an 18-character ID number in clear
+    with sample_engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            for col in table.columns:
+                if str(col.type).startswith(("VARCHAR", "TEXT")) and not col.name.endswith("_hash"):
+                    hit = conn.execute(select(func.count()).select_from(table).where(
+                        col.op("GLOB")("*[1-9][0-9][0-9][0-9][0-9][0-9][12][0-9][0-9][0-9][01][0-9][0-3][0-9][0-9][0-9][0-9][0-9X]*"))
+                    ).scalar()
+                    assert hit == 0, f"{table.name}.{col.name} holds what looks like an ID number"
+
+
+def test_sample_has_all_districts_and_realistic_rates(sample_engine):
+    with sample_engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(District)).scalar() == 16
+    cases = read_frame(sample_engine, select(Case.function, Case.charge, Case.suspects, Case.arrest_decision,
+                                             Case.prosecution_decision, Case.plea_leniency, Case.rec_adopted))
+    crim = cases[cases["function"] == "刑事"]
+    w = crim["suspects"]
+    reviewed = crim["arrest_decision"].notna()
+    nonarrest = w[crim["arrest_decision"] == "不批准逮捕"].sum() / w[reviewed].sum()
+    concluded = crim["prosecution_decision"].notna()
+    nonpros = w[crim["prosecution_decision"] == "不起诉"].sum() / w[concluded].sum()
+    detention = w[crim["arrest_decision"] == "批准逮捕"].sum() / w[concluded].sum()
+    plea = w[concluded & crim["plea_leniency"].astype(bool)].sum() / w[concluded].sum()
+    adopted = crim["rec_adopted"].dropna().astype(bool).mean()
+    assert 0.25 <= nonarrest <= 0.45
+    assert 0.15 <= nonpros <= 0.28
+    assert 0.20 <= detention <= 0.35
+    assert 0.88 <= plea <= 0.92
+    assert 0.95 <= adopted <= 0.98
+    mix = crim["charge"].value_counts(normalize=True)
+    assert 0.18 <= mix["危险驾驶"] <= 0.26 and 0.10 <= mix["盗窃"] <= 0.17
+
+
+def test_case_timelines_are_consistent(sample_engine):
+    df = read_frame(sample_engine, select(Case.accepted_at, Case.arrest_decided_at, Case.prosecution_review_at,
+                                          Case.prosecution_decided_at, Case.judgment_at, Case.stage,
+                                          Case.returns_count))
+    for a, b in [("accepted_at", "arrest_decided_at"), ("accepted_at", "prosecution_review_at"),
+                 ("prosecution_review_at", "prosecution_decided_at"), ("prosecution_decided_at", "judgment_at")]:
+        both = df[[a, b]].dropna()
+        assert (pd.to_datetime(both[b]) >= pd.to_datetime(both[a])).all(), (a, b)
+    assert df["returns_count"].between(0, 2).all()
+    with sample_engine.connect() as conn:
+        ev = conn.execute(select(func.count()).select_from(CaseEvent).where(CaseEvent.event_type == "受理")).scalar()
+        n = conn.execute(select(func.count()).select_from(Case)).scalar()
+    assert ev == n  # one acceptance event per case
+
+
+def test_same_seed_gives_same_data_on_both_engines(sample_any_engine, sample_engine):
+    stmt = (select(Case.function, Case.stage, func.count().label("n"), func.sum(Case.suspects).label("s"))
+            .group_by(Case.function, Case.stage).order_by(Case.function, Case.stage))
+    a = read_frame(sample_any_engine, stmt)
+    b = read_frame(sample_engine, stmt)
+    pd.testing.assert_frame_equal(a, b, check_dtype=False)
+
+
+def test_live_feed_tick_writes_events_and_bumps_version(engine):
+    from sample_data.build import build
+    from sample_data.live_feed import tick
+
+    now = dt.datetime(2026, 3, 2, 10, 0)
+    build(engine, "tiny", seed=3, progress=False, now=now)
+    with engine.connect() as conn:
+        v0 = conn.execute(select(DataVersion.version)).scalar()
+        e0 = conn.execute(select(func.count()).select_from(CaseEvent)).scalar()
+    later = now + dt.timedelta(minutes=5)
+    written = tick(engine, later, np.random.default_rng(1), case_events=10)
+    assert written >= 10
+    with engine.connect() as conn:
+        assert conn.execute(select(DataVersion.version)).scalar() == v0 + 1
+        new = conn.execute(select(CaseEvent.event_type, CaseEvent.note).where(CaseEvent.occurred_at == later)).all()
+        e1 = conn.execute(select(func.count()).select_from(CaseEvent)).scalar()
+    assert e1 - e0 == len(new) >= 10
+    assert all(note is None for _, note in new)  # nothing personal in the stream
+
+
+def test_project_is_importable_outside_pytest(tmp_path):
+    """`streamlit run apps/x.py` runs with the repository root importable (pip install -e .)."""
+    code = "import queries.schema, domain.identity, components.i18n, sample_data.build; print('ok')"
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
+
+
+def test_no_sql_is_built_with_string_formatting():
+    """Bound parameters only (ASVS 5.0 1.2.4): no f-string or %-formatted SQL in the query layer."""
+    import re
+
+    bad = re.compile(r"""\b(text|execute)\(\s*f["']|(SELECT|INSERT|UPDATE|DELETE)[^"']*["']\s*%\s""", re.I)
+    offenders = []
+    for path in (ROOT / "queries").rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if bad.search(line):
+                offenders.append(f"{path.relative_to(ROOT)}:{i}")
+    assert not offenders, offenders

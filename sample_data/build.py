@@ -43,6 +43,7 @@ SCALES: dict[str, ScaleSpec] = {
 # Order matters: later steps use what earlier ones created (districts, users, cases, persons).
 STEPS: list[str] = [
     "sample_data.core",
+    "sample_data.sentencing",
     "sample_data.rivers",
     "sample_data.documents",
 ]

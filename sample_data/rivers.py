@@ -384,8 +384,8 @@ def _cases(rivers, samples, months, now: dt.datetime, proc_id: int, rng):
             issued = after_inv.date()
             due = reply_due(issued, emergency)
             window = (due - issued).days
-            late = rng.random() < 0.06
-            replied = issued + dt.timedelta(days=int(rng.integers(window + 3, window + 30) if late
+            late = rng.random() < 0.2
+            replied = issued + dt.timedelta(days=int(rng.integers(window + 5, window + 40) if late
                                                      else rng.integers(max(5, window // 3), window + 1)))
             rectified = replied + dt.timedelta(days=int(rng.integers(20, 120)))
             follow = dt.datetime.combine(replied, dt.time(10)) + dt.timedelta(days=1)
@@ -454,7 +454,11 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
     # the current month is only partly sampled: sites report through it (the live feed adds more)
     samples = _samples(rivers, sites, months, rng)
     today = ctx.now.date()
-    samples = [s for s in samples if s["sampled_on"] <= today]
+    this_month = months[-1]
+    # about a third of the sites have not reported the current month yet (the live feed adds them)
+    pending = rng.random(len(samples)) < 0.35
+    samples = [s for s, p in zip(samples, pending)
+               if s["sampled_on"] <= today and not (p and s["month"] == this_month)]
     cases, suggestions = _cases(rivers, samples, months, ctx.now, proc_id, rng)
     written = 0
     with engine.begin() as conn:

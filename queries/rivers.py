@@ -1,0 +1,471 @@
+"""Rivers: water classes per river and month, the map payload, one river's history, public-interest
+cases and suggestions, water-quality clues and the decisions on them, figures for the smart screen.
+
+A river's class in a month is the worst class of its monitoring sites that month (single-factor
+rule, computed per sample by ``domain.water`` on write). "Latest" means: the most recent month at or
+before the one asked for, within the twelve months before it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import (
+    Engine, and_, case, distinct, func, insert, or_, select,
+)
+
+from domain.water import WORSE_THAN_V, clue_reasons, shift_month, suggestion_status
+from queries.audit import record
+from queries.cache import live
+from queries.frames import read_frame
+from queries.schema import (
+    AppUser, ClueDecision, District, MonitoringSite, PilCase, ProcuratorialSuggestion, Procuratorate,
+    River, WaterSample,
+)
+from queries.scope import Scope
+
+LOOKBACK_MONTHS = 12
+OPEN_SUGGESTION = ("待回复", "临期", "超期未回复")
+
+
+# --------------------------------------------------------------------------- months & classes
+
+
+def sample_months(engine: Engine, scope: Scope) -> list[str]:
+    """Months that have samples on rivers in scope, oldest first."""
+    stmt = (select(WaterSample.month).distinct().join(River, River.id == WaterSample.river_id)
+            .where(scope.where(River.district_id)).order_by(WaterSample.month))
+    with engine.connect() as conn:
+        return [m for (m,) in conn.execute(stmt)]
+
+
+def _latest_subquery(scope: Scope, month: str):
+    """Per river: the latest month ≤ ``month`` (within the look-back) that has samples."""
+    lo = shift_month(month, -LOOKBACK_MONTHS + 1)
+    return (select(WaterSample.river_id.label("river_id"), func.max(WaterSample.month).label("m"))
+            .where(WaterSample.month <= month, WaterSample.month >= lo)
+            .group_by(WaterSample.river_id).subquery("lm"))
+
+
+def _class_subquery(scope: Scope, month: str):
+    """Per river: class and main pollutants of the worst site in its latest month."""
+    lm = _latest_subquery(scope, month)
+    rn = func.row_number().over(
+        partition_by=WaterSample.river_id,
+        order_by=(func.coalesce(WaterSample.water_class, 0).desc(), WaterSample.id))
+    ranked = (select(WaterSample.river_id, WaterSample.month, WaterSample.water_class,
+                     WaterSample.main_pollutants, rn.label("rn"))
+              .join(lm, and_(WaterSample.river_id == lm.c.river_id, WaterSample.month == lm.c.m))
+              .subquery("ranked"))
+    return (select(ranked.c.river_id, ranked.c.month, ranked.c.water_class, ranked.c.main_pollutants)
+            .where(ranked.c.rn == 1).subquery("rc"))
+
+
+def river_classes(engine: Engine, scope: Scope, month: str) -> pd.DataFrame:
+    """Latest class of every river in scope as of ``month``: river_id, month, water_class,
+    main_pollutants. Rivers with no sample in the look-back window are absent."""
+    rc = _class_subquery(scope, month)
+    stmt = (select(rc.c.river_id, rc.c.month, rc.c.water_class, rc.c.main_pollutants)
+            .join(River, River.id == rc.c.river_id).where(scope.where(River.district_id))
+            .order_by(rc.c.river_id))
+    return read_frame(engine, stmt)
+
+
+def _open_cases_subquery(scope: Scope):
+    return (select(PilCase.river_id.label("river_id"), func.count().label("open_cases"))
+            .where(PilCase.closed_at.is_(None), PilCase.river_id.is_not(None), scope.where(PilCase.district_id))
+            .group_by(PilCase.river_id).subquery("oc"))
+
+
+def map_rivers(engine: Engine, scope: Scope, month: str, classes: tuple[int, ...] = (),
+               levels: tuple[str, ...] = (), towns: tuple[str, ...] = (),
+               open_case_only: bool = False) -> pd.DataFrame:
+    """What the map shows per river (no geometry): attributes, class as of ``month``, main
+    pollutants, river chief, prosecutor and open cases; filtered in SQL."""
+    rc = _class_subquery(scope, month)
+    oc = _open_cases_subquery(scope)
+    stmt = (select(River.id.label("river_id"), River.code, River.name, River.level, River.town,
+                   River.length_km, River.river_chief, AppUser.display_name.label("prosecutor"),
+                   rc.c.month.label("class_month"), rc.c.water_class, rc.c.main_pollutants,
+                   func.coalesce(oc.c.open_cases, 0).label("open_cases"))
+            .outerjoin(rc, rc.c.river_id == River.id)
+            .outerjoin(oc, oc.c.river_id == River.id)
+            .outerjoin(AppUser, AppUser.id == River.prosecutor_id)
+            .where(scope.where(River.district_id)))
+    if classes:
+        stmt = stmt.where(rc.c.water_class.in_(classes))
+    if levels:
+        stmt = stmt.where(River.level.in_(levels))
+    if towns:
+        stmt = stmt.where(River.town.in_(towns))
+    if open_case_only:
+        stmt = stmt.where(oc.c.open_cases > 0)
+    df = read_frame(engine, stmt.order_by(River.id))
+    if len(df):
+        df["water_class"] = df["water_class"].astype("Int64")
+        df["open_cases"] = df["open_cases"].astype(int)
+    return df
+
+
+def river_paths(engine: Engine, scope: Scope) -> dict[int, list[list[float]]]:
+    """Simplified geometry of every river in scope (it does not change with the month)."""
+    import json
+
+    stmt = select(River.id, River.geojson).where(scope.where(River.district_id))
+    with engine.connect() as conn:
+        return {int(i): json.loads(g)["coordinates"] for i, g in conn.execute(stmt)}
+
+
+def river_filters(engine: Engine, scope: Scope) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Levels and towns present, for the filter widgets."""
+    with engine.connect() as conn:
+        levels = tuple(r for (r,) in conn.execute(select(distinct(River.level)).where(scope.where(River.district_id))))
+        towns = tuple(r for (r,) in conn.execute(select(distinct(River.town)).where(scope.where(River.district_id))
+                                                  .order_by(River.town)))
+    order = ("市级", "区级", "镇级", "农场级", "村级")
+    return tuple(sorted(levels, key=lambda x: order.index(x) if x in order else 99)), towns
+
+
+def base_districts(engine: Engine, scope: Scope) -> pd.DataFrame:
+    """District boundaries for the map's base layer: the districts holding rivers in scope, and
+    their neighbours for context (boundaries are public geography, not scoped data)."""
+    stmt = select(District.id, District.name_zh, District.name_en, District.label_lon, District.label_lat,
+                  District.geojson).order_by(District.id)
+    return read_frame(engine, stmt)
+
+
+def class_shares(engine: Engine, scope: Scope, month: str) -> pd.DataFrame:
+    """Smart-screen figure: rivers per class as of ``month`` (water_class NA = no data), share % of
+    all rivers in scope."""
+    rc = _class_subquery(scope, month)
+    stmt = (select(rc.c.water_class, func.count().label("rivers"))
+            .join(River, River.id == rc.c.river_id)
+            .where(scope.where(River.district_id)).group_by(rc.c.water_class).order_by(rc.c.water_class))
+    df = read_frame(engine, stmt)
+    with engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(River).where(scope.where(River.district_id))).scalar_one()
+    missing = int(total) - (int(df["rivers"].sum()) if len(df) else 0)
+    if missing:
+        df = pd.concat([df, pd.DataFrame({"water_class": [None], "rivers": [missing]})], ignore_index=True)
+    df["water_class"] = df["water_class"].astype("Int64")
+    df["rivers"] = df["rivers"].astype(int)
+    df["share"] = (df["rivers"] / total * 100).round(1) if total else 0.0
+    return df
+
+
+# --------------------------------------------------------------------------- one river
+
+
+@dataclass(frozen=True)
+class RiverInfo:
+    id: int
+    code: str
+    name: str
+    level: str
+    town: str
+    length_km: float
+    river_chief: str
+    prosecutor: str | None
+    sites: int
+
+
+def river_info(engine: Engine, scope: Scope, river_id: int) -> RiverInfo | None:
+    sites = (select(func.count()).select_from(MonitoringSite).where(MonitoringSite.river_id == River.id)
+             .correlate(River).scalar_subquery())
+    stmt = (select(River.id, River.code, River.name, River.level, River.town, River.length_km,
+                   River.river_chief, AppUser.display_name, sites)
+            .outerjoin(AppUser, AppUser.id == River.prosecutor_id)
+            .where(River.id == river_id, scope.where(River.district_id)))
+    with engine.connect() as conn:
+        row = conn.execute(stmt).first()
+    return RiverInfo(*row) if row else None
+
+
+def search_rivers(engine: Engine, scope: Scope, text: str, limit: int = 50) -> pd.DataFrame:
+    """Rivers whose name or code contains ``text`` (bound parameter, LIKE wildcards escaped)."""
+    t = (text or "").strip()[:40]
+    esc = t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    stmt = (select(River.id.label("river_id"), River.code, River.name, River.level, River.town)
+            .where(scope.where(River.district_id),
+                   or_(River.name.like(f"%{esc}%", escape="\\"), River.code.like(f"%{esc}%", escape="\\")))
+            .order_by(River.id).limit(limit))
+    return read_frame(engine, stmt)
+
+
+def river_history(engine: Engine, scope: Scope, river_id: int) -> pd.DataFrame:
+    """Every sample of one river: month, site, the indicators, class and main pollutants."""
+    stmt = (select(WaterSample.month, WaterSample.sampled_on, MonitoringSite.name.label("site"),
+                   WaterSample.do_mg, WaterSample.codmn, WaterSample.cod, WaterSample.bod5,
+                   WaterSample.nh3n, WaterSample.tp, WaterSample.tn, WaterSample.ph,
+                   WaterSample.water_class, WaterSample.main_pollutants)
+            .join(MonitoringSite, MonitoringSite.id == WaterSample.site_id)
+            .join(River, River.id == WaterSample.river_id)
+            .where(WaterSample.river_id == river_id, scope.where(River.district_id))
+            .order_by(WaterSample.month, MonitoringSite.id))
+    return read_frame(engine, stmt)
+
+
+def river_monthly_class(engine: Engine, scope: Scope, river_id: int) -> pd.DataFrame:
+    """One river's class per month (its worst site)."""
+    stmt = (select(WaterSample.month, func.max(WaterSample.water_class).label("water_class"),
+                   func.count().label("samples"))
+            .join(River, River.id == WaterSample.river_id)
+            .where(WaterSample.river_id == river_id, scope.where(River.district_id))
+            .group_by(WaterSample.month).order_by(WaterSample.month))
+    return read_frame(engine, stmt)
+
+
+# --------------------------------------------------------------------------- cases & suggestions
+
+
+def pil_cases(engine: Engine, scope: Scope, river_id: int | None = None, open_only: bool = False) -> pd.DataFrame:
+    """Public-interest cases on rivers, newest clue first."""
+    stmt = (select(PilCase.id, PilCase.case_no, River.name.label("river"), River.town, PilCase.river_id,
+                   PilCase.source, PilCase.stage, PilCase.clue_at, PilCase.filed_at, PilCase.stage_entered_at,
+                   PilCase.closed_at, PilCase.outcome, PilCase.summary)
+            .outerjoin(River, River.id == PilCase.river_id)
+            .where(scope.where(PilCase.district_id), PilCase.river_id.is_not(None)))
+    if river_id is not None:
+        stmt = stmt.where(PilCase.river_id == river_id)
+    if open_only:
+        stmt = stmt.where(PilCase.closed_at.is_(None))
+    return read_frame(engine, stmt.order_by(PilCase.clue_at.desc(), PilCase.id.desc()))
+
+
+def suggestions(engine: Engine, scope: Scope, today: dt.date, river_id: int | None = None) -> pd.DataFrame:
+    """Procuratorial suggestions on rivers with the reply deadline and a status as of ``today``:
+    已整改 / 已回复 / 逾期回复 / 超期未回复 / 临期 / 待回复; ``days_left`` until the reply is due."""
+    stmt = (select(ProcuratorialSuggestion.id, ProcuratorialSuggestion.doc_no, River.name.label("river"),
+                   ProcuratorialSuggestion.river_id, PilCase.case_no, ProcuratorialSuggestion.recipient,
+                   ProcuratorialSuggestion.emergency, ProcuratorialSuggestion.issued_on,
+                   ProcuratorialSuggestion.reply_due, ProcuratorialSuggestion.replied_on,
+                   ProcuratorialSuggestion.rectified_on, ProcuratorialSuggestion.content)
+            .join(River, River.id == ProcuratorialSuggestion.river_id)
+            .outerjoin(PilCase, PilCase.id == ProcuratorialSuggestion.pil_case_id)
+            .where(scope.where(River.district_id)))
+    if river_id is not None:
+        stmt = stmt.where(ProcuratorialSuggestion.river_id == river_id)
+    df = read_frame(engine, stmt.order_by(ProcuratorialSuggestion.issued_on.desc(), ProcuratorialSuggestion.id.desc()))
+    for c in ("issued_on", "reply_due", "replied_on", "rectified_on"):
+        df[c] = [None if pd.isna(v) else (v.date() if isinstance(v, (pd.Timestamp, dt.datetime)) else v)
+                 for v in df[c]] if len(df) else df[c]
+    df["status"] = [suggestion_status(d, r, f, today) for d, r, f in
+                    zip(df["reply_due"], df["replied_on"], df["rectified_on"])] if len(df) else []
+    df["days_left"] = pd.array([(d - today).days if r is None and f is None else None for d, r, f in
+                                zip(df["reply_due"], df["replied_on"], df["rectified_on"])], dtype="Int64")
+    return df
+
+
+@dataclass(frozen=True)
+class PilFigures:
+    year: int
+    cases_filed: int  # cases filed in the year
+    cases_open: int  # open now (not closed)
+    suggestions_issued: int  # issued in the year
+    replied: int  # of those, replied
+    rectified: int  # of those, rectified
+    overdue: int  # any year: not replied and past the reply deadline
+    suggestions_open: int  # any year: not yet rectified
+
+    @property
+    def reply_rate(self) -> float | None:
+        return self.replied / self.suggestions_issued * 100 if self.suggestions_issued else None
+
+    @property
+    def rectification_rate(self) -> float | None:
+        return self.rectified / self.suggestions_issued * 100 if self.suggestions_issued else None
+
+
+def pil_figures(engine: Engine, scope: Scope, year: int, today: dt.date) -> PilFigures:
+    """Cases this year, suggestions issued / replied / rectified, overdue and open — one SQL each."""
+    y0, y1 = dt.datetime(year, 1, 1), dt.datetime(year + 1, 1, 1)
+    d0, d1 = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    S = ProcuratorialSuggestion
+    in_scope_s = S.river_id.in_(select(River.id).where(scope.where(River.district_id)))
+    with engine.connect() as conn:
+        c = conn.execute(select(
+            func.count().filter(and_(PilCase.filed_at >= y0, PilCase.filed_at < y1)),
+            func.count().filter(PilCase.closed_at.is_(None)))
+            .where(scope.where(PilCase.district_id), PilCase.river_id.is_not(None))).one()
+        s = conn.execute(select(
+            func.count().filter(and_(S.issued_on >= d0, S.issued_on < d1)),
+            func.count().filter(and_(S.issued_on >= d0, S.issued_on < d1, S.replied_on.is_not(None))),
+            func.count().filter(and_(S.issued_on >= d0, S.issued_on < d1, S.rectified_on.is_not(None))),
+            func.count().filter(and_(S.replied_on.is_(None), S.rectified_on.is_(None), S.reply_due < today)),
+            func.count().filter(S.rectified_on.is_(None)))
+            .where(in_scope_s)).one()
+    return PilFigures(year, int(c[0]), int(c[1]), *(int(v) for v in s))
+
+
+# --------------------------------------------------------------------------- clues
+
+
+def clues(engine: Engine, scope: Scope, as_of: str) -> pd.DataFrame:
+    """Possible public-interest clues as of month ``as_of``: rivers at 劣V two months running, or
+    two classes worse than their best of the five months before, with no open case and no decision
+    yet for that month. Columns: river_id, name, level, town, prosecutor, water_class,
+    main_pollutants, history ('YYYY-MM:class;...'), reasons."""
+    lo = shift_month(as_of, -5)
+    monthly = (select(WaterSample.river_id.label("river_id"), WaterSample.month.label("month"),
+                      func.max(WaterSample.water_class).label("c"))
+               .where(WaterSample.month >= lo, WaterSample.month <= as_of)
+               .group_by(WaterSample.river_id, WaterSample.month).subquery("mc"))
+    cur = func.max(case((monthly.c.month == as_of, monthly.c.c)))
+    prev = func.max(case((monthly.c.month == shift_month(as_of, -1), monthly.c.c)))
+    best_before = func.min(case((monthly.c.month < as_of, monthly.c.c)))
+    oc = _open_cases_subquery(scope)
+    decided = select(ClueDecision.river_id).where(ClueDecision.month == as_of)
+    cand = (select(monthly.c.river_id).group_by(monthly.c.river_id)
+            .having(or_(and_(cur == WORSE_THAN_V, prev == WORSE_THAN_V), cur - best_before >= 2))
+            .subquery("cand"))
+    hist = (select(monthly.c.river_id, monthly.c.month, monthly.c.c)
+            .join(cand, cand.c.river_id == monthly.c.river_id)
+            .join(River, River.id == monthly.c.river_id)
+            .outerjoin(oc, oc.c.river_id == monthly.c.river_id)
+            .where(scope.where(River.district_id), oc.c.river_id.is_(None), monthly.c.river_id.not_in(decided))
+            .order_by(monthly.c.river_id, monthly.c.month))
+    h = read_frame(engine, hist)
+    cols = ["river_id", "code", "name", "level", "town", "prosecutor", "water_class", "main_pollutants",
+            "history", "reasons"]
+    if h.empty:
+        return pd.DataFrame(columns=cols)
+    rows = []
+    for rid, g in h.groupby("river_id", sort=True):
+        pairs = [(m, int(c)) for m, c in zip(g["month"], g["c"]) if pd.notna(c)]
+        reasons = clue_reasons(pairs, as_of)
+        if reasons:
+            rows.append(dict(river_id=int(rid), history=";".join(f"{m}:{c}" for m, c in pairs),
+                             reasons="；".join(reasons)))
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    found = pd.DataFrame(rows)
+    ids = tuple(found["river_id"].tolist())
+    rc = _class_subquery(scope, as_of)
+    info = read_frame(engine, select(River.id.label("river_id"), River.code, River.name, River.level, River.town,
+                                     AppUser.display_name.label("prosecutor"), rc.c.water_class,
+                                     rc.c.main_pollutants)
+                      .outerjoin(AppUser, AppUser.id == River.prosecutor_id)
+                      .outerjoin(rc, rc.c.river_id == River.id)
+                      .where(River.id.in_(ids)))
+    out = info.merge(found, on="river_id").sort_values(["water_class", "river_id"], ascending=[False, True])
+    return out[cols].reset_index(drop=True)
+
+
+class ClueError(ValueError):
+    """A decision that cannot be taken; the message is shown to the user as-is."""
+
+
+def decide_clue(engine: Engine, scope: Scope, *, river_id: int, month: str, decision: str,
+                reason: str | None, user_id: int | None, actor: str, role: str,
+                now: dt.datetime) -> int | None:
+    """Turn a clue into a case (returns the new pil_case id) or dismiss it with a reason.
+
+    Both are audited in the same transaction. Refused (and the refusal audited) when the river is
+    out of scope, the reason is missing, a decision for this river and month exists, or a case is
+    already open on the river.
+    """
+    reason = (reason or "").strip()
+    event = {"立案": "河道线索立案", "驳回": "河道线索驳回"}.get(decision)
+    try:
+        if event is None:
+            raise ClueError("处理方式只能是“立案”或“驳回”")
+        if decision == "驳回" and len(reason) < 2:
+            raise ClueError("驳回线索须填写理由")
+        if len(reason) > 200:
+            raise ClueError("理由不能超过200字")
+        if role not in ("prosecutor", "leader", "admin"):
+            raise ClueError("只有检察官可以处理线索")
+        with engine.begin() as conn:
+            river = conn.execute(select(River.id, River.name, River.town, River.district_id)
+                                 .where(River.id == river_id, scope.where(River.district_id))).first()
+            if river is None:
+                raise ClueError("河道不存在或不在您的权限范围内")
+            if conn.execute(select(ClueDecision.id).where(ClueDecision.river_id == river_id,
+                                                          ClueDecision.month == month)).first():
+                raise ClueError("该线索已处理过")
+            if conn.execute(select(PilCase.id).where(PilCase.river_id == river_id,
+                                                     PilCase.closed_at.is_(None))).first():
+                raise ClueError("该河道已有在办案件")
+            case_id = None
+            if decision == "立案":
+                proc_id = conn.execute(select(Procuratorate.id).where(
+                    Procuratorate.district_id == river.district_id, Procuratorate.level == "区院")).scalar()
+                if proc_id is None:
+                    raise ClueError("找不到该河道所属的检察院")
+                case_no = f"沪奉检行公立〔{now.year}〕水{river_id}-{month}"
+                case_id = conn.execute(insert(PilCase).values(
+                    case_no=case_no, river_id=river_id, procuratorate_id=proc_id, district_id=river.district_id,
+                    source="水质线索", stage="立案",
+                    summary=f"{river.name}（{river.town}）水质线索{month}：{reason or '经审查决定立案'}"[:200],
+                    clue_at=now, filed_at=now, stage_entered_at=now).returning(PilCase.id)).scalar_one()
+            conn.execute(insert(ClueDecision).values(
+                river_id=river_id, month=month, decision=decision, reason=reason or None, pil_case_id=case_id,
+                decided_by=user_id, decided_at=now))
+            record(conn, actor=actor, role=role, event=event, result="成功",
+                   target=f"river:{river_id} {month}", detail=(reason or None) if not case_id else
+                   f"pil_case:{case_id} {reason}".strip(), at=now)
+        return case_id
+    except ClueError as exc:
+        with engine.begin() as conn:
+            record(conn, actor=actor, role=role, event=event or "河道线索处理", result="拒绝",
+                   target=f"river:{river_id} {month}", detail=str(exc), at=now)
+        raise
+
+
+# --------------------------------------------------------------------------- smart screen
+
+
+@dataclass(frozen=True)
+class ScreenRiverFigures:
+    month: str | None
+    rivers: int
+    share_good: float | None  # Class I–III, % of rivers with data
+    share_iv: float | None
+    share_v: float | None
+    share_worse_than_v: float | None
+    cases_open: int
+    suggestions_open: int
+
+
+def screen_figures(engine: Engine, scope: Scope, month: str | None = None) -> ScreenRiverFigures:
+    """Summary for the smart screen: share of rivers by class, open cases and suggestions."""
+    months = sample_months(engine, scope)
+    month = month or (months[-1] if months else None)
+    cs = class_shares(engine, scope, month) if month else pd.DataFrame(columns=["water_class", "rivers"])
+    with_data = cs[cs["water_class"].notna()] if len(cs) else cs
+    n = int(with_data["rivers"].sum()) if len(with_data) else 0
+
+    def share(mask) -> float | None:
+        return round(float(with_data.loc[mask, "rivers"].sum()) / n * 100, 1) if n else None
+
+    cls = with_data["water_class"] if len(with_data) else pd.Series(dtype="Int64")
+    S = ProcuratorialSuggestion
+    with engine.connect() as conn:
+        open_cases = conn.execute(select(func.count()).select_from(PilCase).where(
+            PilCase.closed_at.is_(None), PilCase.river_id.is_not(None), scope.where(PilCase.district_id))).scalar_one()
+        open_s = conn.execute(select(func.count()).select_from(S).where(
+            S.rectified_on.is_(None), S.river_id.in_(select(River.id).where(scope.where(River.district_id))))).scalar_one()
+    return ScreenRiverFigures(month, int(cs["rivers"].sum()) if len(cs) else 0,
+                              share(cls <= 3), share(cls == 4), share(cls == 5), share(cls == 6),
+                              int(open_cases), int(open_s))
+
+
+# --------------------------------------------------------------------------- cached forms
+
+sample_months_live = live(ttl=60)(sample_months)
+river_classes_live = live(ttl=30)(river_classes)
+map_rivers_live = live(ttl=30)(map_rivers)
+river_paths_live = live(ttl=3600)(river_paths)
+river_filters_live = live(ttl=3600)(river_filters)
+base_districts_live = live(ttl=3600)(base_districts)
+class_shares_live = live(ttl=30)(class_shares)
+river_info_live = live(ttl=60)(river_info)
+river_history_live = live(ttl=30)(river_history)
+river_monthly_class_live = live(ttl=30)(river_monthly_class)
+pil_cases_live = live(ttl=10)(pil_cases)
+suggestions_live = live(ttl=10)(suggestions)
+pil_figures_live = live(ttl=10)(pil_figures)
+clues_live = live(ttl=10)(clues)
+screen_figures_live = live(ttl=30)(screen_figures)
+search_rivers_live = live(ttl=60)(search_rivers)

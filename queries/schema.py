@@ -158,6 +158,10 @@ class Case(Base):
         Index("ix_case_arrest_decided", "arrest_decided_at"),
         Index("ix_case_prosecution_decided", "prosecution_decided_at"),
         Index("ix_case_judgment", "judgment_at"),
+        # case statistics (queries/cases.py, migration 0002_cases)
+        Index("ix_case_arrest_review", "arrest_review_at"),
+        Index("ix_case_prosecution_review", "prosecution_review_at"),
+        Index("ix_case_closed", "closed_at"),
     )
 
 
@@ -178,6 +182,7 @@ class CaseEvent(Base):
     __table_args__ = (
         Index("ix_event_occurred", "occurred_at"),
         Index("ix_event_district_occurred", "district_id", "occurred_at"),
+        Index("ix_event_matter", "counts_as_matter", "occurred_at", "district_id"),  # 案件比 (0002_cases)
         UniqueConstraint("case_id", "event_type", "occurred_at", name="uq_event_natural"),
     )
 

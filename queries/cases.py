@@ -1,0 +1,520 @@
+"""Case statistics for the smart screen and the leadership dashboard.
+
+Every function takes the engine, then a ``Scope`` (applied in SQL), then small hashable arguments
+(datetimes, a frozen ``CaseFilter``). Aggregation happens in SQL; the only Python-side arithmetic is
+the legal deadline of each open case (``domain.cases.deadline``: calendar months do not fit SQL on
+two dialects) and the division of an indicator's numerator by its denominator.
+
+Periods are half-open ``[start, end)``. The person-based indicators weight each case by
+``Case.suspects`` because a decision taken on a case applies to all of its suspects.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import ColumnElement, Engine, and_, case, func, or_, select, true
+
+from domain.cases import CLOSED_STAGES, MAX_RETURNS, deadline, time_limit_status
+from queries.cache import live
+from queries.frames import read_frame
+from queries.schema import Case, CaseEvent, CaseParty, District, Person
+from queries.scope import Scope
+from queries.sqlfn import day_of
+
+
+# --------------------------------------------------------------------------- filters
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """The dashboard's filter bar (districts travel in the ``Scope``). Hashable: it keys the cache."""
+
+    function: str | None = None
+    charge: str | None = None
+    stage: str | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        out: list[ColumnElement[bool]] = []
+        if self.function:
+            out.append(Case.function == self.function)
+        if self.charge:
+            out.append(Case.charge == self.charge)
+        if self.stage:
+            out.append(Case.stage == self.stage)
+        return out
+
+    @property
+    def active(self) -> bool:
+        return bool(self.function or self.charge or self.stage)
+
+
+NOFILTER = CaseFilter()
+
+
+def _where(scope: Scope, flt: CaseFilter, *extra: ColumnElement[bool]) -> ColumnElement[bool]:
+    return and_(scope.where(Case.district_id), *flt.conditions(), *extra)
+
+
+def _int(v) -> int:
+    return int(v) if v is not None and not pd.isna(v) else 0
+
+
+# --------------------------------------------------------------------------- intake
+
+
+def intake_by_function(engine: Engine, scope: Scope, start: dt.datetime, end: dt.datetime,
+                       flt: CaseFilter = NOFILTER) -> pd.DataFrame:
+    """Cases accepted in ``[start, end)`` per procuratorial function: columns function, cases."""
+    stmt = (select(Case.function, func.count().label("cases"))
+            .where(_where(scope, flt, Case.accepted_at >= start, Case.accepted_at < end))
+            .group_by(Case.function).order_by(Case.function))
+    return read_frame(engine, stmt)
+
+
+def intake_summary(engine: Engine, scope: Scope, today: dt.date, flt: CaseFilter = NOFILTER
+                   ) -> pd.DataFrame:
+    """Cases accepted today, this month and this year (to now) per function, in one query.
+
+    Columns: function, today, month, year. Functions with no case this year are absent (the page
+    shows them as a true zero).
+    """
+    t0 = dt.datetime(today.year, today.month, today.day)
+    m0 = t0.replace(day=1)
+    y0 = t0.replace(month=1, day=1)
+    stmt = (select(Case.function,
+                   func.coalesce(func.sum(case((Case.accepted_at >= t0, 1), else_=0)), 0).label("today"),
+                   func.coalesce(func.sum(case((Case.accepted_at >= m0, 1), else_=0)), 0).label("month"),
+                   func.count().label("year"))
+            .where(_where(scope, flt, Case.accepted_at >= y0,
+                          Case.accepted_at < t0 + dt.timedelta(days=1)))
+            .group_by(Case.function).order_by(Case.function))
+    return read_frame(engine, stmt)
+
+
+def stage_counts(engine: Engine, scope: Scope, flt: CaseFilter = NOFILTER) -> pd.DataFrame:
+    """Cases now in each stage (closed stages 不起诉/判决/办结 excluded): columns stage, cases."""
+    stmt = (select(Case.stage, func.count().label("cases"))
+            .where(_where(scope, flt, Case.stage.not_in(CLOSED_STAGES)))
+            .group_by(Case.stage).order_by(Case.stage))
+    return read_frame(engine, stmt)
+
+
+def daily_trend(engine: Engine, scope: Scope, last_day: dt.date, days: int = 30,
+                flt: CaseFilter = NOFILTER) -> pd.DataFrame:
+    """Cases accepted per day over ``days`` days ending ``last_day``; every day present (zeros
+    included). Columns: day ('YYYY-MM-DD'), cases."""
+    start = dt.datetime(last_day.year, last_day.month, last_day.day) - dt.timedelta(days=days - 1)
+    end = dt.datetime(last_day.year, last_day.month, last_day.day) + dt.timedelta(days=1)
+    d = day_of(Case.accepted_at)
+    stmt = (select(d.label("day"), func.count().label("cases"))
+            .where(_where(scope, flt, Case.accepted_at >= start, Case.accepted_at < end))
+            .group_by(d).order_by(d))
+    got = read_frame(engine, stmt)
+    all_days = [(start + dt.timedelta(days=i)).strftime("%Y-%m-%d") for i in range(days)]
+    counts = dict(zip(got["day"], got["cases"])) if len(got) else {}
+    return pd.DataFrame({"day": all_days, "cases": [int(counts.get(x, 0)) for x in all_days]})
+
+
+def top_charges(engine: Engine, scope: Scope, start: dt.datetime, end: dt.datetime, n: int = 10,
+                flt: CaseFilter = NOFILTER) -> pd.DataFrame:
+    """The ``n`` most frequent charges among criminal cases accepted in the period (ties by name).
+    Columns: charge, cases."""
+    cnt = func.count().label("cases")
+    stmt = (select(Case.charge, cnt)
+            .where(_where(scope, flt, Case.accepted_at >= start, Case.accepted_at < end,
+                          Case.charge.is_not(None)))
+            .group_by(Case.charge).order_by(cnt.desc(), Case.charge).limit(n))
+    return read_frame(engine, stmt)
+
+
+def district_intake(engine: Engine, scope: Scope, start: dt.datetime, end: dt.datetime,
+                    flt: CaseFilter = NOFILTER) -> pd.DataFrame:
+    """Cases accepted per district in the period, every district in scope listed (zeros included).
+    Columns: district_id, name_zh, name_en, label_lon, label_lat, cases."""
+    sub = (select(Case.district_id, func.count().label("cases"))
+           .where(_where(scope, flt, Case.accepted_at >= start, Case.accepted_at < end))
+           .group_by(Case.district_id).subquery())
+    stmt = (select(District.id.label("district_id"), District.name_zh, District.name_en,
+                   District.label_lon, District.label_lat,
+                   func.coalesce(sub.c.cases, 0).label("cases"))
+            .select_from(District).outerjoin(sub, sub.c.district_id == District.id)
+            .where(scope.where(District.id)).order_by(District.id))
+    return read_frame(engine, stmt)
+
+
+# --------------------------------------------------------------------------- quality indicators
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A case-quality indicator with everything needed to check it: numerator, denominator and
+    the definition it was computed from (procuratorate.md §1.3)."""
+
+    key: str
+    name_zh: str
+    name_en: str
+    numerator: int
+    denominator: int
+    unit: str  # "%" (numerator / denominator × 100) or "1:x" (件 per 案)
+    definition_zh: str
+    definition_en: str
+    lower_is_better: bool = False
+
+    @property
+    def value(self) -> float | None:
+        """The rate (0–1) or, for 案件比, 件 per 案; None when the denominator is zero."""
+        if not self.denominator:
+            return None
+        return self.numerator / self.denominator
+
+    def formatted(self) -> str:
+        v = self.value
+        if v is None:
+            return "—"
+        return f"1:{v:.2f}" if self.unit == "1:x" else f"{v * 100:.1f}%"
+
+
+INDICATOR_DEFS: dict[str, tuple[str, str, str, str, str, bool]] = {
+    # key: (name_zh, name_en, unit, definition_zh, definition_en, lower_is_better)
+    "plea": ("认罪认罚适用率", "Plea-leniency rate", "%",
+             "本期审查起诉审结（作出起诉或不起诉决定）的案件中适用认罪认罚的犯罪嫌疑人数 ÷ 本期审查起诉审结的犯罪嫌疑人总数（按案件嫌疑人数计人）",
+             "Suspects whose prosecution review concluded in the period with plea leniency ÷ all suspects "
+             "whose prosecution review concluded in the period (each case weighted by its suspects)", False),
+    "detention": ("诉前羁押率", "Pre-trial detention rate", "%",
+                  "本期审查起诉审结的犯罪嫌疑人中曾被批准逮捕的人数 ÷ 本期起诉人数与不起诉人数之和",
+                  "Suspects concluded in the period who had been arrested (approved) ÷ people prosecuted "
+                  "plus people not prosecuted in the period", True),
+    "non_arrest": ("不捕率", "Non-arrest rate", "%",
+                   "本期审查逮捕审结中不批准逮捕的人数 ÷ 本期审查逮捕审结人数",
+                   "People not arrested ÷ people whose arrest review concluded in the period", False),
+    "non_prosecution": ("不诉率", "Non-prosecution rate", "%",
+                        "本期不起诉人数 ÷（本期起诉人数 + 不起诉人数）",
+                        "People not prosecuted ÷ (people prosecuted + people not prosecuted) in the period",
+                        False),
+    "adoption": ("量刑建议采纳率", "Sentencing-recommendation adoption rate", "%",
+                 "本期法院判决的提出量刑建议的案件中建议被采纳的件数 ÷ 本期法院判决且提出量刑建议的件数（按件计）",
+                 "Cases judged in the period whose sentencing recommendation the court adopted ÷ cases "
+                 "judged in the period in which a recommendation was made (counted per case)", False),
+    "case_matter": ("案件比", "Case-to-matter ratio", "1:x",
+                    "件 ÷ 案。案 = 本期受理审查逮捕案件数 + 受理审查起诉案件数 − 受理审查起诉中已批准逮捕的案件数；"
+                    "件 = 案 + 本期退回补充侦查、延长审查起诉期限、上诉等非必经程序环节数。理想值 1:1，越低越好",
+                    "Matters ÷ cases. Cases = arrest reviews accepted + prosecution reviews accepted − "
+                    "prosecution reviews of already-arrested suspects, in the period; matters = cases + "
+                    "non-routine procedural steps in the period (returns for investigation, extensions, "
+                    "appeals). Ideal 1:1; lower is better", True),
+}
+INDICATOR_ORDER: tuple[str, ...] = tuple(INDICATOR_DEFS)
+
+PART_COLUMNS = ("arrest_concluded", "non_arrest", "pros_concluded", "non_pros", "plea", "detained",
+                "rec_cases", "rec_adopted", "an_arrest", "an_pros", "an_pros_arrested", "matters")
+
+
+def _sum_if(cond, weight=Case.suspects):
+    return func.coalesce(func.sum(case((cond, weight), else_=0)), 0)
+
+
+def indicator_parts(engine: Engine, scope: Scope, start: dt.datetime, end: dt.datetime,
+                    flt: CaseFilter = NOFILTER, by_district: bool = False) -> pd.DataFrame:
+    """Numerators and denominators of every indicator, overall or per district.
+
+    Four indexed aggregate queries, one per date that defines "in the period" (arrest decided,
+    prosecution decided, judgment, review accepted/procedural step). Columns: PART_COLUMNS, plus
+    district_id when ``by_district``.
+    """
+    in_p = lambda col: and_(col >= start, col < end)  # noqa: E731
+    key = [Case.district_id] if by_district else []
+    q_arrest = (select(*key, _sum_if(true()).label("arrest_concluded"),
+                       _sum_if(Case.arrest_decision == "不批准逮捕").label("non_arrest"))
+                .where(_where(scope, flt, in_p(Case.arrest_decided_at))))
+    q_pros = (select(*key, _sum_if(true()).label("pros_concluded"),
+                     _sum_if(Case.prosecution_decision == "不起诉").label("non_pros"),
+                     _sum_if(Case.plea_leniency == true()).label("plea"),
+                     _sum_if(Case.arrest_decision == "批准逮捕").label("detained"))
+              .where(_where(scope, flt, in_p(Case.prosecution_decided_at))))
+    q_judg = (select(*key, func.count().label("rec_cases"),
+                     _sum_if(Case.rec_adopted == true(), 1).label("rec_adopted"))
+              .where(_where(scope, flt, in_p(Case.judgment_at), Case.sentencing_rec_kind.is_not(None))))
+    q_an_a = select(*key, func.count().label("an_arrest")).where(_where(scope, flt, in_p(Case.arrest_review_at)))
+    q_an_p = (select(*key, func.count().label("an_pros"),
+                     _sum_if(Case.arrest_decision == "批准逮捕", 1).label("an_pros_arrested"))
+              .where(_where(scope, flt, in_p(Case.prosecution_review_at))))
+    ekey = [CaseEvent.district_id] if by_district else []
+    q_matter = (select(*ekey, func.count().label("matters"))
+                .where(scope.where(CaseEvent.district_id), CaseEvent.counts_as_matter == true(),
+                       in_p(CaseEvent.occurred_at)))
+    if flt.active:
+        q_matter = q_matter.join(Case, Case.id == CaseEvent.case_id).where(*flt.conditions())
+    queries = [q_arrest, q_pros, q_judg, q_an_a, q_an_p, q_matter]
+    if by_district:
+        queries = [q.group_by(*(ekey if q is q_matter else key)) for q in queries]
+        frames = []
+        for q in queries:
+            f = read_frame(engine, q)
+            frames.append(f.set_index(f.columns[0]) if len(f) else pd.DataFrame(columns=f.columns[1:]))
+        out = pd.concat(frames, axis=1).fillna(0)
+        out.index.name = "district_id"
+        out = out.reset_index()
+    else:
+        row: dict[str, int] = {}
+        with engine.connect() as conn:
+            for q in queries:
+                r = conn.execute(q).mappings().one()
+                row.update({k: _int(v) for k, v in r.items()})
+        out = pd.DataFrame([row])
+    for c in PART_COLUMNS:
+        out[c] = out[c].astype("int64") if c in out else 0
+    if by_district:
+        out["district_id"] = out["district_id"].astype("int64")
+        out = out.sort_values("district_id").reset_index(drop=True)
+    return out
+
+
+def indicators_from_parts(p) -> tuple[Indicator, ...]:
+    """Build the six indicators from one row of ``indicator_parts``."""
+    an = _int(p["an_arrest"]) + _int(p["an_pros"]) - _int(p["an_pros_arrested"])
+    nums = {
+        "plea": (p["plea"], p["pros_concluded"]),
+        "detention": (p["detained"], p["pros_concluded"]),
+        "non_arrest": (p["non_arrest"], p["arrest_concluded"]),
+        "non_prosecution": (p["non_pros"], p["pros_concluded"]),
+        "adoption": (p["rec_adopted"], p["rec_cases"]),
+        "case_matter": (an + _int(p["matters"]), an),
+    }
+    out = []
+    for key in INDICATOR_ORDER:
+        zh, en, unit, dzh, den, lower = INDICATOR_DEFS[key]
+        n, d = nums[key]
+        out.append(Indicator(key, zh, en, _int(n), _int(d), unit, dzh, den, lower))
+    return tuple(out)
+
+
+def quality_indicators(engine: Engine, scope: Scope, start: dt.datetime, end: dt.datetime,
+                       flt: CaseFilter = NOFILTER) -> tuple[Indicator, ...]:
+    """The six case-quality indicators for the period (see ``INDICATOR_DEFS``)."""
+    return indicators_from_parts(indicator_parts(engine, scope, start, end, flt).iloc[0])
+
+
+def district_comparison(engine: Engine, scope: Scope, start: dt.datetime, end: dt.datetime,
+                        flt: CaseFilter = NOFILTER) -> pd.DataFrame:
+    """One row per district in scope: intake, prosecution reviews concluded and every indicator's
+    value, numerator and denominator. No ranking here: the page adds one only when asked."""
+    intake = district_intake(engine, scope, start, end, flt)
+    parts = indicator_parts(engine, scope, start, end, flt, by_district=True)
+    df = intake.merge(parts, on="district_id", how="left").fillna({c: 0 for c in PART_COLUMNS})
+    rows = []
+    for _, r in df.iterrows():
+        row = {"district_id": int(r["district_id"]), "name_zh": r["name_zh"], "name_en": r["name_en"],
+               "cases": int(r["cases"]), "concluded": _int(r["pros_concluded"])}
+        for ind in indicators_from_parts(r):
+            row[ind.key] = ind.value
+            row[f"{ind.key}_num"] = ind.numerator
+            row[f"{ind.key}_den"] = ind.denominator
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- time limits
+
+
+# Shortest legal limit per stage, in days (a case entered later than now − (limit − warn) cannot be
+# near its deadline yet, so SQL leaves it out before Python computes the calendar deadline).
+_MIN_LIMIT_DAYS = {"受理": 3, "审查逮捕": 7, "审查起诉": 28, "退回补充侦查": 28}
+
+
+def time_limit_watch(engine: Engine, scope: Scope, now: dt.datetime | None = None,
+                     warn_days: float = 2.0, flt: CaseFilter = NOFILTER) -> pd.DataFrame:
+    """Open cases near (临期, within ``warn_days``) or past (超期) their legal time limit.
+
+    Limits from ``domain.cases.deadline`` (CPL arts. 91, 172, 175; Rules art. 282); a case returned
+    twice is flagged because a third return is not allowed (CPL art. 175). Nothing personal: case
+    number, district, charge, stage, dates. Sorted by deadline, most overdue first.
+    """
+    now = now or dt.datetime.now().replace(microsecond=0)
+    conds = [and_(Case.stage == s, Case.stage_entered_at <= now - dt.timedelta(days=d - warn_days))
+             for s, d in _MIN_LIMIT_DAYS.items()]
+    # CPL art. 175: after a return the review clock restarts when the file comes back.
+    resubmitted = (select(func.max(CaseEvent.occurred_at))
+                   .where(CaseEvent.case_id == Case.id, CaseEvent.event_type == "重新移送审查起诉")
+                   .correlate(Case).scalar_subquery())
+    stmt = (select(Case.id.label("case_id"), Case.case_no, Case.district_id, District.name_zh,
+                   District.name_en, Case.function, Case.charge, Case.cause, Case.stage,
+                   Case.stage_entered_at, Case.detained, Case.extensions_count, Case.returns_count,
+                   case((and_(Case.stage == "审查起诉", Case.returns_count > 0), resubmitted),
+                        else_=None).label("resubmitted_at"))
+            .join(District, District.id == Case.district_id)
+            .where(_where(scope, flt, or_(*conds))))
+    df = read_frame(engine, stmt)
+    if not df.empty:
+        df["stage_entered_at"] = pd.to_datetime(df["stage_entered_at"])
+        rs = pd.to_datetime(df["resubmitted_at"])
+        df["stage_entered_at"] = df["stage_entered_at"].where(rs.isna() | (rs <= df["stage_entered_at"]), rs)
+    cols = ["case_id", "case_no", "district_id", "name_zh", "name_en", "function", "charge", "stage",
+            "stage_entered_at", "days_in_stage", "deadline", "days_left", "status", "basis",
+            "returns_count"]
+    if df.empty:
+        return pd.DataFrame(columns=cols)
+    dues, bases, status = [], [], []
+    for stg, ent, det, ext in zip(df["stage"], df["stage_entered_at"], df["detained"], df["extensions_count"]):
+        ent = pd.Timestamp(ent).to_pydatetime()
+        due, basis = deadline(stg, ent, detained=bool(det), extended=bool(ext))
+        dues.append(due)
+        bases.append(basis)
+        status.append(time_limit_status(due, now, warn_days))
+    df["deadline"] = pd.to_datetime(dues)
+    df["basis"] = bases
+    df["status"] = status
+    df["stage_entered_at"] = pd.to_datetime(df["stage_entered_at"])
+    df["days_in_stage"] = ((pd.Timestamp(now) - df["stage_entered_at"]).dt.total_seconds() / 86400).round(1)
+    df["days_left"] = ((df["deadline"] - pd.Timestamp(now)).dt.total_seconds() / 86400).round(1)
+    df["charge"] = df["charge"].fillna(df["cause"])
+    returns_note = df["returns_count"] >= MAX_RETURNS
+    df.loc[returns_note, "basis"] = df.loc[returns_note, "basis"] + "；已退回补充侦查2次，不得再退"
+    df = df[df["status"] != "正常"].sort_values(["deadline", "case_no"]).reset_index(drop=True)
+    return df[cols]
+
+
+# --------------------------------------------------------------------------- live ticker
+
+
+def latest_events(engine: Engine, scope: Scope, limit: int = 12) -> pd.DataFrame:
+    """The newest case events with nothing personal in them: time, district, function, charge or
+    cause, event type and the stage entered. No names, no ID or phone numbers, no case number."""
+    stmt = (select(CaseEvent.id.label("event_id"), CaseEvent.occurred_at, District.name_zh,
+                   District.name_en, Case.function, func.coalesce(Case.charge, Case.cause).label("charge"),
+                   CaseEvent.event_type, CaseEvent.stage_to)
+            .join(Case, Case.id == CaseEvent.case_id)
+            .join(District, District.id == CaseEvent.district_id)
+            .where(scope.where(CaseEvent.district_id))
+            .order_by(CaseEvent.occurred_at.desc(), CaseEvent.id.desc()).limit(limit))
+    return read_frame(engine, stmt)
+
+
+# --------------------------------------------------------------------------- dashboard support
+
+
+def districts(engine: Engine, scope: Scope) -> pd.DataFrame:
+    """Districts in scope (no geometry): district_id, name_zh, name_en."""
+    stmt = (select(District.id.label("district_id"), District.name_zh, District.name_en)
+            .where(scope.where(District.id)).order_by(District.id))
+    return read_frame(engine, stmt)
+
+
+def district_geometries(engine: Engine, scope: Scope) -> pd.DataFrame:
+    """Real district boundaries (GeoJSON geometry text) for the map: district_id, name_zh, name_en,
+    label_lon, label_lat, geojson."""
+    stmt = (select(District.id.label("district_id"), District.name_zh, District.name_en,
+                   District.label_lon, District.label_lat, District.geojson)
+            .where(scope.where(District.id)).order_by(District.id))
+    return read_frame(engine, stmt)
+
+
+def charge_options(engine: Engine, scope: Scope) -> tuple[str, ...]:
+    """Charges present in the data, most frequent first (for the filter bar)."""
+    cnt = func.count()
+    stmt = (select(Case.charge).where(scope.where(Case.district_id), Case.charge.is_not(None))
+            .group_by(Case.charge).order_by(cnt.desc(), Case.charge))
+    return tuple(read_frame(engine, stmt)["charge"])
+
+
+def charges_in_district(engine: Engine, scope: Scope, district_id: int, start: dt.datetime,
+                        end: dt.datetime, flt: CaseFilter = NOFILTER) -> pd.DataFrame:
+    """Drill-down step 1: a district's charges (non-criminal causes included) in the period.
+    Columns: charge, cases (all of them, most frequent first)."""
+    label = func.coalesce(Case.charge, Case.cause)
+    cnt = func.count().label("cases")
+    stmt = (select(label.label("charge"), cnt)
+            .where(_where(scope, flt, Case.district_id == district_id, Case.accepted_at >= start,
+                          Case.accepted_at < end))
+            .group_by(label).order_by(cnt.desc(), label))
+    return read_frame(engine, stmt)
+
+
+def case_list(engine: Engine, scope: Scope, start: dt.datetime, end: dt.datetime,
+              flt: CaseFilter = NOFILTER, district_id: int | None = None, charge: str | None = None,
+              now: dt.datetime | None = None, limit: int = 500) -> pd.DataFrame:
+    """Drill-down step 2: cases accepted in the period (newest first, at most ``limit``) with
+    stage, days in stage, legal time limit and the parties' masked names (never full names; none at
+    all for a scope that may not see personal data)."""
+    now = now or dt.datetime.now().replace(microsecond=0)
+    conds = [Case.accepted_at >= start, Case.accepted_at < end]
+    if district_id is not None:
+        conds.append(Case.district_id == district_id)
+    if charge is not None:
+        conds.append(func.coalesce(Case.charge, Case.cause) == charge)
+    stmt = (select(Case.id.label("case_id"), Case.case_no, District.name_zh.label("district"),
+                   Case.function, func.coalesce(Case.charge, Case.cause).label("charge"), Case.stage,
+                   Case.stage_entered_at, Case.accepted_at, Case.detained, Case.extensions_count,
+                   Case.suspects)
+            .join(District, District.id == Case.district_id)
+            .where(_where(scope, flt, *conds))
+            .order_by(Case.accepted_at.desc(), Case.id.desc()).limit(limit))
+    df = read_frame(engine, stmt)
+    if df.empty:
+        return pd.DataFrame(columns=["case_id", "case_no", "district", "function", "charge", "stage",
+                                     "stage_entered_at", "days_in_stage", "deadline", "status",
+                                     "suspects", "parties"])
+    df["stage_entered_at"] = pd.to_datetime(df["stage_entered_at"])
+    df["days_in_stage"] = ((pd.Timestamp(now) - df["stage_entered_at"]).dt.total_seconds() / 86400).round(1)
+    dues, status = [], []
+    for stg, ent, det, ext in zip(df["stage"], df["stage_entered_at"], df["detained"], df["extensions_count"]):
+        d = deadline(stg, ent.to_pydatetime(), detained=bool(det), extended=bool(ext))
+        dues.append(d[0] if d else None)
+        status.append(time_limit_status(d[0], now) if d else "")
+    df["deadline"] = pd.to_datetime(pd.Series(dues, dtype="object"))
+    df["status"] = status
+    parties = {}
+    if scope.sees_personal_data:
+        pstmt = (select(CaseParty.case_id, CaseParty.role, Person.name_masked)
+                 .join(Person, Person.id == CaseParty.person_id)
+                 .where(CaseParty.case_id.in_([int(x) for x in df["case_id"]]))
+                 .order_by(CaseParty.case_id, CaseParty.role, CaseParty.id))
+        for cid, role, name in read_frame(engine, pstmt).itertuples(index=False):
+            parties.setdefault(cid, []).append(f"{role}:{name}")
+    df["parties"] = [("；".join(parties.get(c, []))) for c in df["case_id"]]
+    return df[["case_id", "case_no", "district", "function", "charge", "stage", "stage_entered_at",
+               "days_in_stage", "deadline", "status", "suspects", "parties"]]
+
+
+def case_timeline(engine: Engine, scope: Scope, case_id: int) -> pd.DataFrame:
+    """Drill-down step 3: one case's events in order (empty if the case is outside the scope)."""
+    stmt = (select(CaseEvent.occurred_at, CaseEvent.event_type, CaseEvent.stage_from,
+                   CaseEvent.stage_to, CaseEvent.counts_as_matter, CaseEvent.note)
+            .join(Case, Case.id == CaseEvent.case_id)
+            .where(Case.id == case_id, scope.where(Case.district_id))
+            .order_by(CaseEvent.occurred_at, CaseEvent.id))
+    return read_frame(engine, stmt)
+
+
+def period_totals(engine: Engine, scope: Scope, start: dt.datetime, end: dt.datetime,
+                  flt: CaseFilter = NOFILTER) -> dict[str, int]:
+    """Headline counts for the period: cases accepted, prosecution reviews concluded (people) and
+    cases judged."""
+    with engine.connect() as conn:
+        accepted = conn.execute(select(func.count()).where(
+            _where(scope, flt, Case.accepted_at >= start, Case.accepted_at < end))).scalar_one()
+        closed = conn.execute(select(func.count()).where(
+            _where(scope, flt, Case.closed_at >= start, Case.closed_at < end))).scalar_one()
+    return {"accepted": int(accepted), "closed": int(closed)}
+
+
+# --------------------------------------------------------------------------- cached forms
+
+intake_by_function_live = live(ttl=10)(intake_by_function)
+intake_summary_live = live(ttl=10)(intake_summary)
+stage_counts_live = live(ttl=10)(stage_counts)
+daily_trend_live = live(ttl=10)(daily_trend)
+top_charges_live = live(ttl=10)(top_charges)
+district_intake_live = live(ttl=10)(district_intake)
+quality_indicators_live = live(ttl=10)(quality_indicators)
+district_comparison_live = live(ttl=10)(district_comparison)
+time_limit_watch_live = live(ttl=10)(time_limit_watch)
+latest_events_live = live(ttl=5)(latest_events)
+districts_live = live(ttl=3600)(districts)
+district_geometries_live = live(ttl=3600)(district_geometries)
+charge_options_live = live(ttl=600)(charge_options)
+charges_in_district_live = live(ttl=10)(charges_in_district)
+case_list_live = live(ttl=10)(case_list)
+case_timeline_live = live(ttl=10)(case_timeline)
+period_totals_live = live(ttl=10)(period_totals)

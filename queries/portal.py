@@ -211,7 +211,7 @@ def verify_party_code(engine: Engine, id_number: str, phone: str, request_id: st
                 principal = Principal(PARTY, row.id, row.name_masked)
         _audit_verdict(conn, v, newly_locked, actor=mask_id(id_number), role=ROLE_ZH[PARTY],
                        target="当事人登录", now=now)
-    return LoginResult(v.ok, v.reason, principal, _tries_left(v))
+    return LoginResult(v.ok, "locked" if newly_locked else v.reason, principal, _tries_left(v))
 
 
 # ----------------------------------------------------------------------------- lawyer login
@@ -299,7 +299,7 @@ def verify_lawyer_code(engine: Engine, username: str, request_id: str, code: str
                 principal = Principal(LAWYER, row.id, mask_name(row.display_name))
         _audit_verdict(conn, v, newly_locked, actor=key or "-", role=ROLE_ZH[LAWYER],
                        target="律师登录", now=now)
-    return LoginResult(v.ok, v.reason, principal, _tries_left(v))
+    return LoginResult(v.ok, "locked" if newly_locked else v.reason, principal, _tries_left(v))
 
 
 def record_logout(engine: Engine, principal: Principal, reason: str, now: dt.datetime | None = None) -> None:

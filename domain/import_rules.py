@@ -338,6 +338,16 @@ def _show(value: str, limit: int = 30) -> str:
     return f"“{v[:limit]}…”" if len(v) > limit else f"“{v}”"
 
 
+def canonical_case_no(raw: str) -> str:
+    """NFKC (full-width letters and digits), no spaces, parentheses in the official full-width form.
+
+    案号 are written （2023）沪0120刑初1号 and 沪奉检刑诉〔2024〕1号; a copy typed with ASCII brackets or
+    full-width digits is the same number, so it must be the same key.
+    """
+    s = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")
+    return s.replace("(", "（").replace(")", "）")
+
+
 def parse_datetime(raw: str) -> dt.datetime:
     """One of the explicit formats, or ``ValueError`` with a Chinese reason."""
     s = unicodedata.normalize("NFKC", raw).strip()
@@ -392,7 +402,7 @@ def parse_cell(f: Field, raw: str, ref: Reference, now: dt.datetime) -> tuple[An
         if f.kind in ("text", "case_no"):
             value = raw.strip()
             if f.kind == "case_no":
-                value = unicodedata.normalize("NFKC", value).replace(" ", "")
+                value = canonical_case_no(value)
             if len(value) > f.max_len:
                 raise ValueError(f"过长：{len(value)}个字符，上限{f.max_len}")
             if f.kind == "case_no" and _CONTROL.search(value):

@@ -312,7 +312,8 @@ def import_file(engine: Engine, scope: Scope, kind: str, data: bytes, filename: 
     to_write = [r for r in parsed.rows if r["_line"] not in bad and r["_line"] not in skip]
     if dry_run:
         return result("dry_run", parsed, written=0, skipped=len(skip - bad))
-    if has_file_error or (bad and not good_rows_only) or (bad and not to_write):
+    no_good_row = len(bad) == len(parsed.rows)
+    if has_file_error or (bad and not good_rows_only) or (bad and no_good_row):
         with engine.begin() as conn:
             _audit(conn, actor, role, kind, fname, "拒绝",
                    f"{len(bad)}行有错误，未写入；sha256 {sha[:16]}", now)

@@ -1,0 +1,684 @@
+"""Import of real data from CSV (issue 2, "Import of real data"; security_reliability.md §4.2).
+
+Pure rules are tested hard in ``domain.import_rules``; the importer is tested on real databases
+(SQLite and, with TEST_DATABASE_URL, PostgreSQL): a malformed file writes nothing, a good file
+imports, the same file again changes nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, func, insert, select
+
+from domain import import_rules as R
+from domain.identity import make_id
+from queries.imports import import_file
+from queries.schema import (
+    AuditLog, Case, CaseEvent, CaseParty, District, ImportBatch, Person, Procuratorate, SentencingRecord,
+)
+from queries.scope import ALL, Scope
+
+ROOT = Path(__file__).resolve().parent.parent
+GEOJSON = ROOT / "sample_data" / "real" / "shanghai_districts.geojson"
+NOW = dt.datetime(2025, 6, 30, 12, 0)
+GOOD_ID = "11010519491231002X"  # the GB 11643 example number (valid)
+ID2 = make_id("310120", dt.date(1990, 5, 17), 123)
+ID3 = make_id("310115", dt.date(1985, 1, 2), 456)
+DATA_TABLES = (Case, CaseEvent, CaseParty, Person, SentencingRecord, ImportBatch)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _district_rows() -> list[dict]:
+    gj = json.loads(GEOJSON.read_text(encoding="utf-8"))
+    return [dict(id=int(f["properties"]["adcode"]), name_zh=f["properties"]["name_zh"],
+                 name_en=f["properties"]["name_en"], label_lon=f["properties"]["label_lon"],
+                 label_lat=f["properties"]["label_lat"], geojson=json.dumps(f["geometry"]))
+            for f in gj["features"]]
+
+
+def seed_organisation(engine: Engine) -> Engine:
+    """The 16 real districts and one 区院 each, unless the database already has them."""
+    with engine.begin() as conn:
+        if conn.execute(select(func.count()).select_from(District)).scalar_one():
+            return engine
+        rows = _district_rows()
+        conn.execute(insert(District), rows)
+        conn.execute(insert(Procuratorate), [dict(code=f"SH{d['id']}", name=f"上海市{d['name_zh']}人民检察院",
+                                                  level="区院", district_id=d["id"]) for d in rows])
+    return engine
+
+
+def reference() -> R.Reference:
+    return R.Reference({d["id"]: (d["name_zh"], d["name_en"]) for d in _district_rows()})
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {t.__tablename__: conn.execute(select(func.count()).select_from(t)).scalar_one()
+                for t in DATA_TABLES}
+
+
+def csv_bytes(rows: list[list[str]], encoding: str = "utf-8") -> bytes:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    return buf.getvalue().encode(encoding)
+
+
+CASE_HEADER = ["案号", "所属区", "业务类别", "罪名", "当前阶段", "受理日期", "移送审查起诉日期", "起诉决定日期",
+               "起诉决定", "开庭日期", "判决日期", "认罪认罚", "是否羁押", "犯罪嫌疑人姓名", "犯罪嫌疑人身份证号",
+               "犯罪嫌疑人手机号", "案由"]
+
+
+def case_row(no="沪奉检刑诉〔2024〕00001号", district="奉贤区", function="刑事", charge="盗窃", stage="审查起诉",
+             accepted="2024-01-05", review="2024/1/5", decided="", decision="", trial="", judgment="",
+             plea="是", detained="否", name="", idn="", phone="", cause="") -> list[str]:
+    return [no, district, function, charge, stage, accepted, review, decided, decision, trial, judgment, plea,
+            detained, name, idn, phone, cause]
+
+
+def good_cases() -> list[list[str]]:
+    return [
+        CASE_HEADER,
+        case_row(name="张三", idn=GOOD_ID, phone="13812345678"),
+        case_row(no="沪浦检刑诉〔2024〕00002号", district="浦东新区", charge="危险驾驶罪", stage="判决",
+                 accepted="2024年2月1日", review="2024-02-01", decided="2024-02-20 10:00", decision="起诉",
+                 trial="2024-03-01", judgment="2024-03-15", name="李四", idn=ID2),
+        case_row(no="沪黄检民监〔2024〕00003号", district="310101", function="民事", charge="", stage="受理",
+                 accepted="2024-04-01 09:30", review="", plea="否", cause="民事生效裁判监督"),
+    ]
+
+
+EVENT_HEADER = ["案号", "事件类型", "发生时间", "原阶段", "新阶段", "备注"]
+SENT_HEADER = ["判决编号", "罪名", "刑期月数", "无期徒刑", "死刑", "罚金", "缓刑", "判决日期", "自首", "认罪认罚"]
+
+
+def good_sentencing() -> list[list[str]]:
+    return [SENT_HEADER,
+            ["（2023）沪0120刑初1号", "盗窃罪", "8", "否", "否", "3000", "否", "2023-06-30", "是", "是"],
+            ["（2023）沪0120刑初2号", "走私、贩卖、运输、制造毒品|非法持有毒品", "", "是", "否", "", "", "", "", ""],
+            ["（2023）沪0120刑初3号", "危险驾驶", "2", "", "", "2000", "是", "2023年7月1日", "", "是"]]
+
+
+# ----------------------------------------------------------------------------- encodings (I1)
+
+
+@pytest.mark.parametrize("kind,rows", [("cases", good_cases()), ("sentencing", good_sentencing())])
+def test_gbk_utf8_bom_and_utf8_give_identical_frames(kind, rows):
+    plain, bom, gbk = csv_bytes(rows, "utf-8"), csv_bytes(rows, "utf-8-sig"), csv_bytes(rows, "gbk")
+    assert len({plain, bom, gbk}) == 3  # really three different byte strings
+    frames = [R.raw_frame(b, kind) for b in (plain, bom, gbk)]
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+    pd.testing.assert_frame_equal(frames[0], frames[2])
+    assert frames[0].shape[0] == len(rows) - 1
+    assert frames[2].iloc[0]["case_no" if kind == "cases" else "source_ref"] == rows[1][0]
+    parsed = [R.validate(kind, b, reference(), NOW) for b in (plain, bom, gbk)]
+    assert [p.encoding for p in parsed] == ["utf-8-sig", "utf-8-sig", "gb18030"]
+    assert parsed[0].rows == parsed[1].rows == parsed[2].rows
+    assert not [p for p in parsed[2].problems if p.is_error]
+
+
+def test_gbk_file_is_not_read_as_utf8_mojibake():
+    data = csv_bytes(good_cases(), "gbk")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    text, enc, probs = R.decode(data)
+    assert enc == "gb18030" and not probs and "奉贤区" in text and "\ufffd" not in text
+
+
+def test_file_in_neither_encoding_is_rejected_naming_the_line():
+    good = csv_bytes(good_cases()[:2], "utf-8")
+    data = good + b"\xff\xfe\xff broken,\x80\x80\n"
+    assert data.count(b"\n") == 3  # header, one row, then the broken line 3
+    parsed = R.validate("cases", data, reference(), NOW)
+    assert parsed.rejected and parsed.encoding is None and not parsed.rows
+    (p,) = parsed.problems
+    assert p.line == 3 and p.is_error and "编码" in p.reason
+
+
+def test_utf8_bom_followed_by_gbk_bytes_is_rejected():
+    data = b"\xef\xbb\xbf" + csv_bytes(good_cases(), "gbk")
+    parsed = R.validate("cases", data, reference(), NOW)
+    assert parsed.rejected and "编码" in parsed.problems[0].reason
+
+
+def test_nul_bytes_and_unclosed_quotes_are_rejected_with_a_line():
+    nul = csv_bytes(good_cases()[:2]) + b"x\x00y,1\n"
+    p = R.validate("cases", nul, reference(), NOW)
+    assert p.rejected and p.problems[0].line == 3
+    quote = "案号,所属区\n\"A1,黄浦区\n".encode()
+    p = R.validate("cases", quote, reference(), NOW)
+    assert p.rejected and p.problems[0].is_error
+
+
+# ----------------------------------------------------------------------------- columns (I2)
+
+
+def test_missing_required_columns_are_each_reported():
+    rows = [[c for c in CASE_HEADER if c not in ("受理日期", "当前阶段")]] + [["x"] * 15]
+    p = R.validate("cases", csv_bytes(rows), reference(), NOW)
+    missing = {(q.line, q.column) for q in p.problems if q.reason == "缺少必填列"}
+    assert missing == {(1, "受理日期"), (1, "当前阶段")}
+    assert p.rejected and not p.rows
+
+
+def test_header_not_on_line_one_is_rejected():
+    rows = [["2024年案件导出"]] + good_cases()
+    p = R.validate("cases", csv_bytes(rows), reference(), NOW)
+    assert p.rejected
+    assert any(q.line == 1 and "表头" in q.reason for q in p.problems)
+
+
+def test_reordered_english_and_extra_columns():
+    base = good_cases()
+    order = [5, 0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
+    rows = [[r[i] for i in order] + ["whatever"] for r in base]
+    rows[0][1] = "case_no"  # an English alias
+    rows[0][-1] = "备用列"
+    p = R.validate("cases", csv_bytes(rows), reference(), NOW)
+    assert not [q for q in p.problems if q.is_error]
+    assert [q for q in p.problems if q.column == "“备用列”" and q.severity == R.NOTICE]
+    ref_rows = R.validate("cases", csv_bytes(base), reference(), NOW).rows
+    assert p.rows == ref_rows
+
+
+def test_a_column_given_twice_is_an_error():
+    rows = [CASE_HEADER + ["case_no"]] + [r + [r[0]] for r in good_cases()[1:]]
+    p = R.validate("cases", csv_bytes(rows), reference(), NOW)
+    assert p.rejected and any("两次" in q.reason for q in p.problems)
+
+
+def test_too_many_cells_in_a_row():
+    rows = good_cases()
+    rows[2] = rows[2] + ["多出来的值"]
+    p = R.validate("cases", csv_bytes(rows), reference(), NOW)
+    assert p.bad_lines == {3}
+
+
+def test_header_only_file_is_rejected():
+    p = R.validate("cases", csv_bytes([CASE_HEADER]), reference(), NOW)
+    assert p.rejected and "没有数据行" in p.problems[-1].reason
+
+
+# ----------------------------------------------------------------------------- dates (I5)
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("2024-01-05", dt.datetime(2024, 1, 5)),
+    ("2024/1/5", dt.datetime(2024, 1, 5)),
+    ("2024年1月5日", dt.datetime(2024, 1, 5)),
+    ("2024-1-5 9:05", dt.datetime(2024, 1, 5, 9, 5)),
+    ("2024/01/05 09:30:15", dt.datetime(2024, 1, 5, 9, 30, 15)),
+    ("２０２４－０１－０５", dt.datetime(2024, 1, 5)),  # full width, NFKC
+    ("2024-02-29", dt.datetime(2024, 2, 29)),
+])
+def test_accepted_date_formats(raw, expected):
+    assert R.parse_datetime(raw) == expected
+
+
+@pytest.mark.parametrize("raw,reason", [
+    ("2024-02-30", "日期不存在"), ("2023-02-29", "日期不存在"), ("2024-13-01", "日期不存在"),
+    ("2024年2月30日", "日期不存在"), ("2024-01-05 24:00", "时间不存在"), ("45296", "Excel 日期序号"),
+    ("45296.5", "Excel 日期序号"), ("01/05/2024", "无法识别"), ("2024.1.5", "无法识别"), ("明天", "无法识别"),
+    ("2024-01-05abc", "无法识别"), ("20240105", "无法识别"),
+])
+def test_rejected_dates(raw, reason):
+    with pytest.raises(ValueError, match=reason):
+        R.parse_datetime(raw)
+
+
+def test_future_and_too_early_dates_are_errors():
+    rows = [CASE_HEADER, case_row(accepted="2025-07-01", review=""), case_row(no="B", accepted="1979-12-31", review="")]
+    p = R.validate("cases", csv_bytes(rows), reference(), NOW)
+    reasons = {q.line: q.reason for q in p.problems if q.column == "受理日期"}
+    assert "未来" in reasons[2] and "早于1980" in reasons[3]
+    assert p.bad_lines == {2, 3}
+
+
+def test_today_is_not_in_the_future():
+    rows = [CASE_HEADER, case_row(accepted=f"{NOW:%Y-%m-%d}", review="")]
+    assert not R.validate("cases", csv_bytes(rows), reference(), NOW).bad_lines
+
+
+@pytest.mark.parametrize("changes,column", [
+    (dict(stage="判决", decided="2024-02-01", decision="起诉", trial="2024-03-01", judgment="2023-12-01"), "判决日期"),
+    (dict(stage="判决", decided="2024-02-01", decision="起诉", trial="2024-03-01", judgment="2024-02-15"), "判决日期"),
+    (dict(review="2023-12-01"), "移送审查起诉日期"),
+    (dict(decided="2024-01-01", decision="起诉", stage="提起公诉"), "起诉决定日期"),
+    (dict(stage="判决"), "判决日期"),  # stage 判决 without a judgment date
+    (dict(decision="不起诉"), "起诉决定日期"),  # a decision without its date
+])
+def test_stage_order_that_breaks_the_case_flow_is_rejected(changes, column):
+    rows = [CASE_HEADER, case_row(**changes)]
+    p = R.validate("cases", csv_bytes(rows), reference(), NOW)
+    assert p.bad_lines == {2}
+    assert any(q.column == column for q in p.problems if q.is_error), p.problems
+
+
+def test_function_and_stage_must_agree():
+    rows = [CASE_HEADER, case_row(function="民事", charge="盗窃", stage="审查起诉"),
+            case_row(no="C2", charge="")]
+    p = R.validate("cases", csv_bytes(rows), reference(), NOW)
+    cols = {(q.line, q.column) for q in p.problems if q.is_error}
+    assert {(2, "罪名"), (2, "当前阶段"), (3, "罪名")} <= cols
+
+
+# ----------------------------------------------------------------------------- identity numbers (I4)
+
+
+@pytest.mark.parametrize("raw,reason", [
+    ("110105194912310021", "校验位"),
+    ("11010519491231002", "18位"),
+    ("110105491231002", "15位"),
+    ("110105194902300028", "出生日期"),  # 1949-02-30 (valid check digit for the 17 digits? no matter: date first)
+    ("11010520991231002X", "出生日期"),
+    ("1101051949123100XX", "格式"),
+])
+def test_bad_identity_numbers_are_rejected_without_echoing_them(raw, reason):
+    rows = [CASE_HEADER, case_row(name="王五", idn=raw)]
+    p = R.validate("cases", csv_bytes(rows), reference(), NOW)
+    probs = [q for q in p.problems if q.column == "犯罪嫌疑人身份证号"]
+    assert probs and reason in probs[0].reason and p.bad_lines == {2}
+    assert all(raw not in q.reason for q in p.problems)
+
+
+@pytest.mark.parametrize("raw", ["11010519491231002x", "１１０１０５１９４９１２３１００２Ｘ", " 110105 19491231002X "])
+def test_identity_numbers_are_normalised(raw):
+    rows = [CASE_HEADER, case_row(name="王五", idn=raw)]
+    p = R.validate("cases", csv_bytes(rows), reference(), NOW)
+    assert not p.bad_lines
+    assert p.rows[0]["suspect_id"] == GOOD_ID
+
+
+def test_unknown_province_is_only_a_notice():
+    idn = make_id("990101", dt.date(1980, 1, 1), 7)
+    p = R.validate("cases", csv_bytes([CASE_HEADER, case_row(name="王五", idn=idn)]), reference(), NOW)
+    assert not p.bad_lines
+    assert [q for q in p.problems if q.severity == R.NOTICE and "省级" in q.reason]
+
+
+def test_name_and_identity_number_come_together():
+    rows = [CASE_HEADER, case_row(name="王五"), case_row(no="X2", idn=GOOD_ID),
+            case_row(no="X3", phone="13812345678")]
+    p = R.validate("cases", csv_bytes(rows), reference(), NOW)
+    assert p.bad_lines == {2, 3, 4}
+
+
+def test_bad_phone_is_rejected():
+    p = R.validate("cases", csv_bytes([CASE_HEADER, case_row(name="王五", idn=GOOD_ID, phone="1381234567")]),
+                   reference(), NOW)
+    assert [q for q in p.problems if q.column == "犯罪嫌疑人手机号" and "11位" in q.reason]
+
+
+# ----------------------------------------------------------------------------- duplicates (I3)
+
+
+def test_every_duplicate_case_number_is_reported():
+    rows = [CASE_HEADER, case_row(), case_row(charge="诈骗"), case_row(no="另一个"), case_row(stage="审查起诉")]
+    p = R.validate("cases", csv_bytes(rows), reference(), NOW)
+    dups = [(q.line, q.reason) for q in p.problems if "重复" in q.reason]
+    assert dups == [(3, "与第2行重复（案号相同）"), (5, "与第2行重复（案号相同）")]
+
+
+def test_case_numbers_in_full_width_are_the_same_key():
+    rows = [CASE_HEADER, case_row(no="A-1"), case_row(no="Ａ－１")]
+    p = R.validate("cases", csv_bytes(rows), reference(), NOW)
+    assert p.bad_lines == {3}
+
+
+def test_same_identity_number_with_two_names_is_an_error_same_name_a_notice():
+    rows = [CASE_HEADER, case_row(no="A", name="张三", idn=GOOD_ID), case_row(no="B", name="张三", idn=GOOD_ID),
+            case_row(no="C", name="张四", idn=GOOD_ID)]
+    p = R.validate("cases", csv_bytes(rows), reference(), NOW)
+    assert p.bad_lines == {4}
+    assert [q.line for q in p.problems if q.severity == R.NOTICE and "同一人" in q.reason] == [3]
+
+
+def test_duplicate_events_in_a_file():
+    rows = [EVENT_HEADER, ["A", "受理", "2024-01-05 09:00", "", "", ""], ["A", "受理", "2024/1/5 9:00", "", "", ""],
+            ["A", "受理", "2024/1/5 9:01", "", "", ""]]
+    p = R.validate("events", csv_bytes(rows), reference(), NOW)
+    assert p.bad_lines == {3}
+
+
+# ----------------------------------------------------------------------------- charges, districts, values
+
+
+@pytest.mark.parametrize("raw,ok", [("盗窃", True), ("盗窃罪", True), ("帮助信息网络犯罪活动罪", True),
+                                    ("非法捕捞水产品", True), ("掩饰，隐瞒犯罪所得，犯罪所得收益", True),
+                                    ("偷东西", False), ("=1+1", False), ("", False)])
+def test_known_charges(raw, ok):
+    from domain.charges import known_charge
+
+    assert (known_charge(raw) is not None) is ok
+
+
+@pytest.mark.parametrize("raw,code", [("黄浦区", 310101), ("黄浦", 310101), ("310101", 310101),
+                                      ("浦东新区", 310115), ("浦东", 310115), ("Pudong New Area", 310115),
+                                      ("３１０１２０", 310120), ("310999", None), ("朝阳区", None), ("上海", None)])
+def test_known_districts(raw, code):
+    assert reference().district_id(raw) == code
+
+
+@pytest.mark.parametrize("raw,value", [("是", True), ("否", False), ("Y", True), ("n", False), ("1", True),
+                                       ("0", False), ("TRUE", True), ("无", False)])
+def test_booleans(raw, value):
+    assert R.parse_bool(raw) is value
+
+
+@pytest.mark.parametrize("raw", ["可能", "2", "yes please"])
+def test_bad_booleans(raw):
+    with pytest.raises(ValueError, match="是"):
+        R.parse_bool(raw)
+
+
+@pytest.mark.parametrize("row,column", [
+    (["R1", "盗窃", "8", "是", "否", "", "", "", "", ""], "刑期月数"),  # life with a term
+    (["R2", "盗窃", "", "是", "是", "", "", "", "", ""], "死刑"),  # life and death
+    (["R3", "盗窃", "", "否", "否", "", "", "", "", ""], "刑期月数"),  # no sentence at all
+    (["R4", "盗窃", "48", "", "", "", "是", "", "", ""], "缓刑"),  # probation over 3 years
+    (["R5", "盗窃", "301", "", "", "", "", "", "", ""], "刑期月数"),  # over 25 years
+    (["R6", "盗窃", "-1", "", "", "", "", "", "", ""], "刑期月数"),
+    (["R7", "盗窃|偷东西", "6", "", "", "", "", "", "", ""], "罪名"),
+    (["R8", "盗窃|盗窃罪", "6", "", "", "", "", "", "", ""], "罪名"),
+    (["R9", "盗窃", "6", "", "", "一千", "", "", "", ""], "罚金"),
+])
+def test_sentencing_rules(row, column):
+    p = R.validate("sentencing", csv_bytes([SENT_HEADER, row]), reference(), NOW)
+    assert p.bad_lines == {2}
+    assert any(q.column == column for q in p.problems if q.is_error), p.problems
+
+
+def test_sentencing_multi_charge_parsing():
+    p = R.validate("sentencing", csv_bytes(good_sentencing()), reference(), NOW)
+    assert not p.bad_lines
+    assert p.rows[1]["charges"] == ("走私、贩卖、运输、制造毒品", "非法持有毒品")
+    assert p.rows[0]["charges"] == ("盗窃",)
+
+
+def test_notes_must_not_carry_personal_numbers():
+    rows = [EVENT_HEADER, ["A", "受理", "2024-01-05 09:00", "", "", f"嫌疑人{GOOD_ID}"],
+            ["B", "受理", "2024-01-05 09:00", "", "", "电话 13812345678"], ["C", "受理", "2024-01-05", "", "", "正常备注"]]
+    p = R.validate("events", csv_bytes(rows), reference(), NOW)
+    assert p.bad_lines == {2, 3}
+    assert all(GOOD_ID not in q.reason and "13812345678" not in q.reason for q in p.problems)
+
+
+def test_multiline_quoted_cell_keeps_physical_line_numbers():
+    text = ("案号,事件类型,发生时间,备注\r\nA,受理,2024-01-05,\"第一行\r\n第二行\"\r\nB,受理,2024-02-30,\r\n")
+    p = R.validate("events", text.encode(), reference(), NOW)
+    assert [r["_line"] for r in p.rows] == [2, 4]
+    assert p.bad_lines == {4}
+
+
+def test_template_validates_cleanly_for_every_kind():
+    for kind in R.KINDS:
+        p = R.validate(kind, R.template_csv(kind).encode("utf-8-sig"), reference(), NOW)
+        assert not [q for q in p.problems if q.is_error], (kind, p.problems)
+
+
+# ----------------------------------------------------------------------------- the importer on a database
+
+
+@pytest.fixture
+def db(any_engine) -> Engine:
+    return seed_organisation(any_engine)
+
+
+def test_good_cases_file_imports_with_hashed_identities(db):
+    res = import_file(db, ALL, "cases", csv_bytes(good_cases(), "gbk"), "cases.csv", now=NOW, actor="tester")
+    assert res.status == "imported" and res.rows_written == 3 and not res.errors, res.problems
+    c = counts(db)
+    assert c["case"] == 3 and c["person"] == 2 and c["case_party"] == 2 and c["import_batch"] == 1
+    with db.connect() as conn:
+        cases = {r.case_no: r for r in conn.execute(select(Case)).all()}
+        people = conn.execute(select(Person)).all()
+        audit_rows = conn.execute(select(AuditLog).where(AuditLog.event == "数据导入")).all()
+    judged = cases["沪浦检刑诉〔2024〕00002号"]
+    assert judged.district_id == 310115 and judged.charge == "危险驾驶" and judged.stage == "判决"
+    assert judged.judgment_at == dt.datetime(2024, 3, 15) and judged.stage_entered_at == judged.judgment_at
+    assert judged.prosecution_decided_at == dt.datetime(2024, 2, 20, 10, 0)
+    civil = cases["沪黄检民监〔2024〕00003号"]
+    assert civil.function == "民事" and civil.charge is None and civil.cause == "民事生效裁判监督"
+    assert cases["沪奉检刑诉〔2024〕00001号"].plea_leniency is True
+    # no identity number or phone anywhere in clear; hash + mask only
+    dumped = json.dumps([list(map(str, p)) for p in people], ensure_ascii=False)
+    assert GOOD_ID not in dumped and ID2 not in dumped and "13812345678" not in dumped
+    zhang = next(p for p in people if p.full_name == "张三")
+    assert zhang.id_masked == "110105********002X" and zhang.phone_masked == "138****5678"
+    assert len(zhang.id_hash) == 64 and zhang.birth_date == dt.date(1949, 12, 31) and zhang.gender == "女"
+    assert zhang.name_masked == "张*"
+    assert len(audit_rows) == 1 and audit_rows[0].result == "成功" and audit_rows[0].actor == "tester"
+
+
+BAD_FILES = {
+    "wrong_encoding": lambda: csv_bytes(good_cases(), "utf-8") + "第五行,乱码".encode("utf-16-le") + b"\xff\n",
+    "missing_columns": lambda: csv_bytes([[c for c in r if True][:4] for r in good_cases()]),
+    "bad_dates": lambda: csv_bytes(good_cases()[:3] + [case_row(no="D", accepted="2024-02-30", review="")]),
+    "excel_serial_date": lambda: csv_bytes(good_cases()[:3] + [case_row(no="D", accepted="45296", review="")]),
+    "future_date": lambda: csv_bytes(good_cases()[:3] + [case_row(no="D", accepted="2030-01-01", review="")]),
+    "bad_check_digit": lambda: csv_bytes(good_cases() + [case_row(no="D", name="王五", idn="110105194912310021")]),
+    "duplicate_case_no": lambda: csv_bytes(good_cases() + [good_cases()[1]]),
+    "unknown_charge": lambda: csv_bytes(good_cases() + [case_row(no="D", charge="偷东西")]),
+    "unknown_district": lambda: csv_bytes(good_cases() + [case_row(no="D", district="朝阳区")]),
+    "judgment_before_acceptance": lambda: csv_bytes(good_cases() + [case_row(
+        no="D", stage="判决", decided="2024-02-01", decision="起诉", trial="2024-03-01", judgment="2023-01-01")]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_malformed_file_writes_nothing(db, name):
+    before = counts(db)
+    res = import_file(db, ALL, "cases", BAD_FILES[name](), f"{name}.csv", now=NOW)
+    assert res.status == "rejected" and not res.ok
+    assert res.errors, "a rejected file must say what is wrong"
+    assert all(p.line >= 0 and p.reason for p in res.errors)
+    assert counts(db) == before
+    with db.connect() as conn:
+        results = conn.execute(select(AuditLog.result).where(AuditLog.event == "数据导入")).scalars().all()
+    assert results == ["拒绝"]
+
+
+def test_rejected_file_report_names_line_column_and_reason(db):
+    res = import_file(db, ALL, "cases", BAD_FILES["bad_check_digit"](), "x.csv", now=NOW)
+    rep = res.report_frame()
+    assert list(rep.columns) == ["行号", "列", "级别", "问题"]
+    row = rep[rep["级别"] == "错误"].iloc[0]
+    assert (row["行号"], row["列"], row["问题"]) == (5, "犯罪嫌疑人身份证号", "身份证号校验位不正确")
+
+
+def test_good_rows_only_writes_the_good_rows_and_reports_the_rest(db):
+    data = BAD_FILES["bad_check_digit"]()
+    res = import_file(db, ALL, "cases", data, "x.csv", good_rows_only=True, now=NOW)
+    assert res.status == "partial" and res.rows_written == 3 and res.rows_bad == 1 and res.ok
+    assert [p.line for p in res.errors] == [5]
+    assert counts(db)["case"] == 3
+    with db.connect() as conn:
+        assert conn.execute(select(ImportBatch.rows_written, ImportBatch.rows_rejected)).one() == (3, 1)
+        assert conn.execute(select(AuditLog.result)).scalars().all() == ["部分成功"]
+
+
+def test_good_rows_only_with_no_good_row_is_rejected(db):
+    rows = [CASE_HEADER, case_row(accepted="2024-02-30", review="")]
+    res = import_file(db, ALL, "cases", csv_bytes(rows), "x.csv", good_rows_only=True, now=NOW)
+    assert res.status == "rejected" and counts(db)["import_batch"] == 0
+
+
+def test_file_level_errors_reject_even_with_good_rows_only(db):
+    res = import_file(db, ALL, "cases", BAD_FILES["missing_columns"](), "x.csv", good_rows_only=True, now=NOW)
+    assert res.status == "rejected" and sum(counts(db).values()) == 0
+
+
+def test_dry_run_writes_nothing(db):
+    res = import_file(db, ALL, "cases", csv_bytes(good_cases()), "x.csv", dry_run=True, now=NOW)
+    assert res.status == "dry_run" and res.ok and res.rows_written == 0
+    assert sum(counts(db).values()) == 0
+    bad = import_file(db, ALL, "cases", BAD_FILES["bad_dates"](), "x.csv", dry_run=True, now=NOW)
+    assert not bad.ok
+
+
+def test_reimport_changes_nothing(db):
+    data = csv_bytes(good_cases(), "utf-8-sig")
+    first = import_file(db, ALL, "cases", data, "a.csv", now=NOW)
+    assert first.status == "imported"
+    after_first = counts(db)
+    again = import_file(db, ALL, "cases", data, "renamed.csv", now=NOW)
+    assert again.status == "already" and again.batch_id == first.batch_id and again.rows_written == 0
+    assert counts(db) == after_first
+    # the same rows saved in another encoding: a new file, but every natural key is already stored
+    gbk = import_file(db, ALL, "cases", csv_bytes(good_cases(), "gbk"), "a_gbk.csv", now=NOW)
+    assert gbk.status == "unchanged" and gbk.rows_skipped == 3 and gbk.rows_written == 0
+    after = counts(db)
+    assert {k: v for k, v in after.items() if k != "import_batch"} == \
+           {k: v for k, v in after_first.items() if k != "import_batch"}
+    # and that copy too is now known by its hash
+    assert import_file(db, ALL, "cases", csv_bytes(good_cases(), "gbk"), "b.csv", now=NOW).status == "already"
+    assert counts(db) == after
+
+
+def test_a_superset_file_adds_only_the_new_rows(db):
+    import_file(db, ALL, "cases", csv_bytes(good_cases()), "a.csv", now=NOW)
+    more = good_cases() + [case_row(no="沪奉检刑诉〔2024〕00009号", name="赵六", idn=ID3)]
+    res = import_file(db, ALL, "cases", csv_bytes(more), "b.csv", now=NOW)
+    assert res.status == "imported" and res.rows_written == 1 and res.rows_skipped == 3
+    assert counts(db)["case"] == 4 and counts(db)["person"] == 3
+
+
+def test_same_suspect_in_two_cases_is_one_person(db):
+    rows = [CASE_HEADER, case_row(no="A", name="张三", idn=GOOD_ID), case_row(no="B", name="张三", idn=GOOD_ID.lower())]
+    res = import_file(db, ALL, "cases", csv_bytes(rows), "a.csv", now=NOW)
+    assert res.rows_written == 2
+    assert counts(db)["person"] == 1 and counts(db)["case_party"] == 2
+    # a later file naming a different person under the same number is refused
+    rows2 = [CASE_HEADER, case_row(no="C", name="张四", idn=GOOD_ID)]
+    res2 = import_file(db, ALL, "cases", csv_bytes(rows2), "b.csv", now=NOW)
+    assert res2.status == "rejected" and counts(db)["case"] == 2
+    rows3 = [CASE_HEADER, case_row(no="D", name="张三", idn=GOOD_ID)]
+    assert import_file(db, ALL, "cases", csv_bytes(rows3), "c.csv", now=NOW).rows_written == 1
+    assert counts(db)["person"] == 1 and counts(db)["case_party"] == 3
+
+
+def test_formula_like_cells_are_stored_as_text(db):
+    payloads = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)"]
+    rows = [CASE_HEADER] + [case_row(no=f"F{i}", name=p, idn=make_id("310101", dt.date(1990, 1, 1), i))
+                            for i, p in enumerate(payloads)]
+    rows.append(case_row(no="=1+1", function="民事", charge="", stage="受理", review="", plea="", cause="=CMD|' /C calc'!A0"))
+    res = import_file(db, ALL, "cases", csv_bytes(rows), "f.csv", now=NOW)
+    assert res.status == "imported", res.problems
+    with db.connect() as conn:
+        names = set(conn.execute(select(Person.full_name)).scalars())
+        civil = conn.execute(select(Case.case_no, Case.cause).where(Case.function == "民事")).one()
+    assert names == set(payloads)
+    assert tuple(civil) == ("=1+1", "=CMD|' /C calc'!A0")
+
+
+def test_scope_limits_the_districts_one_may_import_into(db):
+    huangpu_only = Scope(district_ids=(310101,), role="prosecutor")
+    res = import_file(db, huangpu_only, "cases", csv_bytes(good_cases()), "a.csv", now=NOW)
+    assert res.status == "rejected" and sum(counts(db).values()) == 0
+    assert {p.line for p in res.errors if "管辖" in p.reason} == {2, 3}
+
+
+def test_events_import(db):
+    import_file(db, ALL, "cases", csv_bytes(good_cases()), "a.csv", now=NOW)
+    rows = [EVENT_HEADER,
+            ["沪奉检刑诉〔2024〕00001号", "受理", "2024-01-05 09:00", "", "审查起诉", ""],
+            ["沪奉检刑诉〔2024〕00001号", "退回补充侦查", "2024-02-01 10:00", "审查起诉", "退回补充侦查", "@备注"],
+            ["沪浦检刑诉〔2024〕00002号", "判决", "2024/3/15", "一审", "判决", ""]]
+    res = import_file(db, ALL, "events", csv_bytes(rows), "e.csv", now=NOW)
+    assert res.status == "imported" and res.rows_written == 3, res.problems
+    with db.connect() as conn:
+        ev = conn.execute(select(CaseEvent.event_type, CaseEvent.district_id, CaseEvent.counts_as_matter,
+                                 CaseEvent.note).order_by(CaseEvent.occurred_at)).all()
+    assert [tuple(e) for e in ev] == [("受理", 310120, False, None), ("退回补充侦查", 310120, True, "@备注"),
+                                      ("判决", 310115, False, None)]
+    # overlap with the database: skipped, not doubled; an unknown case and an event before acceptance: errors
+    rows2 = rows[:2] + [["不存在的案号", "受理", "2024-01-05", "", "", ""],
+                        ["沪黄检民监〔2024〕00003号", "立案审查", "2024-03-01", "受理", "审查", ""]]
+    res2 = import_file(db, ALL, "events", csv_bytes(rows2), "e2.csv", now=NOW)
+    assert res2.status == "rejected"
+    assert {(p.line, p.column) for p in res2.errors} == {(3, "案号"), (4, "发生时间")}
+    assert [p.line for p in res2.problems if p.severity == R.NOTICE] == [2]
+    assert counts(db)["case_event"] == 3
+
+
+def test_sentencing_import_and_reimport(db):
+    data = csv_bytes(good_sentencing(), "gbk")
+    res = import_file(db, ALL, "sentencing", data, "s.csv", now=NOW)
+    assert res.status == "imported" and res.rows_written == 3, res.problems
+    with db.connect() as conn:
+        recs = {r.source_ref: r for r in conn.execute(select(SentencingRecord)).all()}
+    first = recs["（2023）沪0120刑初1号"]
+    assert (first.source, first.charge, first.months, first.fine_yuan, first.judgment_year) == \
+           ("import", "盗窃", 8, 3000, 2023)
+    assert first.c_surrender and first.c_plea and not first.c_confession and first.single_charge
+    multi = recs["（2023）沪0120刑初2号"]
+    assert multi.life and multi.months is None and not multi.single_charge
+    assert multi.charges_all == "走私、贩卖、运输、制造毒品|非法持有毒品" and multi.probation is None
+    assert recs["（2023）沪0120刑初3号"].probation is True
+    before = counts(db)
+    assert import_file(db, ALL, "sentencing", data, "s.csv", now=NOW).status == "already"
+    assert import_file(db, ALL, "sentencing", csv_bytes(good_sentencing()), "s8.csv", now=NOW).status == "unchanged"
+    assert counts(db)["sentencing_record"] == before["sentencing_record"] == 3
+
+
+def test_sentencing_reference_of_another_source_is_not_a_duplicate(db):
+    with db.begin() as conn:
+        conn.execute(insert(SentencingRecord).values(
+            source="CAIL2018", source_ref="（2023）沪0120刑初1号", charge="盗窃", charges_all="盗窃",
+            single_charge=True, months=6, circumstances_from="text"))
+    res = import_file(db, ALL, "sentencing", csv_bytes(good_sentencing()), "s.csv", now=NOW)
+    assert res.rows_written == 3
+
+
+# ----------------------------------------------------------------------------- the command
+
+
+def _run_cli(*args: str, url: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run([sys.executable, "-m", "queries.importer", *args, "--url", url], cwd=ROOT,
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_command_exit_codes_and_report(engine, tmp_path):
+    seed_organisation(engine)
+    url = engine.url.render_as_string(hide_password=False)
+    good = tmp_path / "good.csv"
+    good.write_bytes(csv_bytes(good_cases(), "gbk"))
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(BAD_FILES["bad_check_digit"]())
+    r = _run_cli("cases", str(bad), url=url)
+    assert r.returncode == 2, r.stderr
+    assert "身份证号校验位不正确" in r.stdout and "     5  错误" in r.stdout and "已拒绝" in r.stdout
+    assert "110105194912310021" not in r.stdout + r.stderr
+    assert counts(engine)["case"] == 0
+    r = _run_cli("cases", str(good), "--dry-run", url=url)
+    assert r.returncode == 0 and counts(engine)["case"] == 0
+    r = _run_cli("cases", str(good), url=url)
+    assert r.returncode == 0 and "写入3行" in r.stdout, r.stdout + r.stderr
+    r = _run_cli("cases", str(good), url=url)
+    assert r.returncode == 0 and "已导入过" in r.stdout
+    r = _run_cli("cases", str(bad), "--good-rows-only", url=url)
+    assert r.returncode == 0 and "已存在跳过3行" in r.stdout
+    r = _run_cli("cases", str(tmp_path / "missing.csv"), url=url)
+    assert r.returncode == 2 and "无法读取" in r.stderr and "Traceback" not in r.stderr
+    assert counts(engine)["case"] == 3
+
+
+@pytest.mark.parametrize("raw,canon", [("（2023）沪0120刑初1号", "（2023）沪0120刑初1号"),
+                                       ("(2023)沪0120刑初1号", "（2023）沪0120刑初1号"),
+                                       ("（２０２３）沪0120刑初1号 ", "（2023）沪0120刑初1号"),
+                                       ("沪奉检刑诉〔2024〕00001号", "沪奉检刑诉〔2024〕00001号")])
+def test_case_numbers_are_canonical(raw, canon):
+    assert R.canonical_case_no(raw) == canon

@@ -241,7 +241,7 @@ def indicator_parts(engine: Engine, scope: Scope, start: dt.datetime, end: dt.da
                      _sum_if(Case.arrest_decision == "批准逮捕", 1).label("an_pros_arrested"))
               .where(_where(scope, flt, in_p(Case.prosecution_review_at))))
     ekey = [CaseEvent.district_id] if by_district else []
-    q_matter = (select(*ekey, func.count().label("matters"))
+    q_matter = (select(*ekey, func.count().label("matters")).select_from(CaseEvent)
                 .where(scope.where(CaseEvent.district_id), CaseEvent.counts_as_matter == true(),
                        in_p(CaseEvent.occurred_at)))
     if flt.active:

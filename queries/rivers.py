@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import (
-    Engine, and_, case, distinct, func, insert, or_, select,
+    Engine, and_, case, func, insert, or_, select,
 )
 
 from domain.water import WORSE_THAN_V, clue_reasons, shift_month, suggestion_status
@@ -120,8 +120,8 @@ def river_paths(engine: Engine, scope: Scope) -> dict[int, list[list[float]]]:
 def river_filters(engine: Engine, scope: Scope) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Levels and towns present, for the filter widgets."""
     with engine.connect() as conn:
-        levels = tuple(r for (r,) in conn.execute(select(distinct(River.level)).where(scope.where(River.district_id))))
-        towns = tuple(r for (r,) in conn.execute(select(distinct(River.town)).where(scope.where(River.district_id))
+        levels = tuple(r for (r,) in conn.execute(select(River.level).distinct().where(scope.where(River.district_id))))
+        towns = tuple(r for (r,) in conn.execute(select(River.town).distinct().where(scope.where(River.district_id))
                                                   .order_by(River.town)))
     order = ("市级", "区级", "镇级", "农场级", "村级")
     return tuple(sorted(levels, key=lambda x: order.index(x) if x in order else 99)), towns
@@ -413,6 +413,14 @@ def decide_clue(engine: Engine, scope: Scope, *, river_id: int, month: str, deci
         raise
 
 
+def river_prosecutors(engine: Engine, scope: Scope) -> pd.DataFrame:
+    """Prosecutors assigned to rivers in scope (user_id, display_name, rivers)."""
+    stmt = (select(AppUser.id.label("user_id"), AppUser.display_name, func.count(River.id).label("rivers"))
+            .join(River, River.prosecutor_id == AppUser.id).where(scope.where(River.district_id))
+            .group_by(AppUser.id, AppUser.display_name).order_by(AppUser.id))
+    return read_frame(engine, stmt)
+
+
 # --------------------------------------------------------------------------- smart screen
 
 
@@ -469,3 +477,4 @@ pil_figures_live = live(ttl=10)(pil_figures)
 clues_live = live(ttl=10)(clues)
 screen_figures_live = live(ttl=30)(screen_figures)
 search_rivers_live = live(ttl=60)(search_rivers)
+river_prosecutors_live = live(ttl=300)(river_prosecutors)

@@ -1,0 +1,121 @@
+"""Charts and tables for the river pages: indicator history against class bands, a case
+timeline, and lists with overdue / due-soon rows highlighted."""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from components.i18n import lang, tr
+from domain.water import (
+    CLASS_COLORS, CLASS_LABELS, CLASS_LABELS_EN, INDICATOR_NAMES, INDICATOR_NAMES_EN, LIMITS,
+    MINIMUM_INDICATORS,
+)
+
+
+def _hex(c: int) -> str:
+    r, g, b = CLASS_COLORS[c]
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _lab(c: int) -> str:
+    return CLASS_LABELS[c] if lang() == "zh" else f"Class {CLASS_LABELS_EN[c]}"
+
+
+def class_bands(indicator: str, top: float) -> pd.DataFrame:
+    """The class bands of one indicator as (y0, y1, class) rows; empty bands (COD and BOD5 share
+    the Class I and II limits) are left out."""
+    lim = LIMITS[indicator]
+    rows = []
+    if indicator in MINIMUM_INDICATORS:
+        edges = [max(top, lim[0] * 1.2), *lim, 0.0]
+        for k in range(6):
+            hi, lo = edges[k], edges[k + 1]
+            if hi > lo:
+                rows.append((lo, hi, k + 1))
+    else:
+        edges = [0.0, *lim, max(top, lim[4] * 1.2)]
+        for k in range(6):
+            lo, hi = edges[k], edges[k + 1]
+            if hi > lo:
+                rows.append((lo, hi, k + 1))
+    return pd.DataFrame(rows, columns=["y0", "y1", "cls"]).assign(
+        label=lambda d: d["cls"].map(_lab), color=lambda d: d["cls"].map(_hex))
+
+
+def indicator_chart(history: pd.DataFrame, indicator: str, height: int = 180) -> alt.LayerChart:
+    """Monthly values per monitoring site over the Class I..劣V bands."""
+    name = INDICATOR_NAMES[indicator] if lang() == "zh" else INDICATOR_NAMES_EN[indicator]
+    d = history[["month", "site", indicator]].dropna().rename(columns={indicator: "v"})
+    top = float(d["v"].max()) * 1.1 if len(d) else 1.0
+    bands = class_bands(indicator, top)
+    if len(d):
+        ymax = max(top, float(bands["y0"].iloc[-1 if indicator not in MINIMUM_INDICATORS else 0]) * 1.05)
+    else:
+        ymax = float(bands["y1"].max())
+    bands["y1"] = bands["y1"].clip(upper=ymax)
+    months = sorted(history["month"].unique().tolist())
+    band = alt.Chart(bands).mark_rect(opacity=0.18).encode(
+        y=alt.Y("y0:Q", title=f"{name} (mg/L)", scale=alt.Scale(domain=[0, ymax], nice=False)),
+        y2="y1:Q",
+        color=alt.Color("label:N", scale=alt.Scale(domain=bands["label"].tolist(), range=bands["color"].tolist()),
+                        legend=None),
+        tooltip=[alt.Tooltip("label:N", title=tr("类别", "Class")), alt.Tooltip("y0:Q", title=tr("下限", "from")),
+                 alt.Tooltip("y1:Q", title=tr("上限", "to"))])
+    line = alt.Chart(d).mark_line(point=True, strokeWidth=1.5).encode(
+        x=alt.X("month:O", title=None, sort=months, axis=alt.Axis(labelAngle=-45)),
+        y="v:Q", color=alt.Color("site:N", title=tr("断面", "Site"), legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("month:O", title=tr("月份", "Month")), alt.Tooltip("site:N", title=tr("断面", "Site")),
+                 alt.Tooltip("v:Q", title=name)])
+    return alt.layer(band, line).properties(height=height, title=name)
+
+
+def class_timeline(monthly: pd.DataFrame, events: pd.DataFrame) -> alt.LayerChart:
+    """The river's monthly class (worst site) with case and suggestion events on the same time axis."""
+    m = monthly.assign(date=pd.to_datetime(monthly["month"] + "-15"),
+                       label=monthly["water_class"].map(lambda c: _lab(int(c)) if pd.notna(c) else "—"),
+                       color=monthly["water_class"].map(lambda c: _hex(int(c)) if pd.notna(c) else "#999999"))
+    base = alt.Chart(m).mark_bar(size=10).encode(
+        x=alt.X("date:T", title=None),
+        y=alt.Y("water_class:Q", title=tr("水质类别（6=劣Ⅴ）", "Class (6 = worse than V)"),
+                scale=alt.Scale(domain=[0, 6.5])),
+        color=alt.Color("color:N", scale=None),
+        tooltip=[alt.Tooltip("month:N", title=tr("月份", "Month")), alt.Tooltip("label:N", title=tr("类别", "Class"))])
+    layers = [base]
+    if len(events):
+        e = events.assign(y=6.3)
+        layers.append(alt.Chart(e).mark_point(shape="triangle-down", size=120, filled=True, color="#333").encode(
+            x="date:T", y="y:Q",
+            tooltip=[alt.Tooltip("date:T", title=tr("日期", "Date")), alt.Tooltip("what:N", title=tr("事项", "Event")),
+                     alt.Tooltip("ref:N", title=tr("文号/案号", "Number"))]))
+    return alt.layer(*layers).properties(height=220)
+
+
+def highlight_status(df: pd.DataFrame, status_col: str = "status"):
+    """Style overdue rows red and due-soon rows amber (a pandas Styler for st.dataframe)."""
+    colours = {"超期未回复": "background-color: #fbd5d5", "逾期回复": "background-color: #fde8d8",
+               "临期": "background-color: #fff1c2"}
+    colours |= {STATUS_EN[k]: v for k, v in list(colours.items())}
+
+    def row_style(row):
+        css = colours.get(row.get(status_col), "")
+        return [css] * len(row)
+
+    return df.style.apply(row_style, axis=1)
+
+
+STATUS_EN = {"已整改": "Rectified", "已回复": "Replied", "逾期回复": "Replied late", "超期未回复": "Overdue",
+             "临期": "Due soon", "待回复": "Awaiting reply"}
+
+
+def fresh_value(res, what: str):
+    """The value of a ``Fresh`` result; when the database is unavailable, say so and stop the page."""
+    import streamlit as st
+
+    if res.value is None:
+        st.error(tr(f"{what}暂时无法读取（数据库不可用），请稍后再试。",
+                    f"{what}: the database is unavailable; please try again later."))
+        st.stop()
+    if res.error:
+        st.warning(tr(f"显示的是 {res.as_of:%H:%M:%S} 的数据，最近一次刷新失败。",
+                      f"Showing data from {res.as_of:%H:%M:%S}; the last refresh failed."))
+    return res.value

@@ -1,0 +1,94 @@
+"""The offline river map: real district boundaries as the base layer, rivers coloured by class.
+
+No tiles, no basemap (``map_provider=None`` with map_style unset: the no-basemap sentinel, see
+shared/domain/offline_maps.md §4). The payload is kept light: one short record per river, short
+keys, coordinates already simplified and rounded to 1e-5° by the builder.
+"""
+from __future__ import annotations
+
+import html
+import json
+
+import pandas as pd
+import pydeck as pdk
+
+from components.i18n import lang, tr
+from domain.water import CLASS_COLORS, CLASS_LABELS, CLASS_LABELS_EN, NO_DATA_COLOR
+
+WIDTH_PX = {"市级": 6.0, "区级": 4.0, "镇级": 2.2, "农场级": 1.8, "村级": 1.2}
+LEVEL_EN = {"市级": "city", "区级": "district", "镇级": "town", "农场级": "farm", "村级": "village"}
+FENGXIAN = 310120
+VIEW = pdk.ViewState(longitude=121.56, latitude=30.915, zoom=10.3, pitch=0, bearing=0)
+RIVER_LAYER_ID = "rivers"
+
+
+def class_label(c) -> str:
+    if c is None or pd.isna(c):
+        return tr("无数据", "no data")
+    return CLASS_LABELS[int(c)] if lang() == "zh" else f"Class {CLASS_LABELS_EN[int(c)]}"
+
+
+def district_geojson(districts: pd.DataFrame, focus: int = FENGXIAN) -> dict:
+    """FeatureCollection of the district boundaries; the focus district is drawn lighter."""
+    feats = []
+    for r in districts.itertuples(index=False):
+        fill = [236, 240, 244, 255] if r.id == focus else [205, 212, 220, 255]
+        feats.append({"type": "Feature", "geometry": json.loads(r.geojson),
+                      "properties": {"n": r.name_zh if lang() == "zh" else r.name_en, "f": fill}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def river_records(rivers: pd.DataFrame, paths: dict[int, list]) -> list[dict]:
+    """One small record per river; worse classes last so they are drawn on top."""
+    recs = []
+    order = rivers.assign(_c=rivers["water_class"].fillna(0).astype(int)).sort_values(["_c", "river_id"])
+    for r in order.itertuples(index=False):
+        path = paths.get(int(r.river_id))
+        if not path:
+            continue
+        c = None if pd.isna(r.water_class) else int(r.water_class)
+        recs.append({
+            "id": int(r.river_id), "p": path, "c": list(CLASS_COLORS.get(c, NO_DATA_COLOR)),
+            "w": WIDTH_PX.get(r.level, 1.0),
+            # tooltip text; escaped because deck.gl inserts it as HTML
+            "n": html.escape(str(r.name)), "l": html.escape(r.level if lang() == "zh" else LEVEL_EN.get(r.level, r.level)),
+            "t": html.escape(str(r.town)), "k": html.escape(class_label(c)),
+            "m": html.escape(str(r.main_pollutants)) if isinstance(r.main_pollutants, str) else "—",
+            "h": html.escape(str(r.river_chief)), "r": html.escape(str(r.prosecutor or "—")),
+            "o": int(r.open_cases),
+        })
+    return recs
+
+
+def river_deck(rivers: pd.DataFrame, paths: dict[int, list], districts: pd.DataFrame) -> pdk.Deck:
+    base = pdk.Layer("GeoJsonLayer", id="districts", data=district_geojson(districts), stroked=True,
+                     filled=True, get_fill_color="properties.f", get_line_color=[120, 130, 145, 255],
+                     line_width_min_pixels=1, pickable=False)
+    lines = pdk.Layer("PathLayer", id=RIVER_LAYER_ID, data=river_records(rivers, paths), get_path="p",
+                      get_color="c", get_width="w", width_units="pixels", width_min_pixels=1,
+                      cap_rounded=True, joint_rounded=True, pickable=True, auto_highlight=True)
+    tooltip = {"html": tr(
+        "<b>{n}</b>（{l}，{t}）<br/>水质：{k}　主要污染指标：{m}<br/>河长：{h}<br/>检察官：{r}<br/>在办案件：{o}",
+        "<b>{n}</b> ({l}, {t})<br/>Class: {k}; main pollutants: {m}<br/>River chief: {h}<br/>"
+        "Prosecutor: {r}<br/>Open cases: {o}"),
+        "style": {"fontSize": "12px"}}
+    return pdk.Deck(map_provider=None, layers=[base, lines], initial_view_state=VIEW, tooltip=tooltip)
+
+
+def legend_html() -> str:
+    """Colour legend (constant markup built from the domain's colours; no user data)."""
+    items = [(1, tr("Ⅰ–Ⅱ类", "I–II")), (3, tr("Ⅲ类", "III")), (4, tr("Ⅳ类", "IV")), (5, tr("Ⅴ类", "V")),
+             (6, tr("劣Ⅴ类", "worse than V"))]
+    spans = "".join(
+        f'<span style="display:inline-block;margin-right:14px"><span style="display:inline-block;width:22px;'
+        f'height:6px;background:rgb{CLASS_COLORS[c]};vertical-align:middle;margin-right:4px"></span>{t}</span>'
+        for c, t in items)
+    spans += (f'<span style="display:inline-block"><span style="display:inline-block;width:22px;height:6px;'
+              f'background:rgb{NO_DATA_COLOR};vertical-align:middle;margin-right:4px"></span>'
+              f'{tr("无数据", "no data")}</span>')
+    return f'<div style="font-size:0.9rem">{spans}</div>'
+
+
+def payload_bytes(deck: pdk.Deck) -> int:
+    """Size of what the browser receives for the chart (the deck JSON)."""
+    return len(deck.to_json().encode("utf-8"))

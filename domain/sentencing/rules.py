@@ -186,11 +186,13 @@ def _resolve(crime: str, chosen: list[Chosen], minor_crime: bool) -> list[tuple[
 
 
 def compute(crime: str, tier: int | None, circumstances: Iterable[Chosen | str | tuple] = (), *,
-            extra_months: float | tuple[float, float] = 0.0, minor_crime: bool = False,
+            extra_months: float | tuple[float, float] = 0.0, start: float | tuple[float, float] | None = None,
+            minor_crime: bool = False,
             several_crimes: bool = False, life_or_death: bool = False) -> Result:
     """The guideline's arithmetic for one crime and one offender; refuses rather than guesses."""
     chosen = _normalise(circumstances)
-    inputs = (("crime", crime), ("tier", str(tier)), ("extra_months", str(extra_months)),
+    inputs = (("crime", crime), ("tier", str(tier)), ("start", "tier range" if start is None else str(start)),
+              ("extra_months", str(extra_months)),
               ("circumstances", ", ".join(f"{c.key}={'default' if c.pct is None else _fmt(c.pct)}"
                                           for c in chosen) or "—"),
               ("minor_crime", str(minor_crime)), ("several_crimes", str(several_crimes)),
@@ -225,6 +227,11 @@ def compute(crime: str, tier: int | None, circumstances: Iterable[Chosen | str |
         if ex_lo < 0 or ex_hi < ex_lo:
             raise _Refuse("增加刑罚量须为非负数，且下限不大于上限。",
                           "Extra months must be non-negative, with the lower bound not above the upper.")
+        sp = (t.sp_min, t.sp_max) if start is None else (start if isinstance(start, tuple) else (start, start))
+        sp = (float(sp[0]), float(sp[1]))
+        if not (t.sp_min - 1e-9 <= sp[0] <= sp[1] <= t.sp_max + 1e-9):
+            raise _Refuse(f"所选量刑起点须在本档 {_rng(t.sp_min, t.sp_max)} 个月以内。",
+                          f"The chosen starting point must lie within this tier's {_rng(t.sp_min, t.sp_max)} months.")
         resolved = _resolve(crime, chosen, minor_crime)
     except _Refuse as r:
         return Result(crime, tier, False, inputs=inputs, notices=(r.notice,))
@@ -235,10 +242,13 @@ def compute(crime: str, tier: int | None, circumstances: Iterable[Chosen | str |
     keys = [c.key for c, _ in resolved]
 
     # 1. starting point
-    lo, hi = t.sp_min, t.sp_max
+    lo, hi = sp
+    chosen_sp_zh = "" if start is None else f"（本档 {_rng(t.sp_min, t.sp_max)} 个月内选定）"
+    chosen_sp_en = "" if start is None else f" (chosen within the tier's {_rng(t.sp_min, t.sp_max)} months)"
     steps.append(Step("start", "量刑起点", "Starting point", None, None, lo, hi,
-                      f"第{t.tier}档：{t.condition_zh}；法定刑幅度 {_rng(t.stat_min, t.stat_max)} 个月",
-                      f"tier {t.tier}: {t.condition_en}; statutory bracket {_rng(t.stat_min, t.stat_max)} months",
+                      f"第{t.tier}档：{t.condition_zh}{chosen_sp_zh}；法定刑幅度 {_rng(t.stat_min, t.stat_max)} 个月",
+                      f"tier {t.tier}: {t.condition_en}{chosen_sp_en}; statutory bracket "
+                      f"{_rng(t.stat_min, t.stat_max)} months",
                       f"{DOC} 四({cr.no}); {t.source}", t.label))
     # 2. base sentence
     lo_in, hi_in = lo, hi
@@ -295,11 +305,20 @@ def compute(crime: str, tier: int | None, circumstances: Iterable[Chosen | str |
                     "'absorbed' reading is interpretation, not text)."))
         lo_in, hi_in = lo, hi
         parts_zh, parts_en = [], []
+        # Reductions are capped at 100 % of the sentence (beyond that the arithmetic means exemption,
+        # which is for the court); increases are added on top, the recidivist's at least 3 months.
+        m_total = sum(eff[c.key] for c, _ in tier2 if c.direction < 0) / 100
+        scale = 1.0 if m_total <= 1 else 1 / m_total
+        if m_total >= 1:
+            notices.append(Notice("warning", "第二类从宽情节合计达到或超过100%：减少量以基准刑的100%为限，是否免予刑事处罚由法院依法决定。",
+                                  "Tier-2 reductions add up to 100 % or more: the reduction is capped at the "
+                                  "whole sentence; exemption is for the court to decide."))
         d_lo_total = d_hi_total = 0.0
         for c, _p in tier2:
             p = eff[c.key]
-            d_lo = c.direction * p / 100 * lo_in
-            d_hi = c.direction * p / 100 * hi_in
+            k = scale if c.direction < 0 else 1.0
+            d_lo = c.direction * p / 100 * lo_in * k
+            d_hi = c.direction * p / 100 * hi_in * k
             if c.key == "recidivist":
                 d_lo, d_hi = max(d_lo, RECIDIVIST_MIN_MONTHS), max(d_hi, RECIDIVIST_MIN_MONTHS)
             d_lo_total += d_lo
@@ -309,12 +328,7 @@ def compute(crime: str, tier: int | None, circumstances: Iterable[Chosen | str |
             parts_zh.append(f"{c.name_zh}{sign}{_fmt(p)}%")
             parts_en.append(f"{c.name_en} {sign}{_fmt(p)} %")
         net = sum(c.direction * eff[c.key] for c, _ in tier2)
-        lo, hi = lo_in + d_lo_total, hi_in + d_hi_total
-        if lo < 0 or hi < 0:
-            notices.append(Notice("warning", "同向相加后从宽比例达到或超过100%：算术结果按0计，是否免予刑事处罚由法院依法决定。",
-                                  "The net reduction reaches 100 % or more: shown as 0; exemption is for the "
-                                  "court to decide."))
-            lo, hi = max(lo, 0.0), max(hi, 0.0)
+        lo, hi = max(lo_in + d_lo_total, 0.0), max(hi_in + d_hi_total, 0.0)
         rec = " （累犯增加不少于3个月）" if "recidivist" in eff else ""
         steps.append(Step("t2", "第二类情节（同向相加、逆向相减）", "Tier 2 (netted, applied once)", lo_in, hi_in, lo, hi,
                           f"{'；'.join(parts_zh)}；合计 {_signed(net)}%{rec}",

@@ -1,0 +1,341 @@
+"""The sentencing arithmetic: the notes' worked example, hand-computed cases, refusals, properties."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from domain.sentencing import CIRCUMSTANCES, CIRCUMSTANCES_BY_KEY, CRIMES, CRIMES_BY_NAME, compute
+from domain.sentencing.guideline import LABELS, PROVINCIAL, circumstances_for, ruleset_hash
+from domain.sentencing.rules import allowed_max
+
+APPROX = dict(abs=1e-9)
+
+
+def step(r, key):
+    return next(s for s in r.steps if s.key == key)
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+def test_tables_cover_23_crimes_with_sources_and_labels():
+    assert len(CRIMES) == 23 and [c.no for c in CRIMES] == list(range(1, 24))
+    assert len({c.name for c in CRIMES}) == 23
+    for c in CRIMES:
+        assert c.source and c.label in LABELS and c.reference.article.startswith("刑法第")
+        if c.direct_only:
+            assert c.direct_range == (1.0, 6.0) and not c.tiers
+            continue
+        assert c.tiers
+        for t in c.tiers:
+            assert t.label in LABELS and t.source
+            assert t.stat_min <= t.sp_min <= t.sp_max <= t.stat_max, (c.name, t.tier)
+            assert t.stat_max <= 180
+
+
+def test_circumstances_have_sources_labels_and_sane_ranges():
+    keys = {c.key for c in CIRCUMSTANCES}
+    assert len(keys) == len(CIRCUMSTANCES)
+    # all 18 general items of part 三 are present
+    for k in ("minor_12_16", "minor_16_18", "elderly", "deaf_blind", "attempt", "accomplice", "surrender",
+              "confession", "confession_same_kind", "confession_major", "court_plea", "merit", "merit_major",
+              "restitution", "comp_forgiveness", "compensation", "forgiveness", "reconciliation",
+              "custody_conduct", "plea", "recidivist", "prior_record", "vulnerable_victim", "disaster"):
+        assert k in keys
+    for c in CIRCUMSTANCES:
+        assert c.source and c.label in LABELS and c.tier in (1, 2) and c.direction in (-1, 1)
+        if c.pct_min is None:
+            assert c.label == PROVINCIAL and c.tier == 1
+        else:
+            assert 0 <= c.pct_min <= c.pct_max <= 100
+    assert CIRCUMSTANCES_BY_KEY["recidivist"].pct_min == 10 and CIRCUMSTANCES_BY_KEY["recidivist"].pct_max == 40
+    assert CIRCUMSTANCES_BY_KEY["minor_12_16"].pct_min == 30  # the 2021 band starts at 12
+
+
+def test_crime_specific_circumstances_only_for_their_crime():
+    assert "drug_aggravating" in {c.key for c in circumstances_for("走私、贩卖、运输、制造毒品")}
+    assert "drug_aggravating" not in {c.key for c in circumstances_for("盗窃")}
+    r = compute("盗窃", 1, [("drug_aggravating", 20)])
+    assert not r.ok and "只适用于" in r.refusals[0].zh
+
+
+def test_ruleset_hash_is_stable_and_stamped():
+    assert ruleset_hash() == ruleset_hash() and len(ruleset_hash()) == 12
+    assert compute("盗窃", 1).ruleset.endswith(ruleset_hash())
+
+
+# ----------------------------------------------------------------------------- the worked example
+
+
+def test_notes_worked_example_24_to_16_8_to_15_1():
+    r = compute("故意伤害", 1, [("accomplice", 30), ("surrender", 30), ("recidivist", 20)], start=24)
+    assert r.ok
+    assert step(r, "base").lo == 24 and step(r, "base").hi == 24
+    assert step(r, "t1:accomplice").hi == pytest.approx(16.8)
+    assert step(r, "t2").hi == pytest.approx(15.12)
+    assert round(r.range[1], 1) == 15.1 and r.range[0] == pytest.approx(15.12)
+    assert r.band == pytest.approx((15.12 * 0.8, 15.12 * 1.2))
+
+
+def test_worked_example_over_the_whole_tier_range():
+    # starting point 1–24: lower bound 1 → 0.7 → 0.7 − 0.21 + max(0.14, 3) = 3.49 (recidivist ≥ 3 months)
+    r = compute("故意伤害", 1, [("accomplice", 30), ("surrender", 30), ("recidivist", 20)])
+    assert r.range == pytest.approx((3.49, 15.12))
+
+
+# ----------------------------------------------------------------------------- hand-computed cases
+
+
+def test_no_circumstances_is_the_starting_point_plus_extra():
+    r = compute("盗窃", 2, extra_months=(3, 6))
+    assert r.base == (39, 54) and r.range == (39, 54)
+    assert [s.key for s in r.steps] == ["start", "base", "statutory", "band"]
+
+
+def test_band_respects_statutory_minimum_without_mitigation():
+    r = compute("盗窃", 2, extra_months=(3, 6))
+    # 39 × 0.8 = 31.2 is below the bracket minimum of 36 and nothing allows going lower
+    assert r.band[0] == 36 and r.band[1] == pytest.approx(64.8)
+
+
+def test_only_lenient_circumstances_below_minimum_use_the_minimum():
+    r = compute("盗窃", 2, [("restitution", 30)])
+    assert step(r, "t2").lo == pytest.approx(25.2) and step(r, "t2").hi == pytest.approx(33.6)
+    assert r.range == (36, 36)
+    assert "最低刑" in step(r, "statutory").detail_zh
+    assert r.band == pytest.approx((36, 43.2))
+
+
+def test_mitigation_circumstance_allows_going_below_minimum():
+    r = compute("盗窃", 2, [("surrender", 30)])
+    assert r.range == pytest.approx((25.2, 33.6))
+    assert "减轻" in step(r, "statutory").detail_zh
+
+
+def test_above_maximum_uses_the_maximum():
+    r = compute("盗窃", 1, [("recidivist", 40)], extra_months=(30, 40))
+    assert r.base == (31, 52)
+    assert step(r, "t2").lo == pytest.approx(43.4) and step(r, "t2").hi == pytest.approx(72.8)
+    assert r.range == (36, 36) and r.band == pytest.approx((28.8, 36))
+
+
+def test_tier1_circumstances_multiply_one_after_another():
+    r = compute("抢劫", 1, [("minor_16_18", 50), ("attempt", 50)])
+    assert step(r, "t1:minor_16_18").lo == pytest.approx(18) and step(r, "t1:attempt").lo == pytest.approx(9)
+    assert r.range == pytest.approx((9, 18))
+    assert any("连乘" in n.zh for n in r.notices)
+
+
+def test_tier2_nets_same_and_opposite_directions_with_mitigation():
+    # 36–60 × (1 − 20 % surrender − 10 % custody + 10 % prior record) = ×0.8; surrender may go below 36
+    r = compute("故意伤害", 2, [("surrender", 20), ("custody_conduct", 10), ("prior_record", 10)])
+    assert r.range == pytest.approx((28.8, 48))
+    assert "−20%" in step(r, "t2").detail_zh and "合计 −20%" in step(r, "t2").detail_zh
+
+
+def test_tier2_lenient_only_is_clamped_to_minimum():
+    r = compute("故意伤害", 2, [("confession", 20), ("custody_conduct", 10), ("prior_record", 10)])
+    assert step(r, "t2").lo == pytest.approx(28.8) and step(r, "t2").hi == pytest.approx(48)
+    assert r.range == pytest.approx((36, 48))
+
+
+def test_recidivist_adds_at_least_three_months():
+    r = compute("容留他人吸毒", 1, [("recidivist", 10)])
+    assert r.range == pytest.approx((4, 15))  # 1 + max(0.1, 3), 12 + max(1.2, 3)
+
+
+def test_drug_large_quantity_fixed_at_180_and_only_mitigation_goes_below():
+    r = compute("走私、贩卖、运输、制造毒品", 4, [("confession", 20)])
+    assert step(r, "t2").lo == pytest.approx(144) and r.range == (180, 180)
+    r2 = compute("走私、贩卖、运输、制造毒品", 4, [("surrender", 20)])
+    assert r2.range == pytest.approx((144, 144))
+
+
+def test_plea_ceiling_30_alone_60_with_surrender():
+    assert not compute("诈骗", 1, [("plea", 35)]).ok
+    assert "60%" in compute("诈骗", 1, [("plea", 35)]).refusals[0].zh
+    r = compute("诈骗", 1, [("plea", 50), ("surrender", 10)])
+    assert r.ok and step(r, "t2").hi == pytest.approx(6)  # 12 × (1 − 50 %)
+    assert allowed_max(CIRCUMSTANCES_BY_KEY["plea"], ["plea"]) == 30
+    assert allowed_max(CIRCUMSTANCES_BY_KEY["plea"], ["plea", "restitution"]) == 60
+
+
+def test_plea_not_counted_twice_with_surrender_and_restitution():
+    # plea 20, surrender 30, restitution 20: absorbed → max(20, 50) = 50, not 70
+    r = compute("盗窃", 2, [("plea", 20), ("surrender", 30), ("restitution", 20)])
+    assert step(r, "t2").lo == pytest.approx(18) and step(r, "t2").hi == pytest.approx(24)
+    assert any("不作重复评价" in n.zh for n in r.notices)
+    # the plea's own figure counts when it is the larger
+    r2 = compute("盗窃", 2, [("plea", 45), ("surrender", 10)])
+    assert step(r2, "t2").lo == pytest.approx(36 * 0.55)
+
+
+def test_court_plea_does_not_add_to_confession():
+    r = compute("盗窃", 1, [("court_plea", 10), ("confession", 5)])
+    assert step(r, "t2").hi == pytest.approx(12 * 0.9)
+    r2 = compute("盗窃", 1, [("court_plea", 5), ("confession", 20)])
+    assert step(r2, "t2").hi == pytest.approx(12 * 0.8)
+
+
+def test_reductions_capped_at_100_percent():
+    r = compute("诈骗", 1, [("surrender", 40), ("merit_major", 50), ("reconciliation", 50)])
+    assert r.range == (0, 0)
+    assert any("100%" in n.zh for n in r.notices)
+    r2 = compute("诈骗", 1, [("surrender", 40), ("merit_major", 50), ("reconciliation", 50), ("recidivist", 10)])
+    assert r2.range == pytest.approx((3, 3))
+
+
+def test_default_percentages_are_the_middle_of_the_range():
+    r = compute("盗窃", 1, ["surrender"])
+    assert step(r, "t2").hi == pytest.approx(12 * 0.8)  # default 20 %
+    r = compute("盗窃", 1, ["plea"])
+    assert step(r, "t2").hi == pytest.approx(12 * 0.85)  # default 15 % of 0–30
+    r = compute("盗窃", 1, ["plea", ("surrender", 10)])
+    assert step(r, "t2").hi == pytest.approx(12 * 0.7)  # default 30 % of 0–60
+    r = compute("盗窃", 1, ["accomplice"])
+    assert step(r, "t1:accomplice").hi == pytest.approx(12 * 0.65)  # default 35 % of 20–50
+
+
+def test_minor_crime_extends_the_accomplice_range():
+    assert not compute("盗窃", 1, [("accomplice", 60)]).ok
+    r = compute("盗窃", 1, [("accomplice", 60)], minor_crime=True)
+    assert r.ok and step(r, "t1:accomplice").hi == pytest.approx(4.8)
+
+
+def test_provincial_circumstance_needs_a_figure_and_is_labelled():
+    r = compute("故意伤害", 1, ["preparation"])
+    assert not r.ok and "本省" in r.refusals[0].zh
+    r = compute("故意伤害", 1, [("preparation", 50)])
+    assert r.ok and step(r, "t1:preparation").label == PROVINCIAL
+    assert step(r, "t1:preparation").hi == pytest.approx(12)
+
+
+def test_must_mitigate_warns_when_result_not_below_minimum():
+    r = compute("故意伤害", 2, [("excess_defence", 30)])
+    assert r.range == pytest.approx((25.2, 42))
+    assert any(n.level == "warning" and "应当减轻" in n.zh for n in r.notices)
+
+
+def test_extra_months_are_labelled_provincial():
+    assert step(compute("盗窃", 1, extra_months=2), "base").label == PROVINCIAL
+    assert step(compute("盗窃", 1), "base").label == "CONFIRMED"
+
+
+def test_one_source_labels_raise_a_warning():
+    r = compute("诈骗", 1)
+    assert any(n.level == "warning" and "CONFIRMED (one source)" in n.zh for n in r.notices)
+    assert not any(n.level == "warning" for n in compute("盗窃", 1).notices)
+
+
+# ----------------------------------------------------------------------------- refusals
+
+
+@pytest.mark.parametrize("kwargs, needle", [
+    (dict(crime="盗窃", tier=None), "档次"),
+    (dict(crime="盗窃", tier=9), "档次"),
+    (dict(crime="盗窃", tier=1, several_crimes=True), "数罪并罚"),
+    (dict(crime="故意伤害", tier=3, life_or_death=True), "无期徒刑"),
+    (dict(crime="故意杀人", tier=1), "23种"),
+    (dict(crime="盗窃", tier=1, extra_months=-1), "非负"),
+    (dict(crime="盗窃", tier=1, start=20), "以内"),
+    (dict(crime="盗窃", tier=1, circumstances=[("compensation", 10), ("forgiveness", 10)]), "排斥"),
+    (dict(crime="盗窃", tier=1, circumstances=[("minor_12_16", 40), ("minor_16_18", 20)]), "排斥"),
+    (dict(crime="盗窃", tier=1, circumstances=[("surrender", 10), ("confession", 10)]), "排斥"),
+    (dict(crime="盗窃", tier=1, circumstances=[("surrender", 45)]), "0%–40%"),
+    (dict(crime="盗窃", tier=1, circumstances=[("recidivist", 5)]), "10%–40%"),
+    (dict(crime="盗窃", tier=1, circumstances=["nonsense"]), "未知"),
+    (dict(crime="盗窃", tier=1, circumstances=["surrender", "surrender"]), "重复"),
+])
+def test_refusals_have_clear_messages(kwargs, needle):
+    crime, tier = kwargs.pop("crime"), kwargs.pop("tier")
+    r = compute(crime, tier, kwargs.pop("circumstances", ()), **kwargs)
+    assert not r.ok and r.range is None and r.steps == ()
+    assert len(r.refusals) == 1 and needle in r.refusals[0].zh and r.refusals[0].en
+
+
+def test_dangerous_driving_has_no_step_arithmetic():
+    r = compute("危险驾驶", 1, ["surrender"])
+    assert not r.ok and r.statutory == (1, 6) and r.range is None
+    assert "拘役" in r.refusals[0].zh and "directly" in r.refusals[0].en
+
+
+# ----------------------------------------------------------------------------- properties
+
+TIERED = [c for c in CRIMES if c.tiers]
+
+
+@st.composite
+def cases(draw):
+    crime = draw(st.sampled_from(TIERED))
+    tier = draw(st.sampled_from([t.tier for t in crime.tiers]))
+    extra = draw(st.floats(0, 24, allow_nan=False))
+    avail = [c for c in circumstances_for(crime.name)]
+    picked, groups = [], set()
+    for c in draw(st.lists(st.sampled_from(avail), max_size=6, unique_by=lambda c: c.key)):
+        if c.group and c.group in groups:
+            continue
+        groups.add(c.group)
+        picked.append(c)
+    us = draw(st.lists(st.floats(0, 1, allow_nan=False), min_size=len(picked), max_size=len(picked)))
+    extra_c = draw(st.sampled_from(avail))
+    u_extra = draw(st.floats(0, 1, allow_nan=False))
+    return crime.name, tier, extra, picked, us, extra_c, u_extra
+
+
+def _pct(c, u, keys):
+    if c.pct_min is None:
+        return 1 + u * 99
+    mx = allowed_max(c, keys) if c.key != "plea" else 30  # keep the plea valid in every combination
+    return c.pct_min + u * (mx - c.pct_min)
+
+
+def _run(crime, tier, extra, cs, us):
+    keys = [c.key for c in cs]
+    return compute(crime, tier, [(c.key, _pct(c, u, keys)) for c, u in zip(cs, us)], extra_months=extra)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_property_ranges_are_ordered_and_inside_the_law(case):
+    crime, tier, extra, cs, us, _, _ = case
+    r = _run(crime, tier, extra, cs, us)
+    assert r.ok, r.notices
+    lo, hi = r.range
+    smin, smax = r.statutory
+    assert 0 <= lo <= hi <= smax + 1e-9
+    assert r.band[0] <= lo + 1e-9 and hi <= r.band[1] + 1e-9 and r.band[1] <= smax + 1e-9
+    if not any(c.mitigation for c in cs):
+        assert lo >= smin - 1e-9 and r.band[0] >= smin - 1e-9
+    for s in r.steps:
+        assert s.lo <= s.hi + 1e-9 and s.citation and s.label in LABELS
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_property_adding_a_circumstance_moves_the_range_only_its_way(case):
+    crime, tier, extra, cs, us, add, u_add = case
+    if any(c.key == add.key or (add.group and c.group == add.group) for c in cs):
+        return
+    before = _run(crime, tier, extra, cs, us)
+    after = _run(crime, tier, extra, cs + [add], us + [u_add])
+    assert before.ok and after.ok, (before.notices, after.notices)
+    eps = 1e-9
+    if add.direction < 0:
+        assert after.range[0] <= before.range[0] + eps and after.range[1] <= before.range[1] + eps
+        assert after.band[0] <= before.band[0] + eps and after.band[1] <= before.band[1] + eps
+    else:
+        assert after.range[0] >= before.range[0] - eps and after.range[1] >= before.range[1] - eps
+        assert after.band[0] >= before.band[0] - eps and after.band[1] >= before.band[1] - eps
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(TIERED), st.data())
+def test_property_effects_sum_to_the_change_from_base(crime, data):
+    tier = data.draw(st.sampled_from([t.tier for t in crime.tiers]))
+    r = compute(crime.name, tier, data.draw(st.lists(st.sampled_from(["surrender", "recidivist", "attempt",
+                                                                       "prior_record", "restitution"]),
+                                                      unique=True)))
+    assert r.ok
+    assert r.base[0] + sum(e.d_lo for e in r.effects) == pytest.approx(r.range[0])
+    assert r.base[1] + sum(e.d_hi for e in r.effects) == pytest.approx(r.range[1])

@@ -707,3 +707,29 @@ def template_csv(kind: str) -> str:
     w.writerow([f.zh for f in fields])
     w.writerow([f.example for f in fields])
     return buf.getvalue()
+
+
+TYPE_ZH = {
+    "text": "文本", "case_no": "编号（文本）", "int": "整数", "bool": "是/否", "datetime": "日期或日期时间",
+    "choice": "取值之一", "district": "区名或区划代码", "charge": "罪名", "charges": "罪名（可多个）",
+    "id": "身份证号", "phone": "手机号",
+}
+
+
+def columns_table(kind: str) -> list[dict[str, str]]:
+    """The declared columns of a kind, for the page and ``docs/import_formats.md``."""
+    out = []
+    for f in SCHEMAS[kind]:
+        rule = f.note
+        if f.kind == "choice":
+            rule = "、".join(f.choices) + (f"；{f.note}" if f.note else "")
+        elif f.kind == "int" and (f.lo is not None or f.hi is not None):
+            rule = f"{f.lo}–{f.hi}" + (f"；{f.note}" if f.note else "")
+        elif f.kind == "datetime":
+            rule = DATE_FORMATS_ZH + (f"；{f.note}" if f.note else "")
+        out.append({"列名": f.zh, "必填": "是" if f.required else "", "类型": TYPE_ZH[f.kind],
+                    "英文别名": ", ".join([f.key, *[a for a in f.aliases if a.isascii() and a != f.key]]),
+                    "其他中文别名": "、".join(a for a in f.aliases if not a.isascii()),
+                    "规则": rule, "示例": f.example})
+    return out
+

@@ -303,6 +303,8 @@ def import_file(engine: Engine, scope: Scope, kind: str, data: bytes, filename: 
 
     with engine.connect() as conn:
         parsed = R.validate(kind, data, reference(conn), now)
+        if done is not None:  # a dry run of a file already imported: say so first
+            parsed.problems.insert(0, R.Problem(0, "", f"该文件已于批次{done}导入过；再次导入不会作任何更改", R.NOTICE))
         skip: set[int] = set()
         ctx: dict = {}
         if not parsed.rejected:

@@ -46,6 +46,7 @@ STEPS: list[str] = [
     "sample_data.sentencing",
     "sample_data.rivers",
     "sample_data.documents",
+    "sample_data.supervision",
 ]
 
 

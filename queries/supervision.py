@@ -254,14 +254,17 @@ def latest_positions(engine: Engine, scope: Scope) -> pd.DataFrame:
 
 def fences(engine: Engine, scope: Scope, supervised_id: int | None = None,
            kind: str | None = None) -> pd.DataFrame:
-    """Fence rows with their geometry (a home fence without its own polygon uses the district's)."""
-    stmt = (select(Fence.id, Fence.supervised_id, Fence.kind, Fence.name, Fence.district_id,
-                   func.coalesce(Fence.geojson, District.geojson).label("geojson"))
-            .outerjoin(District, District.id == Fence.district_id)
+    """Fence rows. ``geojson`` is NULL for a home fence that is its district's own boundary (the
+    map draws those from ``district_shapes``); district-wide banned zones have no person."""
+    stmt = (select(Fence.id, Fence.supervised_id, Fence.kind, Fence.name, Fence.district_id, Fence.geojson)
             .outerjoin(SP, SP.id == Fence.supervised_id)
-            .where(or_(Fence.supervised_id.is_(None), scope.where(SP.home_district_id))))
+            .where(or_(and_(Fence.supervised_id.is_(None), scope.where(Fence.district_id)),
+                       scope.where(SP.home_district_id))))
     if supervised_id is not None:
-        stmt = stmt.where(Fence.supervised_id == supervised_id)
+        stmt = stmt.where(or_(Fence.supervised_id == supervised_id,
+                              and_(Fence.supervised_id.is_(None),
+                                   Fence.district_id == select(SP.home_district_id)
+                                   .where(SP.id == supervised_id).scalar_subquery())))
     if kind:
         stmt = stmt.where(Fence.kind == kind)
     return read_frame(engine, stmt.order_by(Fence.id))
@@ -697,29 +700,36 @@ def update_last_positions(conn: Connection, cols: dict[str, np.ndarray]) -> int:
 
 
 def load_fencebook(conn: Connection, person_ids: Iterable[int] | None = None) -> E.FenceBook:
-    """Home fences and banned zones of active persons (district-wide banned zones apply to all)."""
-    rows = conn.execute(
-        select(Fence.supervised_id, Fence.kind, Fence.name, Fence.district_id,
-               func.coalesce(Fence.geojson, District.geojson).label("g"))
-        .outerjoin(District, District.id == Fence.district_id)).all()
-    people = conn.execute(select(SP.id, SP.home_district_id).where(SP.status == ACTIVE)).all()
-    wanted = None if person_ids is None else set(int(i) for i in person_ids)
+    """Home fences and banned zones of active persons (district-wide banned zones apply to all).
+
+    District boundaries are read once (16 rows) and shared, not joined onto every fence row."""
+    dist = dict(conn.execute(select(District.id, District.geojson)).all())
+    stmt = select(Fence.supervised_id, Fence.kind, Fence.name, Fence.district_id, Fence.geojson)
+    people_stmt = select(SP.id, SP.home_district_id).where(SP.status == ACTIVE)
+    wanted = None if person_ids is None else sorted({int(i) for i in person_ids})
+    if wanted is not None and len(wanted) <= 900:
+        stmt = stmt.where(or_(Fence.supervised_id.is_(None), Fence.supervised_id.in_(wanted)))
+        people_stmt = people_stmt.where(SP.id.in_(wanted))
+    wanted_set = None if wanted is None else set(wanted)
     home: dict[int, str] = {}
     banned: dict[int, list[tuple[str, str]]] = {}
     shared_banned: dict[int, list[tuple[str, str]]] = {}
-    for r in rows:
+    for r in conn.execute(stmt):
+        g = r.geojson or dist.get(r.district_id)
+        if g is None:
+            continue
         if r.supervised_id is None:
             if r.kind == "banned" and r.district_id is not None:
-                shared_banned.setdefault(r.district_id, []).append((r.name, r.g))
+                shared_banned.setdefault(r.district_id, []).append((r.name, g))
             continue
-        if wanted is not None and r.supervised_id not in wanted:
+        if wanted_set is not None and r.supervised_id not in wanted_set:
             continue
         if r.kind == "home":
-            home[r.supervised_id] = r.g
+            home[r.supervised_id] = g
         else:
-            banned.setdefault(r.supervised_id, []).append((r.name, r.g))
-    for sid, d in people:
-        if (wanted is None or sid in wanted) and d in shared_banned:
+            banned.setdefault(r.supervised_id, []).append((r.name, g))
+    for sid, d in conn.execute(people_stmt):
+        if (wanted_set is None or sid in wanted_set) and d in shared_banned:
             banned.setdefault(sid, []).extend(shared_banned[d])
     return E.FenceBook(home, banned)
 

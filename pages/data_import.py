@@ -29,7 +29,7 @@ def _summary(res) -> None:
     c1.metric(tr("数据行", "Rows"), res.rows_total)
     c2.metric(tr("有错误的行", "Rows with errors"), res.rows_bad)
     c3.metric(tr("已存在（跳过）", "Already stored (skipped)"), res.rows_skipped)
-    c4.metric(tr("编码", "Encoding"), {"utf-8-sig": "UTF-8", "gb18030": "GBK/GB18030"}.get(res.encoding, "—"))
+    c4.metric(tr("编码", "Encoding"), {"utf-8-sig": "UTF-8", "gb18030": "GBK"}.get(res.encoding, "—"))
 
 
 def _report(res) -> None:
@@ -52,7 +52,7 @@ st.caption(tr("导入案件、案件事件和量刑判决（CSV：UTF-8、UTF-8 
 
 with friendly_errors(tr("数据导入", "Data import")):
     kind = st.radio(tr("文件类型", "File type"), KINDS, format_func=_label, horizontal=True, key="import_kind")
-    with st.expander(tr("列说明与模板", "Columns and template")):
+    if st.toggle(tr("显示列说明与模板", "Show columns and template"), key="import_show_columns"):
         st.dataframe(pd.DataFrame(columns_table(kind)), hide_index=True, width="stretch")
         st.download_button(tr("下载模板（CSV）", "Download template (CSV)"),
                            template_csv(kind).encode("utf-8-sig"), file_name=f"template_{kind}.csv",

@@ -753,3 +753,35 @@ def test_page_says_an_unreadable_file_cannot_be_imported(page_engine):
     assert not at.exception
     assert at.error and "不能导入" in at.error[0].value
     assert not at.button
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
+def test_import_page_in_chromium(engine, tmp_path):
+    """Served for real: reach the page from the sidebar, upload a GBK file with a bad row, import."""
+    from tests.browser import assert_cjk_font_loaded, browser_page, running_app, wait_for_app
+
+    seed_organisation(engine)
+    url = engine.url.render_as_string(hide_password=False)
+    upload = tmp_path / "案件导出_2024.csv"
+    upload.write_bytes(BAD_FILES["bad_check_digit"]().decode("utf-8").encode("gbk"))
+    with running_app("dashboard.py", env={"DATABASE_URL": url}, log_dir=tmp_path) as app:
+        with browser_page(1400, 1000) as (page, watch):
+            page.goto(app.url)
+            wait_for_app(page)
+            page.get_by_role("link", name="数据导入").click()
+            page.wait_for_selector("text=选择 CSV 文件", timeout=30000)
+            page.locator('input[type="file"]').set_input_files(str(upload))
+            page.wait_for_selector("text=校验报告", timeout=30000)
+            wait_for_app(page)
+            assert page.get_by_text("1 行有错误").count() == 1  # the report table itself is a canvas
+            assert page.get_by_text("GBK", exact=True).count() == 1
+            assert counts(engine)["case"] == 0
+            assert_cjk_font_loaded(page)
+            page.screenshot(path=str(tmp_path / "data_import.png"), full_page=True)
+            page.get_by_role("button", name="仅导入无误的行").click()
+            page.wait_for_selector("text=写入3行", timeout=30000)
+            wait_for_app(page)
+            watch.assert_clean()
+    assert counts(engine)["case"] == 3
+    assert "Traceback" not in app.log()

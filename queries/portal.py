@@ -139,7 +139,7 @@ def _check_code(conn: Connection, subject: str, request_id: str, code: str, *,
     """Judge a code entry and persist the outcome; returns the verdict and 'lock newly set'."""
     failures, locked_until = _lock_row(conn, subject)
     row = conn.execute(select(OtpChallenge).where(OtpChallenge.request_id == (request_id or "")[:32],
-                                                  OtpChallenge.subject_hash == subject)).scalar_one_or_none()
+                                                  OtpChallenge.subject_hash == subject)).first()
     given = _code_hash(request_id or "", code if otp.well_formed_code(code) else "x")
     matches = row is not None and otp.same_digest(given, row.code_hash)
     challenge = None if row is None else otp.Challenge(row.created_at, row.expires_at, row.attempts,
@@ -170,6 +170,12 @@ def _tries_left(v: otp.Verdict) -> int:
     return max(0, otp.MAX_WRONG_PER_CODE - v.attempts) if v.reason == "wrong" else 0
 
 
+def _audit_invalid(engine: Engine, event: str, why: str, now: dt.datetime, role: str = ROLE_ZH[PARTY]) -> None:
+    """Input-validation failures are audited too (ASVS 7.1.3); the raw input is never stored."""
+    with engine.begin() as conn:
+        record(conn, actor="匿名", role=role, event=event, result="失败", detail=f"输入格式错误：{why}", at=now)
+
+
 # ----------------------------------------------------------------------------- party login
 
 
@@ -180,6 +186,7 @@ def request_party_code(engine: Engine, id_number: str, phone: str, *, now: dt.da
     try:
         id_number, phone = validate_id(id_number, today=now.date()), validate_phone(phone)
     except ValueError as exc:
+        _audit_invalid(engine, "发送验证码", str(exc), now)
         return SendResult("invalid", message=str(exc))
     subject = subject_of(PARTY, id_number)
     with engine.begin() as conn:
@@ -196,7 +203,8 @@ def verify_party_code(engine: Engine, id_number: str, phone: str, request_id: st
     now = _now(now)
     try:
         id_number, phone = validate_id(id_number, today=now.date()), validate_phone(phone)
-    except ValueError:
+    except ValueError as exc:
+        _audit_invalid(engine, "登录", str(exc), now)
         return LoginResult(False, "invalid")
     subject = subject_of(PARTY, id_number)
     with engine.begin() as conn:
@@ -250,9 +258,11 @@ def request_lawyer_code(engine: Engine, username: str, password: str, phone: str
     try:
         phone = validate_phone(phone)
     except ValueError as exc:
+        _audit_invalid(engine, "登录", str(exc), now, role=ROLE_ZH[LAWYER])
         return SendResult("invalid", message=str(exc))
     key = _lawyer_subject_key(username)
     if not key:
+        _audit_invalid(engine, "登录", "未输入账号", now, role=ROLE_ZH[LAWYER])
         return SendResult("invalid", message="请输入账号")
     subject = subject_of(LAWYER, key)
     actor = key

@@ -97,13 +97,15 @@ def seed(engine: Engine, *, name_a: str = "张三丰") -> World:
                                           pdf=b"%PDF-1.4 test " + p.encode())
                                      for i, p, cs, t, title in docs])
         c.execute(insert(DocumentRecipient), [
-            dict(document_id=1, person_id=1, notified_at=t0), dict(document_id=2, person_id=1, notified_at=t0),
-            dict(document_id=3, person_id=3, notified_at=t0), dict(document_id=4, lawyer_id=1, notified_at=t0)])
+            dict(document_id=1, person_id=1, lawyer_id=None, notified_at=t0),
+            dict(document_id=2, person_id=1, lawyer_id=None, notified_at=t0),
+            dict(document_id=3, person_id=3, lawyer_id=None, notified_at=t0),
+            dict(document_id=4, person_id=None, lawyer_id=1, notified_at=t0)])
         c.execute(insert(LawyerBinding), [
             dict(id=1, lawyer_id=1, case_id=1, client_person_id=1, papers="执业证、委托书", status="已批准",
                  requested_at=t0, decided_at=t0, decided_by=3),
             dict(id=2, lawyer_id=1, case_id=2, client_person_id=3, papers="执业证、委托书", status="待审核",
-                 requested_at=t0)])
+                 requested_at=t0, decided_at=None, decided_by=None)])
     if engine.dialect.name == "postgresql":
         from sqlalchemy import text
 

@@ -15,10 +15,10 @@ SECTIONS: dict[str, list] = {
         st.Page("../pages/home.py", title=tr("数据状态", "Data status"), icon="🏠", default=True),
     ],
     tr("河道治理", "Rivers"): [
-        st.Page("../pages/rivers_map.py", title=tr("水质地图", "Water-quality map"), icon="🗺️"),
-        st.Page("../pages/river_detail.py", title=tr("河道详情", "River detail"), icon="🌊"),
-        st.Page("../pages/river_cases.py", title=tr("案件与检察建议", "Cases and suggestions"), icon="📋"),
-        st.Page("../pages/river_clues.py", title=tr("水质线索", "Water-quality clues"), icon="🔎"),
+        st.Page("../pages/rivers_map.py", title=tr("水质地图", "Water-quality map"), icon=":material/map:"),
+        st.Page("../pages/river_detail.py", title=tr("河道详情", "River detail"), icon=":material/water:"),
+        st.Page("../pages/river_cases.py", title=tr("案件与检察建议", "Cases and suggestions"), icon=":material/gavel:"),
+        st.Page("../pages/river_clues.py", title=tr("水质线索", "Water-quality clues"), icon=":material/search:"),
     ],
     tr("系统", "System"): [
         st.Page("../pages/audit_log.py", title=tr("审计日志", "Audit log"), icon="📜"),

@@ -18,7 +18,7 @@ from domain.water import CLASS_COLORS, CLASS_LABELS, CLASS_LABELS_EN, NO_DATA_CO
 WIDTH_PX = {"市级": 6.0, "区级": 4.0, "镇级": 2.2, "农场级": 1.8, "村级": 1.2}
 LEVEL_EN = {"市级": "city", "区级": "district", "镇级": "town", "农场级": "farm", "村级": "village"}
 FENGXIAN = 310120
-VIEW = pdk.ViewState(longitude=121.56, latitude=30.915, zoom=10.3, pitch=0, bearing=0)
+VIEW = pdk.ViewState(longitude=121.56, latitude=30.925, zoom=10.45, pitch=0, bearing=0)
 RIVER_LAYER_ID = "rivers"
 
 
@@ -65,7 +65,7 @@ def river_deck(rivers: pd.DataFrame, paths: dict[int, list], districts: pd.DataF
                      filled=True, get_fill_color="properties.f", get_line_color=[120, 130, 145, 255],
                      line_width_min_pixels=1, pickable=False)
     lines = pdk.Layer("PathLayer", id=RIVER_LAYER_ID, data=river_records(rivers, paths), get_path="p",
-                      get_color="c", get_width="w", width_units="pixels", width_min_pixels=1,
+                      get_color="c", get_width="w", width_units="'pixels'", width_min_pixels=1,
                       cap_rounded=True, joint_rounded=True, pickable=True, auto_highlight=True)
     tooltip = {"html": tr(
         "<b>{n}</b>（{l}，{t}）<br/>水质：{k}　主要污染指标：{m}<br/>河长：{h}<br/>检察官：{r}<br/>在办案件：{o}",

@@ -21,7 +21,9 @@ with friendly_errors(tr("水质地图", "The water-quality map")):
     if not months:
         st.info(tr("暂无水质监测数据。", "No water samples yet."))
         st.stop()
-    month = st.select_slider(tr("月份", "Month"), options=months, value=months[-1], key="rv_month")
+    wanted = st.query_params.get("month")  # a shared link may name the month: ?month=YYYY-MM
+    month = st.select_slider(tr("月份", "Month"), options=months,
+                             value=wanted if wanted in months else months[-1], key="rv_month")
     levels, towns = fresh_value(river_filters_live(scope), tr("筛选项", "Filters"))
     c1, c2, c3, c4 = st.columns([2, 2, 3, 1.4])
     cls = c1.multiselect(tr("水质类别", "Class"), options=list(CLASS_LABELS), format_func=class_label, key="rv_cls")

@@ -725,8 +725,6 @@ def columns_table(kind: str) -> list[dict[str, str]]:
             rule = "、".join(f.choices) + (f"；{f.note}" if f.note else "")
         elif f.kind == "int" and (f.lo is not None or f.hi is not None):
             rule = f"{f.lo}–{f.hi}" + (f"；{f.note}" if f.note else "")
-        elif f.kind == "datetime":
-            rule = DATE_FORMATS_ZH + (f"；{f.note}" if f.note else "")
         out.append({"列名": f.zh, "必填": "是" if f.required else "", "类型": TYPE_ZH[f.kind],
                     "英文别名": ", ".join([f.key, *[a for a in f.aliases if a.isascii() and a != f.key]]),
                     "其他中文别名": "、".join(a for a in f.aliases if not a.isascii()),

@@ -10,7 +10,7 @@ import streamlit as st
 from components.export import csv_download
 from components.i18n import tr
 from components.shell import friendly_errors
-from domain.import_rules import KIND_ZH, KINDS, MAX_BYTES, columns_table, template_csv
+from domain.import_rules import DATE_FORMATS_ZH, KIND_ZH, KINDS, MAX_BYTES, columns_table, template_csv
 from queries.cache import get_engine
 from queries.imports import import_file
 from queries.scope import ALL
@@ -54,6 +54,9 @@ with friendly_errors(tr("数据导入", "Data import")):
     kind = st.radio(tr("文件类型", "File type"), KINDS, format_func=_label, horizontal=True, key="import_kind")
     if st.toggle(tr("显示列说明与模板", "Show columns and template"), key="import_show_columns"):
         st.dataframe(pd.DataFrame(columns_table(kind)), hide_index=True, width="stretch")
+        st.caption(tr(f"日期格式：{DATE_FORMATS_ZH}。身份证号、手机号只保存密钥哈希和脱敏形式。",
+                      "Dates: 2024-01-05, 2024/1/5 or 2024年1月5日, optionally with a time. Identity numbers "
+                      "and phones are stored only as keyed hash plus masked form."))
         st.download_button(tr("下载模板（CSV）", "Download template (CSV)"),
                            template_csv(kind).encode("utf-8-sig"), file_name=f"template_{kind}.csv",
                            mime="text/csv", key=f"template_{kind}")

@@ -785,3 +785,10 @@ def test_import_page_in_chromium(engine, tmp_path):
             watch.assert_clean()
     assert counts(engine)["case"] == 3
     assert "Traceback" not in app.log()
+
+
+def test_docs_list_every_declared_column():
+    doc = (ROOT / "docs" / "import_formats.md").read_text(encoding="utf-8")
+    for kind in R.KINDS:
+        for row in R.columns_table(kind):
+            assert f"| {row['列名']} | {row['必填']} | {row['类型']} | {row['英文别名']} |" in doc, (kind, row)

@@ -1,0 +1,200 @@
+"""The smart screen's data: one snapshot per (scope, day), refreshed by one background thread.
+
+Why not the generic ``live(ttl)`` seam: a wall screen must show a new event within one refresh
+interval plus 2 s, and however many screens are open the database must see the same queries. With a
+plain TTL cache the age of the cached value and the phase of each screen's timer add up (p95 ≈ 1.9
+intervals). Here one thread per server process
+
+- reads the live feed's heartbeat (``data_version``: one primary-key row) every ``poll`` seconds,
+- rebuilds a snapshot when the version moved (at most once per ``min_gap`` seconds) and in any case
+  once per ``interval`` (time limits move with the clock),
+- keeps the last good snapshot when the database fails, records since when it fails, and recovers
+  on its own, and
+- forgets snapshots nobody has read for ``idle_after`` seconds (memory stays flat for weeks).
+
+Screens only read memory: the number of screens does not change the number of queries.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from domain.masking import scrub_text
+from queries import cases as C
+from queries.cache import Fresh, _resource, get_engine
+from queries.scope import Scope
+from queries.status import data_version
+
+log = logging.getLogger("jcy.screen")
+
+WATCH_ROWS = 8
+TICKER_ROWS = 12
+
+
+@dataclass(frozen=True)
+class ScreenSnapshot:
+    """Everything one screen shows, fetched together (one "set of queries")."""
+
+    today: dt.date
+    intake: pd.DataFrame  # function, today, month, year
+    stages: pd.DataFrame  # stage, cases
+    trend: pd.DataFrame  # day, cases (30 days)
+    charges: pd.DataFrame  # charge, cases (this year, top 10)
+    indicators: tuple[C.Indicator, ...]  # this year
+    districts: pd.DataFrame  # district_id, name_zh, name_en, label_lon, label_lat, cases (this year)
+    watch: pd.DataFrame  # the most urgent open cases (nothing personal)
+    watch_near: int
+    watch_over: int
+    events: pd.DataFrame  # latest events (nothing personal)
+    version: int
+    db_ms: float  # database time spent building it
+
+
+def screen_snapshot(engine: Engine, scope: Scope, today: dt.date, now: dt.datetime | None = None
+                    ) -> ScreenSnapshot:
+    """Run the screen's queries (8 reads + the heartbeat) and bundle the results."""
+    t0 = time.perf_counter()
+    now = now or dt.datetime.now().replace(microsecond=0)
+    y0 = dt.datetime(today.year, 1, 1)
+    end = dt.datetime(today.year, today.month, today.day) + dt.timedelta(days=1)
+    version, _ = data_version(engine)
+    watch = C.time_limit_watch(engine, scope, now=now)
+    snap = ScreenSnapshot(
+        today=today,
+        intake=C.intake_summary(engine, scope, today),
+        stages=C.stage_counts(engine, scope),
+        trend=C.daily_trend(engine, scope, today, 30),
+        charges=C.top_charges(engine, scope, y0, end, 10),
+        indicators=C.quality_indicators(engine, scope, y0, end),
+        districts=C.district_intake(engine, scope, y0, end),
+        watch=watch.head(WATCH_ROWS).reset_index(drop=True),
+        watch_near=int((watch["status"] == "临期").sum()),
+        watch_over=int((watch["status"] == "超期").sum()),
+        events=C.latest_events(engine, scope, TICKER_ROWS),
+        version=int(version),
+        db_ms=(time.perf_counter() - t0) * 1000,
+    )
+    return snap
+
+
+@dataclass
+class _Entry:
+    snapshot: ScreenSnapshot | None = None
+    as_of: dt.datetime | None = None
+    fetched_mono: float = 0.0
+    error: str | None = None
+    failed_since: dt.datetime | None = None
+    last_try_mono: float = 0.0
+    last_read_mono: float = 0.0
+    version: int | None = None
+
+
+class ScreenHub:
+    """Process-wide snapshots for every (scope, day) a screen is showing."""
+
+    def __init__(self, interval: float = 10.0, poll: float = 1.0, min_gap: float = 2.0,
+                 idle_after: float = 120.0, engine_factory=get_engine) -> None:
+        self.interval, self.poll, self.min_gap, self.idle_after = interval, poll, min_gap, idle_after
+        self._engine_factory = engine_factory
+        self._entries: dict[tuple[Scope, dt.date], _Entry] = {}
+        self._lock = threading.Lock()
+        self._refresh_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.stats = {"refreshes": 0, "failures": 0, "polls": 0, "reads": 0}
+
+    # ------------------------------------------------------------------ reading (screens)
+
+    def get(self, scope: Scope, today: dt.date) -> Fresh[ScreenSnapshot]:
+        key = (scope, today)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                entry = self._entries[key] = _Entry()
+        entry.last_read_mono = time.monotonic()
+        self.stats["reads"] += 1
+        if entry.snapshot is None and time.monotonic() - entry.last_try_mono >= min(self.poll * 2, 2.0):
+            self._refresh(key, entry, None)  # first read: fetch now, under the refresh lock
+        self._ensure_thread()
+        return Fresh(entry.snapshot, entry.as_of, entry.error, entry.failed_since)
+
+    # ------------------------------------------------------------------ refreshing (one thread)
+
+    def _refresh(self, key, entry: _Entry, version: int | None) -> None:
+        with self._refresh_lock:
+            entry.last_try_mono = time.monotonic()
+            try:
+                snap = screen_snapshot(self._engine_factory(), key[0], key[1])
+            except Exception as exc:  # keep the last good snapshot
+                self._fail(entry, exc)
+                return
+            entry.snapshot, entry.version = snap, snap.version
+            entry.as_of, entry.fetched_mono = dt.datetime.now(), time.monotonic()
+            if entry.error:
+                log.info("screen data recovered")
+            entry.error, entry.failed_since = None, None
+            self.stats["refreshes"] += 1
+
+    def _fail(self, entry: _Entry, exc: Exception) -> None:
+        self.stats["failures"] += 1
+        msg = scrub_text(f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}")[:200]
+        if entry.error is None:
+            log.warning("screen data failed: %s", msg)
+            entry.failed_since = dt.datetime.now()
+        entry.error = msg
+
+    def tick(self) -> None:
+        """One pass of the background loop (public so tests and benchmarks can drive it)."""
+        now = time.monotonic()
+        with self._lock:
+            for k in [k for k, e in self._entries.items() if now - e.last_read_mono > self.idle_after]:
+                del self._entries[k]
+            items = list(self._entries.items())
+        if not items:
+            return
+        self.stats["polls"] += 1
+        try:
+            version, _ = data_version(self._engine_factory())
+        except Exception as exc:
+            for _, e in items:
+                if e.snapshot is not None or e.error is None:
+                    self._fail(e, exc)
+            return
+        for key, e in items:
+            age = now - e.fetched_mono
+            changed = e.version != version and age >= self.min_gap
+            retry = e.error is not None and now - e.last_try_mono >= self.poll
+            if e.snapshot is None or changed or age >= self.interval or retry:
+                self._refresh(key, e, version)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.poll):
+            try:
+                self.tick()
+            except Exception:  # the loop must never die
+                log.exception("screen hub tick failed")
+
+    def _ensure_thread(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            with self._lock:
+                if self._thread is None or not self._thread.is_alive():
+                    self._stop.clear()
+                    self._thread = threading.Thread(target=self._loop, name="jcy-screen-hub", daemon=True)
+                    self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def get_hub(interval: float = 10.0, poll: float = 1.0, min_gap: float = 2.0) -> ScreenHub:
+    """The process's hub (created once; later calls return the same one)."""
+    return _resource("screen_hub", lambda: ScreenHub(interval=interval, poll=poll, min_gap=min_gap))

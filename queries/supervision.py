@@ -861,3 +861,12 @@ def recompute_risk(conn: Connection, now: dt.datetime, person_ids: Sequence[int]
         conn.execute(update(SP).where(SP.id == bindparam("b_id"))
                      .values(risk_code=bindparam("b_code"), risk_reasons=bindparam("b_reasons")), params)
     return len(params)
+
+
+def user_id_for(engine: Engine, username: str) -> int | None:
+    """The app_user id of a username (decisions record who took them)."""
+    with engine.connect() as conn:
+        return conn.execute(select(AppUser.id).where(AppUser.username == username)).scalar()
+
+
+user_id_for_live = live(ttl=300)(user_id_for)

@@ -1,0 +1,57 @@
+"""量刑知识小工具（公众版）: the same guideline arithmetic in plain language, no login, no personal data.
+
+Rules: domain.sentencing.compute. Real sentences: queries.sentencing.distribution (aggregates only).
+"""
+import streamlit as st
+
+from components.i18n import tr
+from components.river_charts import fresh_value
+from components.sentencing_charts import distribution_bars, ruler
+from components.sentencing_view import mrange, ruler_inputs
+from components.shell import friendly_errors, inject_font
+from domain.sentencing import CRIMES_BY_NAME, compute
+from queries.scope import ALL
+from queries.sentencing import SMALL_BIN, distribution_live
+
+inject_font()
+st.title(tr("量刑知识小工具", "How sentences are worked out"))
+st.warning(tr("本工具仅用于普及法律知识，不构成法律意见，也不预测任何具体案件的判决结果。实际刑罚由人民法院依法综合全案决定；"
+              "如有具体案件，请咨询律师或向检察机关、法律援助机构求助。本页不收集任何个人信息。",
+              "For general legal education only: this is not legal advice and does not predict any case. Courts "
+              "decide sentences on the whole case; for a real case, consult a lawyer or legal aid. This page "
+              "collects no personal information."))
+with friendly_errors(tr("量刑知识小工具", "Sentencing explainer")):
+    inp = ruler_inputs([], prefix="pub", public=True)
+    res = compute(inp.crime, inp.tier, inp.chosen, extra_months=inp.extra)
+    if not res.ok:
+        for n in res.refusals:
+            st.info(tr(n.zh, n.en))
+    else:
+        st.altair_chart(ruler(res), width="stretch")
+        steps = {s.key: s for s in res.steps}
+        t = CRIMES_BY_NAME[inp.crime].tier_of(inp.tier)
+        lines = [tr(f"**第一步：起点。** 对“{t.condition_zh}”这类情形，法律文件规定的起点是 {mrange(t.sp_min, t.sp_max)} 个月。",
+                    f"**Step 1: starting point.** For '{t.condition_en}', the guideline starts at {mrange(t.sp_min, t.sp_max)} months.")]
+        t1 = [s for s in res.steps if s.key.startswith("t1:")]
+        for s in t1:
+            lines.append(tr(f"**先行调节：{s.title_zh.split('：')[-1]}。** 起点乘以 {s.detail_zh.split('= ')[-1]}，变为 {mrange(s.lo, s.hi)} 个月。",
+                            f"**First: {s.title_en.split(': ')[-1]}.** Multiplied by {s.detail_en.split('= ')[-1]}: {mrange(s.lo, s.hi)} months."))
+        if "t2" in steps:
+            s = steps["t2"]
+            lines.append(tr(f"**其他情节合并计算。** 从轻的相加、从重的相减，一次性调整：{s.detail_zh}，得到 {mrange(s.lo, s.hi)} 个月。",
+                            f"**Other circumstances together.** Added and netted, applied once: {s.detail_en}; {mrange(s.lo, s.hi)} months."))
+        s = steps["statutory"]
+        lines.append(tr(f"**不能超出法律规定的幅度。** {s.detail_zh}：{mrange(s.lo, s.hi)} 个月。",
+                        f"**Within the law's limits.** {s.detail_en}: {mrange(s.lo, s.hi)} months."))
+        lines.append(tr(f"**法官还会综合全案考量**，可在此基础上上下调整不超过 20%，即大约 {mrange(*res.band)} 个月。",
+                        f"**The judge weighs the whole case** and may move this by up to 20 %: about {mrange(*res.band)} months."))
+        st.markdown("\n\n".join(lines))
+        for n in res.notices:
+            st.caption("ⓘ " + tr(n.zh, n.en))
+    dist = fresh_value(distribution_live(ALL, inp.crime, (), ("CAIL2018",)), tr("判决分布", "Distribution"))
+    if dist.n:
+        st.subheader(tr("法院实际判了多少（公开判决样本）", "What courts actually imposed (published judgments)"))
+        st.altair_chart(distribution_bars(dist.bins, SMALL_BIN, False), width="stretch")
+        st.caption(tr(f"来源：CAIL2018 公开裁判文书数据集，单一罪名判决 n = {dist.n}；多为2012–2017年的案件，不代表当前或本地的量刑水平。",
+                      f"Source: CAIL2018 published judgments, single-charge n = {dist.n}; mostly 2012–2017 cases, "
+                      "not current or local sentencing levels."))

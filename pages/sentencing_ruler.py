@@ -1,0 +1,127 @@
+"""智能量刑尺: the guideline's arithmetic step by step, beside (never blended with) real sentences.
+
+Queries: queries.sentencing.distribution / trend / what_if / charges_with_data (cached, ``*_live``).
+Rules: domain.sentencing.compute. Export: components.sentencing_export (audited via record_export).
+"""
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from components.i18n import tr
+from components.river_charts import fresh_value
+from components.sentencing_charts import distribution_bars, ruler, trend_chart, waterfall
+from components.sentencing_export import reasoning_pdf
+from components.sentencing_view import mrange, references, ruler_inputs, show_notices, steps_table
+from components.shell import friendly_errors, inject_font
+from domain.sentencing import CIRCUMSTANCES_BY_KEY, compute
+from domain.sentencing.extract import FLAG_COLUMNS
+from queries.cache import get_engine
+from queries.scope import ALL
+from queries.sentencing import (
+    SMALL_BIN, charges_with_data_live, distribution_live, record_export, trend_live, what_if_live,
+)
+
+inject_font()
+scope = ALL
+FLAG_ZH = {"c_surrender": "自首", "c_confession": "坦白/如实供述", "c_recidivist": "累犯", "c_prior_record": "前科",
+           "c_forgiveness": "谅解", "c_compensation": "赔偿", "c_attempt": "未遂", "c_accomplice": "从犯",
+           "c_plea": "认罪认罚"}
+# circumstances the data can filter on (comp_forgiveness = compensation and forgiveness)
+RECORDED = {c.key: (c.record_col,) for c in CIRCUMSTANCES_BY_KEY.values() if c.record_col}
+RECORDED["comp_forgiveness"] = ("c_compensation", "c_forgiveness")
+RECORDED["confession_same_kind"] = RECORDED["confession_major"] = ("c_confession",)
+
+st.title(tr("智能量刑尺", "Smart sentencing ruler"))
+st.caption(tr("左边是法律的算术（法发〔2021〕21号，逐步列明依据），右边是法院实际判了什么；两者并列，从不混合。",
+              "The law's arithmetic step by step, and beside it, never blended, what courts actually imposed."))
+with friendly_errors(tr("智能量刑尺", "Sentencing ruler")):
+    charges = fresh_value(charges_with_data_live(scope), tr("罪名列表", "Charges"))
+    inp = ruler_inputs(list(charges["charge"]))
+    res = compute(inp.crime, inp.tier, inp.chosen, extra_months=inp.extra, start=inp.start,
+                  minor_crime=inp.minor_crime, several_crimes=inp.several_crimes, life_or_death=inp.life_or_death)
+
+    src_opts = {tr("真实判决（CAIL2018）", "Real (CAIL2018)"): ("CAIL2018",),
+                tr("合成样例数据", "Synthetic sample"): ("synthetic",),
+                tr("全部", "All"): ("CAIL2018", "synthetic")}
+    left, right = st.columns([1.15, 1])
+    with left:
+        st.subheader(tr("规则计算（量刑指导意见）", "The guideline's arithmetic"))
+        if res.statutory:
+            st.altair_chart(ruler(res), width="stretch")
+        if res.ok:
+            st.markdown(tr(f"**规则计算幅度 {mrange(*res.range)} 个月**；法官 ±20% 后 {mrange(*res.band)} 个月；"
+                           f"法定刑 {mrange(*res.statutory)} 个月",
+                           f"**Rule range {mrange(*res.range)} months**; with the judge's ±20 % "
+                           f"{mrange(*res.band)}; statutory {mrange(*res.statutory)}"))
+        show_notices(res)
+        if res.ok:
+            st.dataframe(steps_table(res), hide_index=True, width="stretch")
+    with right:
+        st.subheader(tr("实际判决分布", "Real sentences"))
+        src_label = st.radio(tr("数据来源", "Source"), list(src_opts), horizontal=True, key="sr_src")
+        sources = src_opts[src_label]
+        cols = tuple(sorted({col for ch in inp.chosen for col in RECORDED.get(ch.key, ())}))
+        use_filter = st.toggle(tr("按所选情节筛选（仅数据记录的情节）", "Filter by the chosen circumstances the data records"),
+                               value=True, key="sr_filter", disabled=not cols)
+        flags = cols if use_filter else ()
+        dist = fresh_value(distribution_live(scope, inp.crime, flags, sources), tr("判决分布", "Distribution"))
+        if dist.n == 0:
+            st.info(tr("该罪名在所选条件下没有单一罪名判决记录。", "No single-charge judgments for this charge and filter."))
+        else:
+            st.altair_chart(distribution_bars(dist.bins, SMALL_BIN, len(sources) > 1), width="stretch")
+            src_txt = "；".join(f"{s} n={n}" for s, n in dist.n_by_source)
+            flt = "、".join(FLAG_ZH[f] for f in flags) or tr("无", "none")
+            st.caption(tr(f"n = {dist.n}（{src_txt}）；单一罪名判决；筛选情节：{flt}。少于{SMALL_BIN}例的分组显示为灰色。"
+                          "CAIL2018 的情节由案情文本提取（公诉指控、截断至300字），会低估法院认定的情节；合成数据按真实分布校准，仅供演示。",
+                          f"n = {dist.n} ({src_txt}); single-charge judgments; filter: {flt}. Bins under {SMALL_BIN} "
+                          "are grey. CAIL2018 circumstances are derived from the fact text (allegations cut at 300 "
+                          "characters) and understate what courts found; synthetic rows are calibrated, demo only."))
+            if dist.median is not None:
+                st.markdown(tr(f"有期刑期中位数 **{dist.median:g}** 个月，中间一半 {dist.p25:g}–{dist.p75:g} 个月（n={dist.custodial_n}）",
+                               f"Median **{dist.median:g}** months, middle half {dist.p25:g}–{dist.p75:g} (n={dist.custodial_n})"))
+                if res.ok and (res.range[1] < dist.p25 or res.range[0] > dist.p75):
+                    st.warning(tr("规则计算幅度与实际判决的中间一半不重叠：请核对档次、情节与本省细则。",
+                                  "The rule range and the middle half of real sentences do not overlap: check the "
+                                  "tier, the circumstances and provincial rules."))
+            if dist.n < 30:
+                st.warning(tr(f"样本很小（n={dist.n}），分布仅供参考。", f"Small sample (n={dist.n}): indicative only."))
+
+    if res.ok and res.effects:
+        st.subheader(tr("情节影响（按适用顺序）", "What each circumstance does (in tier order)"))
+        st.altair_chart(waterfall(res), width="stretch")
+    c1, c2 = st.columns(2)
+    with c1:
+        st.subheader(tr("近年走势", "Recent years"))
+        tr_df = fresh_value(trend_live(scope, inp.crime, flags, sources), tr("走势", "Trend"))
+        if tr_df.empty:
+            st.info(tr("所选来源中没有带判决年份的记录（CAIL2018 真实判决没有年份，不能用于走势）。",
+                       "No dated records in the chosen source (the real CAIL2018 rows have no year and never appear in a trend)."))
+        else:
+            st.altair_chart(trend_chart(tr_df), width="stretch")
+            st.caption(tr("中位数与四分位（阴影），仅来自有判决年份的记录（本库中为合成数据）；CAIL2018 无年份，未纳入。",
+                          "Median and quartiles (shaded) from dated records only (synthetic here); CAIL2018 has no year."))
+        with st.expander(tr("数据中的情节差异（经验对比，非法律）", "Circumstances in the data (empirical, not law)")):
+            wi = fresh_value(what_if_live(scope, inp.crime, sources), tr("情节对比", "What-if")).copy()
+            wi.insert(0, tr("情节", "Circumstance"), wi.pop("flag").map(FLAG_ZH))  # a copy: the cache is shared
+            st.dataframe(wi, hide_index=True, width="stretch")
+    with c2:
+        st.subheader(tr("法律依据", "References"))
+        references(inp.crime)
+
+    st.subheader(tr("导出计算说明", "Export the reasoning"))
+    engine = get_engine()
+    actor = st.session_state.get("username", "工作台用户")
+    role = st.session_state.get("role", "prosecutor")
+    summary = "" if dist.n == 0 else (f"{inp.crime}：单一罪名判决 n={dist.n}（{'；'.join(f'{s} n={n}' for s, n in dist.n_by_source)}），"
+                                      f"有期刑期中位数 {dist.median:g} 个月，中间一半 {dist.p25:g}–{dist.p75:g} 个月。" if dist.median is not None else "")
+
+    def export() -> bytes:
+        now = dt.datetime.now().replace(microsecond=0)
+        pdf = reasoning_pdf(res, when=now, real_summary=summary, prepared_by=actor)
+        record_export(engine, actor=actor, role=role, target=f"{inp.crime} 第{inp.tier}档",
+                      detail=f"{'range ' + mrange(*res.range) if res.ok else 'refused'}; {res.ruleset}", at=now)
+        return pdf
+
+    st.download_button(tr("下载量刑计算说明（PDF，记入审计日志）", "Download the reasoning (PDF, audited)"), export,
+                       file_name="量刑计算说明.pdf", mime="application/pdf", key="sr_export", on_click="ignore")

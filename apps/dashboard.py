@@ -15,10 +15,16 @@ SECTIONS: dict[str, list] = {
         st.Page("../pages/home.py", title=tr("数据状态", "Data status"), icon="🏠", default=True),
     ],
     tr("河道治理", "Rivers"): [
-        st.Page("../pages/rivers_map.py", title=tr("水质地图", "Water-quality map"), icon=":material/map:"),
-        st.Page("../pages/river_detail.py", title=tr("河道详情", "River detail"), icon=":material/water:"),
-        st.Page("../pages/river_cases.py", title=tr("案件与检察建议", "Cases and suggestions"), icon=":material/gavel:"),
-        st.Page("../pages/river_clues.py", title=tr("水质线索", "Water-quality clues"), icon=":material/search:"),
+        st.Page("../pages/rivers_map.py", title=tr("水质地图", "Water-quality map")),
+        st.Page("../pages/river_detail.py", title=tr("河道详情", "River detail")),
+        st.Page("../pages/river_cases.py", title=tr("案件与检察建议", "Cases and suggestions")),
+        st.Page("../pages/river_clues.py", title=tr("水质线索", "Water-quality clues")),
+    ],
+    tr("量刑辅助", "Sentencing"): [
+        st.Page("../pages/sentencing_ruler.py", title=tr("智能量刑尺", "Sentencing ruler"), icon=":material/balance:",
+                url_path="sentencing_ruler"),
+        st.Page("../pages/sentencing_public.py", title=tr("量刑知识（公众版）", "Public explainer"),
+                icon=":material/public:", url_path="sentencing_public"),
     ],
     tr("非羁押监管", "Non-custodial supervision"): [
         st.Page("../pages/supervision_people.py", title=tr("人员管理", "Personnel"), icon=":material/badge:",

@@ -15,7 +15,7 @@ import pydeck as pdk
 from components.i18n import lang, tr
 from domain.water import CLASS_COLORS, CLASS_LABELS, CLASS_LABELS_EN, NO_DATA_COLOR
 
-WIDTH_PX = {"市级": 6.0, "区级": 4.0, "镇级": 2.2, "农场级": 1.8, "村级": 1.2}
+WIDTH_PX = {"市级": 6.0, "区级": 3.6, "镇级": 1.6, "农场级": 1.4, "村级": 0.8}
 LEVEL_EN = {"市级": "city", "区级": "district", "镇级": "town", "农场级": "farm", "村级": "village"}
 FENGXIAN = 310120
 VIEW = pdk.ViewState(longitude=121.56, latitude=30.925, zoom=10.45, pitch=0, bearing=0)

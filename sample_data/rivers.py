@@ -230,7 +230,7 @@ def _rivers(spec, rng) -> list[dict]:
                     length, verts = rng.uniform(0.02, 0.06), int(rng.integers(4, 8))
                 else:
                     centre = _random_point(land, rng)
-                    length, verts = rng.uniform(0.002, 0.012), int(rng.choice([2, 2, 3]))
+                    length, verts = rng.uniform(0.002, 0.008), int(rng.choice([2, 2, 3]))
                 coords = _short_line(land, rng, centre, length, verts)
                 if coords is None:
                     coords = _short_line(land, rng, _random_point(land, rng), length * 0.5, 2)

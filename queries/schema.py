@@ -158,10 +158,19 @@ class Case(Base):
         Index("ix_case_arrest_decided", "arrest_decided_at"),
         Index("ix_case_prosecution_decided", "prosecution_decided_at"),
         Index("ix_case_judgment", "judgment_at"),
-        # case statistics (queries/cases.py, migration 0002_cases)
-        Index("ix_case_arrest_review", "arrest_review_at"),
-        Index("ix_case_prosecution_review", "prosecution_review_at"),
+        # case statistics (queries/cases.py, migrations 0002_cases, 0003_cases_cover): covering
+        # indexes so each period aggregate is an index-only range scan
         Index("ix_case_closed", "closed_at"),
+        Index("ix_case_cov_accepted", "accepted_at", "district_id", "function", "charge", "stage"),
+        Index("ix_case_cov_arrest_review", "arrest_review_at", "district_id", "function", "charge", "stage"),
+        Index("ix_case_cov_pros_review", "prosecution_review_at", "district_id", "function", "charge",
+              "stage", "arrest_decision"),
+        Index("ix_case_cov_arrest_decided", "arrest_decided_at", "district_id", "function", "charge",
+              "stage", "arrest_decision", "suspects"),
+        Index("ix_case_cov_pros_decided", "prosecution_decided_at", "district_id", "function", "charge",
+              "stage", "prosecution_decision", "plea_leniency", "arrest_decision", "suspects"),
+        Index("ix_case_cov_judgment", "judgment_at", "district_id", "function", "charge", "stage",
+              "sentencing_rec_kind", "rec_adopted"),
     )
 
 

@@ -28,8 +28,8 @@ def _simplified(items: tuple[tuple[int, str], ...], tolerance: float = 0.0008) -
     feats = []
     for did, gj in items:
         g = shapely.simplify(shape(json.loads(gj)), tolerance, preserve_topology=True)
-        g = shapely.set_precision(g, 1e-5)
-        feats.append({"type": "Feature", "properties": {"id": did}, "geometry": mapping(g)})
+        geom = json.loads(json.dumps(mapping(g)), parse_float=lambda v: round(float(v), 4))
+        feats.append({"type": "Feature", "properties": {"id": did}, "geometry": geom})
     return json.dumps({"type": "FeatureCollection", "features": feats}, separators=(",", ":"))
 
 
@@ -37,15 +37,17 @@ def district_collection(districts: pd.DataFrame, highlight: Iterable[int] = ()) 
     fc = json.loads(_simplified(tuple(zip(districts["id"].astype(int), districts["geojson"]))))
     hl = set(int(h) for h in highlight)
     for f in fc["features"]:
-        f["properties"]["hl"] = 1 if f["properties"]["id"] in hl else 0
+        on = f["properties"]["id"] in hl
+        f["properties"]["fill"] = [38, 84, 124, 200] if on else [24, 44, 64, 200]
+        f["properties"]["line"] = [120, 200, 255] if on else [80, 110, 140]
     return fc
 
 
 def base_layer(districts: pd.DataFrame, highlight: Iterable[int] = ()) -> pdk.Layer:
     """District boundaries; home districts (the default fences) drawn brighter."""
     return pdk.Layer("GeoJsonLayer", data=district_collection(districts, highlight), id="districts",
-                     stroked=True, filled=True, get_fill_color="properties.hl ? [40, 90, 140, 90] : [22, 44, 66, 160]",
-                     get_line_color="properties.hl ? [120, 200, 255] : [90, 120, 150]",
+                     stroked=True, filled=True, get_fill_color="properties.fill",
+                     get_line_color="properties.line",
                      line_width_min_pixels=1, get_line_width=40, pickable=False)
 
 
@@ -122,11 +124,18 @@ def track_layers(track: pd.DataFrame, upto: pd.Timestamp | None = None) -> list[
     ]
 
 
+class CompactDeck(pdk.Deck):
+    """pydeck serialises with ``indent=2`` (4–5× the bytes); Streamlit sends ``to_json()`` as is."""
+
+    def to_json(self):
+        return json.dumps(json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False)
+
+
 def make_deck(layers: list[pdk.Layer], view: pdk.ViewState | None = None,
               tooltip: dict | bool = False) -> pdk.Deck:
     """No basemap at all: ``map_provider=None`` with map_style unset (the offline sentinel)."""
-    return pdk.Deck(layers=layers, initial_view_state=view or VIEW, map_provider=None,
-                    tooltip=tooltip)
+    return CompactDeck(layers=layers, initial_view_state=view or VIEW, map_provider=None,
+                       tooltip=tooltip)
 
 
 def view_for(lon: Iterable[float], lat: Iterable[float]) -> pdk.ViewState:

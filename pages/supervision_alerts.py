@@ -50,7 +50,12 @@ with friendly_errors(tr("告警管理", "Alerts")):
         "escalated": tr("升级", "Esc."), "acknowledged_by": tr("确认人", "Ack. by"),
         "acknowledged_at": tr("确认时间", "Ack. at"), "closed_by": tr("关闭人", "Closed by"),
         "closed_at": tr("关闭时间", "Closed at"), "close_note": tr("处置说明", "Note")})
-    cols = [c for c in show.columns if c not in ("id", "supervised_id", "escalated_at")]
+    hidden = {"id", "supervised_id", "escalated_at"}
+    if set(which) == {"新"}:
+        hidden |= {tr(k, e) for k, e in (("确认人", "Ack. by"), ("确认时间", "Ack. at"), ("关闭人", "Closed by"),
+                                           ("关闭时间", "Closed at"), ("处置说明", "Note"))}
+    cols = [c for c in show.columns if c not in hidden]
+    show = show.astype(object).where(show.notna(), "—")
     sel = st.dataframe(show[cols], hide_index=True, width="stretch", height=360, on_select="rerun",
                        selection_mode="single-row", key="alert_table")
     rows = sel.selection.rows if sel is not None else []
@@ -90,7 +95,7 @@ with friendly_errors(tr("告警管理", "Alerts")):
         if ev:
             pings = pd.DataFrame(ev.get("pings", []))
             facts = {k: v for k, v in ev.items() if k != "pings"}
-            st.json(facts, expanded=False)
+            st.markdown("  \n".join(f"**{k}**: {v}" for k, v in facts.items()))
             if len(pings):
                 st.dataframe(pings, hide_index=True, width="stretch", height=180)
     if ev and ev.get("pings"):

@@ -21,10 +21,9 @@ SECTIONS: dict[str, list] = {
         st.Page("../pages/river_clues.py", title=tr("水质线索", "Water-quality clues")),
     ],
     tr("量刑辅助", "Sentencing"): [
-        st.Page("../pages/sentencing_ruler.py", title=tr("智能量刑尺", "Sentencing ruler"), icon=":material/balance:",
-                url_path="sentencing_ruler"),
+        st.Page("../pages/sentencing_ruler.py", title=tr("智能量刑尺", "Sentencing ruler"), url_path="sentencing_ruler"),
         st.Page("../pages/sentencing_public.py", title=tr("量刑知识（公众版）", "Public explainer"),
-                icon=":material/public:", url_path="sentencing_public"),
+                url_path="sentencing_public"),
     ],
     tr("非羁押监管", "Non-custodial supervision"): [
         st.Page("../pages/supervision_people.py", title=tr("人员管理", "Personnel"), icon="🪪",

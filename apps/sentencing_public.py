@@ -4,8 +4,8 @@ import streamlit as st
 from components.i18n import tr
 from components.shell import inject_font, language_switch
 
-st.set_page_config(page_title=tr("量刑知识小工具", "Sentencing explainer"), page_icon="⚖️", layout="wide")
+st.set_page_config(page_title=tr("量刑知识小工具", "Sentencing explainer"), layout="wide")
 inject_font()
 language_switch()
 st.navigation([st.Page("../pages/sentencing_public.py", title=tr("量刑知识小工具", "Sentencing explainer"),
-                       icon="⚖️", default=True)]).run()
+                       default=True)]).run()

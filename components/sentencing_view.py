@@ -12,6 +12,16 @@ from domain.sentencing import (
 )
 from domain.sentencing.guideline import CONFIRMED, EARLIER, LABELS_ZH, ONE_SOURCE, PROVINCIAL, UNCONFIRMED
 
+SHORT_ZH = {
+    "minor_12_16": "未成年人（12–15岁）", "minor_16_18": "未成年人（16–17岁）", "elderly": "75岁以上老年人故意犯罪",
+    "deaf_blind": "又聋又哑或盲人", "partial_incapacity": "限制责任能力精神病人", "excess_defence": "防卫过当、避险过当",
+    "confession": "坦白（如实供述）", "confession_same_kind": "供述同种较重罪行", "confession_major": "重大坦白",
+    "comp_forgiveness": "赔偿并取得谅解", "compensation": "赔偿未获谅解", "forgiveness": "谅解未赔偿",
+    "vulnerable_victim": "侵害弱势人员", "disaster": "灾害、疫情期间犯罪",
+    "nonpublic_restitution": "起诉前退赃退赔", "detention_abuse": "殴打侮辱被害人或滥用职权",
+    "drug_aggravating": "利用/向未成年人、毒品再犯", "drug_mitigating": "受雇运输、含量低、数量引诱",
+    "vice_business": "利用本单位经营条件",
+}
 BADGE_COLOR = {CONFIRMED: "green", ONE_SOURCE: "orange", EARLIER: "orange", UNCONFIRMED: "red", PROVINCIAL: "blue"}
 
 
@@ -63,7 +73,8 @@ def charge_label(c: str) -> str:
 def ruler_inputs(data_charges: list[str], prefix: str = "sr", public: bool = False,
                  default_charge: str = "盗窃") -> Inputs:
     opts = charge_options(data_charges, guideline_only=public)
-    crime = st.selectbox(tr("罪名", "Charge"), opts, index=opts.index(default_charge) if default_charge in opts else 0,
+    top1, top2 = st.columns([1, 2])
+    crime = top1.selectbox(tr("罪名", "Charge"), opts, index=opts.index(default_charge) if default_charge in opts else 0,
                          format_func=charge_label, key=f"{prefix}_crime")
     cr = CRIMES_BY_NAME.get(crime)
     inp = Inputs(crime, None)
@@ -80,20 +91,22 @@ def ruler_inputs(data_charges: list[str], prefix: str = "sr", public: bool = Fal
         return tr(f"第{n}档：{cond}（起点 {mrange(t.sp_min, t.sp_max)} 个月）{lab}",
                   f"Tier {n}: {cond} (start {mrange(t.sp_min, t.sp_max)} months){lab}")
 
-    inp.tier = st.selectbox(tr("量刑起点档次", "Tier"), tiers, index=1, format_func=fmt, key=f"{prefix}_tier_{crime}")
+    inp.tier = top2.selectbox(tr("量刑起点档次", "Tier"), tiers, index=1, format_func=fmt, key=f"{prefix}_tier_{crime}")
     if inp.tier is None:
         return inp
     t = cr.tier_of(inp.tier)
     c1, c2 = st.columns(2)
     if not public and t.sp_max > t.sp_min:
         inp.start = c1.slider(tr("量刑起点（月，可在本档内收窄）", "Starting point (months, may narrow within the tier)"),
-                              t.sp_min, t.sp_max, (t.sp_min, t.sp_max), step=0.5, key=f"{prefix}_sp_{crime}_{inp.tier}")
+                              t.sp_min, t.sp_max, (t.sp_min, t.sp_max), step=0.5, format="%.1f",
+                              key=f"{prefix}_sp_{crime}_{inp.tier}")
     ex = c2.number_input(tr("超出本档的数额、次数等增加的刑罚量（月，按本省细则）", "Extra months for amount/count beyond the tier (provincial rate)"),
                          min_value=0.0, max_value=120.0, value=0.0, step=1.0, key=f"{prefix}_extra")
     inp.extra = (ex, ex)
     circ = circumstances_for(crime)
-    st.markdown(tr("**量刑情节**（勾选后可在法定比例内调整；默认取中间值）",
-                   "**Circumstances** (adjust within the legal range once ticked; default is the middle)"))
+    box = st.expander(tr("量刑情节（勾选后可在法定比例内调整；默认取中间值）",
+                         "Circumstances (adjust within the legal range once ticked; default is the middle)"),
+                      expanded=True)
     picked: list[str] = []
     vals: dict[str, float | None] = {}
     groups = [(tr("第一类（先行连乘）", "Tier 1 (applied first)"), [c for c in circ if c.tier == 1]),
@@ -106,15 +119,16 @@ def ruler_inputs(data_charges: list[str], prefix: str = "sr", public: bool = Fal
             items = [c for c in items if c.key in common or c.crimes]
         if not items:
             continue
-        st.caption(title)
-        cols = st.columns(3)
+        box.caption(title)
+        cols = box.columns(4)
         for i, c in enumerate(items):
-            col = cols[i % 3]
-            name = c.name_zh if lang() == "zh" else c.name_en
+            col = cols[i % 4]
+            name = SHORT_ZH.get(c.key, c.name_zh) if lang() == "zh" else c.name_en
             rng_txt = tr("比例由本省细则定", "provincial figure") if c.needs_provincial else (
                 f"{'+' if c.direction > 0 else '−'}{_m(c.pct_min)}–{_m(allowed_max(c, picked + [c.key], inp.minor_crime))}%")
             lab = "" if c.label == CONFIRMED else " " + label_text(c.label)
-            if not col.checkbox(f"{name}（{rng_txt}）{lab}", key=f"{prefix}_c_{c.key}", help=c.notes_zh or None):
+            tip = tr(f"{c.name_zh}。{c.notes_zh}（{c.source}）", f"{c.name_en} ({c.source})")
+            if not col.checkbox(f"{name}（{rng_txt}）{lab}", key=f"{prefix}_c_{c.key}", help=tip):
                 continue
             picked.append(c.key)
             if public:
@@ -126,12 +140,13 @@ def ruler_inputs(data_charges: list[str], prefix: str = "sr", public: bool = Fal
                 mx = allowed_max(c, picked, inp.minor_crime)
                 if mx > c.pct_min:
                     vals[c.key] = col.slider(tr("比例（%）", "Percent"), float(c.pct_min), float(mx),
-                                             float(default_pct(c, picked)), 1.0, key=f"{prefix}_p_{c.key}_{mx}")
+                                             float(default_pct(c, picked)), 1.0, format="%.0f%%",
+                                             key=f"{prefix}_p_{c.key}_{mx}", label_visibility="collapsed")
                 else:
                     vals[c.key] = None
     inp.chosen = [Chosen(k, vals.get(k)) for k in picked]
     if not public:
-        f1, f2, f3 = st.columns(3)
+        f1, f2, f3 = box.columns(3)
         inp.minor_crime = f1.checkbox(tr("犯罪较轻（部分情节可超出一般比例）", "Minor crime (some ranges extend)"),
                                       key=f"{prefix}_minor")
         inp.several_crimes = f2.checkbox(tr("同时犯有数罪", "Several crimes at once"), key=f"{prefix}_several")

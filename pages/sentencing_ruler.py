@@ -66,6 +66,11 @@ with friendly_errors(tr("智能量刑尺", "Sentencing ruler")):
                                value=True, key="sr_filter", disabled=not cols)
         flags = cols if use_filter else ()
         dist = fresh_value(distribution_live(scope, inp.crime, flags, sources), tr("判决分布", "Distribution"))
+        if flags and dist.n < 10:
+            st.info(tr(f"按所选情节筛选后只有 {dist.n} 例，下图改为未筛选的全部判决。",
+                       f"Only {dist.n} judgments match the chosen circumstances; showing all judgments instead."))
+            flags = ()
+            dist = fresh_value(distribution_live(scope, inp.crime, flags, sources), tr("判决分布", "Distribution"))
         if dist.n == 0:
             st.info(tr("该罪名在所选条件下没有单一罪名判决记录。", "No single-charge judgments for this charge and filter."))
         else:

@@ -792,3 +792,66 @@ def test_docs_list_every_declared_column():
     for kind in R.KINDS:
         for row in R.columns_table(kind):
             assert f"| {row['列名']} | {row['必填']} | {row['类型']} | {row['英文别名']} |" in doc, (kind, row)
+
+
+def _fmt(x) -> str:
+    return "" if pd.isna(x) else pd.Timestamp(x).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def test_the_samples_own_cases_and_events_validate_and_are_recognised_as_stored(sample_engine):
+    """Round trip: export the sample in the import format; a dry run finds no error, every row stored.
+
+    Read-only (dry run), so the shared sample database is left as it is.
+    """
+    with sample_engine.connect() as conn:
+        cases = pd.DataFrame(conn.execute(select(Case.__table__, District.name_zh).join(
+            District, District.id == Case.district_id)).mappings().all())
+        ev = pd.DataFrame(conn.execute(select(Case.case_no, CaseEvent.event_type, CaseEvent.occurred_at,
+                                              CaseEvent.stage_from, CaseEvent.stage_to)
+                                       .join(Case, Case.id == CaseEvent.case_id)).mappings().all())
+    assert len(cases) > 100 and len(ev) > len(cases)
+    out = pd.DataFrame({
+        "案号": cases.case_no, "所属区": cases.name_zh, "业务类别": cases.function, "罪名": cases.charge.fillna(""),
+        "案由": cases.cause.fillna(""), "当前阶段": cases.stage, "受理日期": cases.accepted_at.map(_fmt),
+        "提请逮捕日期": cases.arrest_review_at.map(_fmt), "逮捕决定日期": cases.arrest_decided_at.map(_fmt),
+        "逮捕决定": cases.arrest_decision.fillna(""), "移送审查起诉日期": cases.prosecution_review_at.map(_fmt),
+        "起诉决定日期": cases.prosecution_decided_at.map(_fmt), "起诉决定": cases.prosecution_decision.fillna(""),
+        "不起诉类型": cases.non_prosecution_type.fillna(""), "开庭日期": cases.trial_at.map(_fmt),
+        "判决日期": cases.judgment_at.map(_fmt), "结案日期": cases.closed_at.map(_fmt)})
+    before = counts(sample_engine)
+    res = import_file(sample_engine, ALL, "cases", out.to_csv(index=False).encode("gbk"), "c.csv", dry_run=True)
+    assert res.encoding == "gb18030"
+    assert not res.errors, res.report_frame().head(10)
+    assert res.rows_skipped == len(cases) == res.rows_total
+    evout = pd.DataFrame({"案号": ev.case_no, "事件类型": ev.event_type, "发生时间": ev.occurred_at.map(_fmt),
+                          "原阶段": ev.stage_from.fillna(""), "新阶段": ev.stage_to.fillna("")})
+    res = import_file(sample_engine, ALL, "events", evout.to_csv(index=False).encode(), "e.csv", dry_run=True)
+    assert not res.errors, res.report_frame().head(10)
+    assert res.rows_skipped == len(ev)
+    assert counts(sample_engine) == before
+
+
+def test_a_concurrent_import_of_the_same_rows_rolls_back_everything(db, monkeypatch):
+    """Between the checks and the write another import stores one of our cases: nothing half-written."""
+    import queries.imports as imports
+
+    real_checks = imports._db_checks
+    raced = []
+
+    def racing_checks(conn, parsed, scope):
+        out = real_checks(conn, parsed, scope)
+        if not raced:
+            raced.append(True)
+            other = csv_bytes([CASE_HEADER, good_cases()[3]])  # the civil case, last row of our file
+            assert import_file(db, ALL, "cases", other, "other.csv", now=NOW).rows_written == 1
+        return out
+
+    monkeypatch.setattr(imports, "_db_checks", racing_checks)
+    before = counts(db)
+    res = import_file(db, ALL, "cases", csv_bytes(good_cases()), "mine.csv", now=NOW)
+    assert res.status == "rejected" and "回滚" in res.errors[-1].reason
+    after = counts(db)
+    assert after["case"] == before["case"] + 1 and after["person"] == 0 and after["import_batch"] == 1
+    with db.connect() as conn:
+        results = conn.execute(select(AuditLog.result).order_by(AuditLog.id)).scalars().all()
+    assert results == ["成功", "失败"]

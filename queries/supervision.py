@@ -553,7 +553,7 @@ def alerts_by_week(engine: Engine, scope: Scope, since: dt.datetime) -> pd.DataF
     if d.empty:
         return pd.DataFrame(columns=["week", "kind", "n"])
     day = pd.to_datetime(d["day"])
-    d["week"] = (day - pd.to_timedelta(day.dt.weekday, unit="D")).dt.strftime("%Y-%m-%d")
+    d["week"] = (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).dt.strftime("%Y-%m-%d")
     return d.groupby(["week", "kind"], as_index=False)["n"].sum()
 
 

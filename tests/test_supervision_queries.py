@@ -1,0 +1,299 @@
+"""Supervision queries on the tiny sample (SQLite and PostgreSQL): checked against pandas over the
+raw tables, plus privacy, audit and the alert/leave lifecycles."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import delete, func, select, text, update
+
+from domain.supervision import engine as E
+from queries import supervision as Q
+from queries.schema import (
+    Alert, AuditLog, CheckinTask, DataVersion, Device, LeaveRequest, LocationPing, SupervisedPerson,
+)
+from queries.scope import ALL, SUPERVISION, Scope
+
+LEADER = Scope(role="leader")
+
+
+@pytest.fixture
+def engine_copy(sample_engine, tmp_path):
+    """A private copy of the tiny sample for tests that write."""
+    import sqlite3
+
+    from queries.db import make_engine
+
+    dst_path = tmp_path / "copy.sqlite3"
+    src = sqlite3.connect(sample_engine.url.database)
+    dst = sqlite3.connect(dst_path)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    e = make_engine(f"sqlite:///{dst_path}")
+    yield e
+    e.dispose()
+
+
+def table(engine, name: str) -> pd.DataFrame:
+    return pd.read_sql(text(f'SELECT * FROM "{name}"'), engine)
+
+
+def build_now(engine) -> dt.datetime:
+    with engine.connect() as c:
+        return c.execute(select(DataVersion.updated_at)).scalar_one()
+
+
+# ------------------------------------------------------------------------------- sample sanity
+
+
+def test_sample_has_supervision_data_consistent_with_the_rules(sample_any_engine):
+    e = sample_any_engine
+    sp = table(e, "supervised_person")
+    active = sp[sp["status"] == "在管"]
+    assert len(active) == 60  # tiny scale
+    assert set(sp["measure"]) <= {"取保候审", "监视居住"}
+    assert not sp["absconded"].astype(bool).any()
+    pings = table(e, "location_ping")
+    assert set(pings["supervised_id"]) <= set(active["id"])
+    # one open alert per person and cause
+    al = table(e, "alert")
+    open_ = al[al["status"] != "已关闭"]
+    assert not open_.duplicated(["supervised_id", "kind"]).any()
+    assert open_["open_key"].notna().all() and al.loc[al["status"] == "已关闭", "open_key"].isna().all()
+    # every open fence alert's evidence points at real pings of that person, outside the accuracy rule
+    for r in al[al["kind"] == E.BREACH].itertuples():
+        ids = [p["id"] for p in json.loads(r.evidence)["pings"]]
+        got = pings[pings["id"].isin(ids)]
+        assert len(got) == len(ids) and (got["supervised_id"] == r.supervised_id).all()
+
+
+def test_latest_positions_match_the_newest_ping_per_person(sample_any_engine):
+    e = sample_any_engine
+    got = Q.latest_positions(e, SUPERVISION).set_index("id").sort_index()
+    pings = table(e, "location_ping").sort_values(["supervised_id", "ts", "id"])
+    last = pings.groupby("supervised_id").tail(1).set_index("supervised_id").sort_index()
+    assert list(got.index) == list(last.index)
+    assert np.allclose(got["lon"], last["lon"]) and np.allclose(got["lat"], last["lat"])
+    assert (pd.to_datetime(got["last_ping_at"]) == pd.to_datetime(last["ts"])).all()
+    al = table(e, "alert")
+    n_open = al[al["status"] != "已关闭"].groupby("supervised_id").size()
+    assert (got["open_alerts"] == n_open.reindex(got.index).fillna(0).astype(int)).all()
+
+
+def test_map_for_other_roles_is_aggregated_and_has_no_codes(sample_any_engine):
+    e = sample_any_engine
+    agg = Q.latest_positions(e, LEADER)
+    assert "person_code" not in agg.columns and "id" not in agg.columns
+    ind = Q.latest_positions(e, SUPERVISION)
+    assert agg["n"].sum() == len(ind)
+    cells = set(zip((ind["lon"] / Q.GRID_DEG).round().astype(int), (ind["lat"] / Q.GRID_DEG).round().astype(int)))
+    assert len(agg) == len(cells)
+
+
+def test_scope_limits_every_list(sample_any_engine):
+    e = sample_any_engine
+    one = int(table(e, "supervised_person")["home_district_id"].value_counts().index[0])
+    s = Scope(district_ids=(one,), role="supervision")
+    lst = Q.supervised_list(e, s)
+    assert len(lst) and (lst["home_district_id"] == one).all()
+    assert set(Q.latest_positions(e, s)["home_district_id"]) == {one}
+    assert Q.alerts(e, s, ("新", "已确认", "已关闭"))["supervised_id"].isin(lst["id"]).all()
+    assert len(Q.supervised_list(e, ALL)) > len(lst)
+
+
+def test_statistics_agree_with_pandas(sample_any_engine):
+    e = sample_any_engine
+    now = build_now(e)
+    since = now - dt.timedelta(days=120)
+    al = table(e, "alert")
+    al["raised_at"] = pd.to_datetime(al["raised_at"])
+    d = al[al["raised_at"] >= since]
+    by_day = d.groupby([d["raised_at"].dt.strftime("%Y-%m-%d"), "kind"]).size()
+    got = Q.alerts_by_day(e, ALL, since).set_index(["day", "kind"])["n"]
+    assert got.sort_index().tolist() == by_day.sort_index().tolist()
+    weeks = Q.alerts_by_week(e, ALL, since)
+    assert weeks["n"].sum() == len(d)
+
+    tasks = table(e, "checkin_task")
+    tasks["due_at"] = pd.to_datetime(tasks["due_at"])
+    t = tasks[tasks["due_at"] >= since]
+    cc = Q.checkin_compliance(e, ALL, since)
+    assert cc["tasks"].sum() == len(t)
+    assert cc["missed"].sum() == (t["status"] == "未签到").sum()
+    assert cc["answered"].sum() == (t["status"] == "已签到").sum()
+
+    sp = table(e, "supervised_person")
+    em = Q.enrolment_by_month(e, ALL)
+    assert em["enrolled"].sum() == len(sp)
+    assert em["released"].sum() == sp["released_at"].notna().sum()
+    assert em["active"].iloc[-1] == len(sp) - sp["released_at"].notna().sum()
+    prof = Q.profile(e, ALL)
+    assert prof["first_offender_share"] == pytest.approx(sp["first_offender"].astype(bool).mean(), abs=1e-4)
+    assert prof["absconded"] == 0
+
+
+def test_same_results_on_both_engines(sample_any_engine):
+    """Counts that must not depend on the dialect (the build is deterministic for a seed)."""
+    e = sample_any_engine
+    s = Q.supervision_summary(e, ALL)
+    assert s["active"] == 60 and s["total"] == len(table(e, "supervised_person"))
+    counts = Q.alert_counts(e, ALL)
+    al = table(e, "alert")
+    assert counts["n"].sum() == (al["status"] != "已关闭").sum()
+
+
+# ------------------------------------------------------------------------------- privacy and audit
+
+
+def _audit(e, event="查看轨迹"):
+    with e.connect() as c:
+        return c.execute(select(AuditLog.actor, AuditLog.actor_role, AuditLog.result, AuditLog.target)
+                         .where(AuditLog.event == event).order_by(AuditLog.id)).all()
+
+
+def test_track_is_for_supervision_only_and_every_view_is_audited(sample_engine):
+    e = sample_engine
+    sid, last = next(iter(Q.latest_positions(e, SUPERVISION)[["id", "last_ping_at"]].itertuples(index=False)))
+    before = len(_audit(e))
+    tr = Q.person_track(e, SUPERVISION, int(sid), last - dt.timedelta(days=1), last, actor="sup_310112")
+    assert len(tr) > 0 and tr["ts"].is_monotonic_increasing
+    with e.connect() as c:
+        n = c.execute(select(func.count()).select_from(LocationPing).where(
+            LocationPing.supervised_id == int(sid), LocationPing.ts >= last - dt.timedelta(days=1),
+            LocationPing.ts <= last)).scalar_one()
+    assert len(tr) == n
+    with pytest.raises(Q.TrackAccessDenied):
+        Q.person_track(e, LEADER, int(sid), last - dt.timedelta(days=1), last, actor="leader")
+    rows = _audit(e)[before:]
+    assert [(r.actor_role, r.result) for r in rows] == [("supervision", "成功"), ("leader", "拒绝")]
+    # another district's officer cannot read it either
+    other = Scope(district_ids=(999999,), role="supervision")
+    with pytest.raises(Q.TrackAccessDenied):
+        Q.person_track(e, other, int(sid), last - dt.timedelta(days=1), last, actor="x")
+
+
+def test_alert_evidence_positions_hidden_from_other_roles(sample_engine):
+    e = sample_engine
+    aid = int(table(e, "alert").query("kind == '越界'")["id"].iloc[0])
+    assert "pings" not in Q.alert_evidence(e, LEADER, aid, actor="leader")
+    before = len(_audit(e))
+    assert Q.alert_evidence(e, SUPERVISION, aid, actor="sup")["pings"]
+    assert len(_audit(e)) == before + 1
+
+
+# ------------------------------------------------------------------------------- lifecycles (write)
+
+
+def test_alert_lifecycle_new_ack_close_audited(engine_copy):
+    e = engine_copy
+    a = Q.alerts(e, SUPERVISION, ("新",))
+    aid = int(a["id"].iloc[0])
+    now = build_now(e) + dt.timedelta(minutes=5)
+    with pytest.raises(ValueError):
+        Q.act_on_alert(e, SUPERVISION, aid, "close", user_id=None, actor="sup", now=now, note="  ")
+    Q.act_on_alert(e, SUPERVISION, aid, "ack", user_id=None, actor="sup", now=now)
+    with pytest.raises(ValueError):
+        Q.act_on_alert(e, SUPERVISION, aid, "ack", user_id=None, actor="sup", now=now)
+    Q.act_on_alert(e, SUPERVISION, aid, "close", user_id=None, actor="sup", now=now, note="定位漂移",
+                   false_alarm=True)
+    with e.connect() as c:
+        r = c.execute(select(Alert).where(Alert.id == aid)).one()
+    assert (r.status, r.open_key, r.close_note) == ("已关闭", None, "[误报]定位漂移")
+    assert [x.result for x in _audit(e, "告警确认")][-1] == "成功"
+    assert len(_audit(e, "告警关闭")) == 1
+
+
+def test_escalation_of_unacknowledged_alerts(engine_copy):
+    e = engine_copy
+    now = build_now(e)
+    with e.begin() as c:
+        c.execute(update(Alert).values(escalated_at=None))
+        n_due = c.execute(select(func.count()).select_from(Alert).where(
+            Alert.status == "新", Alert.raised_at < now - dt.timedelta(minutes=60))).scalar_one()
+    assert n_due > 0
+    assert Q.escalate_due(e, now) == n_due
+    assert Q.escalate_due(e, now) == 0  # only once
+
+
+def test_leave_decision_rules_and_audit(engine_copy):
+    e = engine_copy
+    now = build_now(e)
+    sid = int(Q.supervised_list(e, SUPERVISION, "在管")["id"].iloc[0])
+    lid = Q.request_leave(e, SUPERVISION, sid, destination="江苏省苏州市", dest_district_id=None,
+                          start=now + dt.timedelta(days=1), end=now + dt.timedelta(days=2), reason="探亲",
+                          now=now, actor="sup")
+    with pytest.raises(ValueError):  # rejecting needs a reason
+        Q.decide_leave(e, SUPERVISION, lid, approve=False, note="", user_id=None, actor="sup", now=now)
+    Q.decide_leave(e, SUPERVISION, lid, approve=True, note="", user_id=None, actor="sup", now=now)
+    with pytest.raises(ValueError):  # not twice
+        Q.decide_leave(e, SUPERVISION, lid, approve=False, note="x", user_id=None, actor="sup", now=now)
+    assert Q.leave_requests(e, SUPERVISION, "已批准")["id"].eq(lid).any()
+    assert [r.result for r in _audit(e, "外出审批")] == ["已批准"]
+
+
+def test_release_returns_devices_and_closes_alerts(engine_copy):
+    e = engine_copy
+    now = build_now(e)
+    al = Q.alerts(e, SUPERVISION)
+    sid = int(al["supervised_id"].iloc[0])
+    with pytest.raises(ValueError):
+        Q.release(e, SUPERVISION, sid, actor="sup", now=now, reason="")
+    Q.release(e, SUPERVISION, sid, actor="sup", now=now, reason="期限届满")
+    with e.connect() as c:
+        assert c.execute(select(SupervisedPerson.status).where(SupervisedPerson.id == sid)).scalar_one() == "已解除"
+        assert c.execute(select(func.count()).select_from(Device).where(Device.supervised_id == sid)).scalar_one() == 0
+        assert c.execute(select(func.count()).select_from(Alert).where(
+            Alert.supervised_id == sid, Alert.status != "已关闭")).scalar_one() == 0
+    assert len(_audit(e, "监管人员解除")) == 1
+
+
+def test_roll_call_then_missed_checkins_become_one_alert_each(engine_copy):
+    e = engine_copy
+    now = build_now(e)
+    ids = Q.supervised_list(e, SUPERVISION, "在管")["id"].head(3).tolist()
+    with e.begin() as c:  # clear earlier missed-check-in alerts of these persons
+        c.execute(update(Alert).where(Alert.supervised_id.in_(ids), Alert.kind == E.MISSED_CHECKIN)
+                  .values(status="已关闭", open_key=None))
+    assert Q.roll_call(e, SUPERVISION, ids, now=now, window_minutes=30, actor="sup") == 3
+    with e.begin() as c:
+        run = Q.run_engine(c, now + dt.timedelta(minutes=31), [])
+    with e.connect() as c:
+        open_missed = c.execute(select(Alert.supervised_id).where(
+            Alert.kind == E.MISSED_CHECKIN, Alert.status != "已关闭", Alert.supervised_id.in_(ids))).scalars().all()
+        still = c.execute(select(func.count()).select_from(CheckinTask).where(
+            CheckinTask.supervised_id.in_(ids), CheckinTask.status == "待签到",
+            CheckinTask.due_at < now + dt.timedelta(minutes=31))).scalar_one()
+    assert sorted(open_missed) == sorted(ids) and still == 0 and run.missed_tasks >= 3
+
+
+def test_live_feed_tick_moves_positions_and_raises_breaches(engine_copy):
+    from sample_data.supervision_feed import tick
+
+    e = engine_copy
+    now = build_now(e)
+    before = Q.latest_positions(e, SUPERVISION).set_index("id")
+    rng = np.random.default_rng(5)
+    n = tick(e, now + dt.timedelta(minutes=31), rng)
+    assert n > 0
+    after = Q.latest_positions(e, SUPERVISION).set_index("id")
+    moved = (after["last_ping_at"] > before["last_ping_at"].reindex(after.index)).sum()
+    assert moved >= 40  # nearly everyone reported (silent devices mostly stay silent)
+    # put one person 30 km outside their fence for three reports: one breach, not three
+    sid = int(after.index[(after["last_ping_at"] > before["last_ping_at"].reindex(after.index)).to_numpy()][0])
+    with e.begin() as c:
+        c.execute(update(Alert).where(Alert.supervised_id == sid, Alert.kind == E.BREACH)
+                  .values(status="已关闭", open_key=None))
+    for k in range(3):
+        t = now + dt.timedelta(minutes=45 + 11 * k)
+        with e.begin() as c:
+            c.execute(update(SupervisedPerson).where(SupervisedPerson.id == sid)
+                      .values(last_lon=122.3, last_lat=31.6))  # out at sea, off Chongming
+        tick(e, t, rng)
+    with e.connect() as c:
+        got = c.execute(select(Alert.status).where(Alert.supervised_id == sid, Alert.kind == E.BREACH,
+                                                  Alert.status != "已关闭")).scalars().all()
+    assert got == ["新"]

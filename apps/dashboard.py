@@ -14,6 +14,12 @@ SECTIONS: dict[str, list] = {
     tr("总览", "Overview"): [
         st.Page("../pages/home.py", title=tr("数据状态", "Data status"), icon="🏠", default=True),
     ],
+    tr("案件统计", "Case statistics"): [
+        st.Page("../pages/stats_overview.py", title=tr("案件统计", "Case statistics"), icon=":material/monitoring:"),
+        st.Page("../pages/stats_districts.py", title=tr("各区对比", "District comparison"), icon=":material/map:"),
+        st.Page("../pages/stats_drilldown.py", title=tr("逐级下钻", "Drill-down"), icon=":material/manage_search:"),
+        st.Page("../pages/stats_watch.py", title=tr("期限预警", "Time-limit watch"), icon=":material/alarm:"),
+    ],
     tr("河道治理", "Rivers"): [
         st.Page("../pages/rivers_map.py", title=tr("水质地图", "Water-quality map")),
         st.Page("../pages/river_detail.py", title=tr("河道详情", "River detail")),
@@ -46,7 +52,7 @@ SECTIONS: dict[str, list] = {
     tr("系统", "System"): [
         st.Page("../pages/audit_log.py", title=tr("审计日志", "Audit log"), icon="📜"),
         st.Page("../pages/data_import.py", title=tr("数据导入", "Data import"), icon="📥"),
-        st.Page("../pages/portal_bindings_review.py", title=tr("律师绑定审核", "Lawyer bindings"), icon="🔗"),
+        st.Page("../pages/portal_bindings_review.py", title=tr("律师绑定审核", "Lawyer bindings"), icon=":material/link:"),
     ],
 }
 

@@ -55,7 +55,7 @@ def choropleth(geo: pd.DataFrame, values: pd.DataFrame, *, dark: bool = True, la
                                 get_color=[240, 246, 252, 255] if dark else [20, 30, 40, 255],
                                 character_set='"' + "".join(sorted(set("".join(t["text"] for t in texts).replace("\n", "")) | set("0123456789 "))) + '"', font_family='"NotoSansSC, sans-serif"',
                                 get_text_anchor='"middle"', get_alignment_baseline='"center"',
-                                outline_width=2, outline_color=[10, 20, 35, 255],
+                                outline_width=2, outline_color=[10, 20, 35, 255] if dark else [255, 255, 255, 255],
                                 font_settings={"sdf": True}))
     return pdk.Deck(layers=layers, initial_view_state=view, map_provider=None,
                     tooltip={"text": "{name}\n" + value_label + " {cases}"})

@@ -464,7 +464,7 @@ def case_list(engine: Engine, scope: Scope, start: dt.datetime, end: dt.datetime
         d = deadline(stg, ent.to_pydatetime(), detained=bool(det), extended=bool(ext))
         dues.append(d[0] if d else None)
         status.append(time_limit_status(d[0], now) if d else "")
-    df["deadline"] = pd.to_datetime(pd.Series(dues, dtype="object"))
+    df["deadline"] = pd.to_datetime(pd.Series([d if d else pd.NaT for d in dues], dtype="object"))
     df["status"] = status
     parties = {}
     if scope.sees_personal_data:

@@ -1,0 +1,56 @@
+"""案件统计 · 各区对比: every district's intake and indicators side by side (table and chart).
+A ranking is off by default (the SPP stopped ranking localities in 2024) and can be switched on."""
+import pandas as pd
+import streamlit as st
+
+from components.charts import bar_chart
+from components.district_map import choropleth
+from components.i18n import lang, tr
+from components.shell import friendly_errors
+from components.stats_filters import filter_bar
+from components.stats_widgets import chart, table
+from queries.cases import INDICATOR_DEFS, district_comparison_live, district_geometries_live
+
+st.title(tr("各区对比", "District comparison"))
+view = filter_bar()
+en = lang() == "en"
+
+with friendly_errors(tr("各区对比", "District comparison")):
+    res = district_comparison_live(view.scope, view.start, view.end, view.flt)
+    if res.value is None:
+        st.error(tr("数据库暂不可用，请稍后再试。", "The database is unavailable; please try again later."))
+        st.stop()
+    df = res.value.copy()
+    st.caption(tr(f"统计期间 {view.label}", f"Period {view.label}"))
+    c1, c2 = st.columns([2, 1])
+    metric = c1.selectbox(tr("比较指标", "Compare by"), ["cases", *INDICATOR_DEFS],
+                          format_func=lambda k: tr("受理件数", "Cases accepted") if k == "cases"
+                          else INDICATOR_DEFS[k][1 if en else 0], key="cmp_metric")
+    ranked = c2.toggle(tr("显示排名", "Show ranking"), value=False, key="cmp_rank",
+                       help=tr("默认关闭：指标用于分析，不用于排名。", "Off by default: indicators are for analysis, not ranking."))
+    name = "name_en" if en else "name_zh"
+    out = pd.DataFrame({tr("区", "District"): df[name], tr("受理", "Accepted"): df["cases"],
+                        tr("审查起诉审结（人）", "Prosecution reviews concluded (people)"): df["concluded"]})
+    for k, (zh_, en_, unit, *_rest) in INDICATOR_DEFS.items():
+        v = df[k]
+        out[en_ if en else zh_] = v.map(lambda x: None if pd.isna(x) else (round(x, 2) if unit == "1:x" else round(x * 100, 1)))
+        out[(en_ + " num/den") if en else (zh_ + " 分子/分母")] = df[f"{k}_num"].astype(str) + "/" + df[f"{k}_den"].astype(str)
+    if ranked:
+        lower = metric != "cases" and INDICATOR_DEFS[metric][5]
+        key = df[metric].fillna(float("inf") if lower else float("-inf"))
+        out.insert(0, tr("排名", "Rank"), key.rank(ascending=lower, method="min").astype(int))
+        out = out.sort_values(tr("排名", "Rank"))
+    st.caption(tr("比率单位：%；案件比为每案对应的件数。", "Rates in %; case-to-matter ratio in matters per case."))
+    table(out, "district_comparison.csv", "cmp")
+
+    plot = df[[name, metric]].rename(columns={name: "district", metric: "value"}).dropna()
+    if metric != "cases" and INDICATOR_DEFS[metric][2] == "%":
+        plot["value"] = (plot["value"] * 100).round(1)
+    left, right = st.columns([1.2, 1])
+    with left:
+        chart(bar_chart(plot, "district", "value", height=420, sort=ranked), f"districts_{metric}", "cmp_chart")
+    with right:
+        geo = district_geometries_live(view.scope).value
+        if geo is not None and metric == "cases":
+            st.pydeck_chart(choropleth(geo, df[["district_id", "cases"]], dark=False, name_col=name,
+                                       value_label=tr("受理", "cases")), height=420)

@@ -1,0 +1,46 @@
+"""案件统计 · 期限预警: open cases near or past the limits of the Criminal Procedure Law (review for
+arrest 7 days, review for prosecution one month (+15 days when extended), each return for
+supplementary investigation one month and at most twice), sortable and exportable."""
+import streamlit as st
+
+from components.i18n import lang, tr
+from components.shell import friendly_errors
+from components.stats_filters import filter_bar
+from components.stats_widgets import table
+from queries.cases import time_limit_watch_live
+
+st.title(tr("办案期限预警", "Time-limit watch list"))
+view = filter_bar()
+en = lang() == "en"
+
+with friendly_errors(tr("期限预警", "Time-limit watch")):
+    st.caption(tr("预警名单反映当前在办案件，不受统计期间影响；区、职能、罪名、阶段筛选有效。",
+                  "The list shows open cases now; the period does not apply, the other filters do."))
+    c1, c2 = st.columns([1, 2])
+    warn = c1.number_input(tr("临期提前天数", "Warn days before the limit"), 0.5, 10.0, 2.0, 0.5, key="w_days")
+    order = c2.radio(tr("排序", "Sort by"), ["deadline", "days_in_stage", "district"], horizontal=True,
+                     format_func=lambda k: {"deadline": tr("期限（最紧迫在前）", "Deadline (most urgent first)"),
+                                            "days_in_stage": tr("在本阶段天数", "Days in stage"),
+                                            "district": tr("区", "District")}[k], key="w_order")
+    res = time_limit_watch_live(view.scope, None, float(warn), view.flt)
+    if res.value is None:
+        st.error(tr("数据库暂不可用，请稍后再试。", "The database is unavailable; please try again later."))
+        st.stop()
+    df = res.value
+    over, near = int((df["status"] == "超期").sum()), int((df["status"] == "临期").sum())
+    m1, m2 = st.columns(2)
+    m1.metric(tr("超期", "Overdue"), over, border=True)
+    m2.metric(tr("临期", "Due soon"), near, border=True)
+    if df.empty:
+        st.success(tr("没有临期或超期案件。", "No case is near or past its limit."))
+        st.stop()
+    asc = order != "days_in_stage"
+    df = df.sort_values("district_id" if order == "district" else order, ascending=asc, kind="stable")
+    shown = df.rename(columns={
+        "case_no": tr("案号", "Case no."), "name_en" if en else "name_zh": tr("区", "District"),
+        "function": tr("职能", "Function"), "charge": tr("罪名/案由", "Charge"), "stage": tr("阶段", "Stage"),
+        "stage_entered_at": tr("进入阶段", "Stage since"), "days_in_stage": tr("在本阶段天数", "Days in stage"),
+        "deadline": tr("法定期限", "Time limit"), "days_left": tr("剩余天数", "Days left"),
+        "status": tr("状态", "Status"), "basis": tr("法律依据", "Legal basis"),
+        "returns_count": tr("退查次数", "Returns")}).drop(columns=["case_id", "district_id", "name_zh" if en else "name_en"])
+    table(shown, "time_limit_watch.csv", "watch")

@@ -23,24 +23,23 @@ PAGES = Path(__file__).resolve().parent.parent / "pages"
 
 if principal is None:
     sections = {tr("登录", "Sign in"): [
-        st.Page("../pages/portal_login.py", title=tr("当事人查阅文书", "Parties: my documents"), icon="📄",
-                default=True),
-        st.Page("../pages/portal_lawyer_login.py", title=tr("律师登录", "Lawyers"), icon="💼"),
+        st.Page("../pages/portal_login.py", title=tr("当事人查阅文书", "Parties: my documents"), default=True),
+        st.Page("../pages/portal_lawyer_login.py", title=tr("律师登录", "Lawyers")),
     ]}
 elif principal.kind == "party":
     sections = {tr("我的服务", "My services"): [
-        st.Page("../pages/portal_documents.py", title=tr("我的文书", "My documents"), icon="📄", default=True),
-        st.Page("../pages/portal_progress.py", title=tr("案件进度", "Case progress"), icon="📅"),
+        st.Page("../pages/portal_documents.py", title=tr("我的文书", "My documents"), default=True),
+        st.Page("../pages/portal_progress.py", title=tr("案件进度", "Case progress")),
     ]}
 else:
     sections = {tr("律师服务", "Lawyer services"): [
-        st.Page("../pages/portal_progress.py", title=tr("我的案件", "My cases"), icon="📁", default=True),
-        st.Page("../pages/portal_documents.py", title=tr("送达文书", "Documents"), icon="📄"),
-        st.Page("../pages/portal_lawyer_bind.py", title=tr("案件绑定申请", "Case binding"), icon="🔗"),
+        st.Page("../pages/portal_progress.py", title=tr("我的案件", "My cases"), default=True),
+        st.Page("../pages/portal_documents.py", title=tr("送达文书", "Documents")),
+        st.Page("../pages/portal_lawyer_bind.py", title=tr("案件绑定申请", "Case binding")),
     ]}
 if (PAGES / "sentencing_public.py").exists():  # the public sentencing ruler, when it exists
     sections[tr("公开服务", "Public services")] = [
-        st.Page("../pages/sentencing_public.py", title=tr("量刑参考", "Sentencing reference"), icon="⚖️")]
+        st.Page("../pages/sentencing_public.py", title=tr("量刑参考", "Sentencing reference"))]
 
 session.logout_button()
 session.watchdog()

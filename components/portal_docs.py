@@ -12,14 +12,13 @@ def status_of(served, confirmed) -> str:
     if confirmed is not None and not pd.isna(confirmed):
         return tr("已签收", "Receipt confirmed")
     if served is not None and not pd.isna(served):
-        return tr("已查看，待签收", "Opened, not yet confirmed")
+        return tr("待签收", "Opened, not yet confirmed")
     return tr("待查看", "Not yet opened")
 
 
 def document_table(docs: pd.DataFrame) -> None:
     view = pd.DataFrame({
         tr("文书类型", "Type"): docs["doc_type"],
-        tr("文书名称", "Title"): docs["title"],
         tr("案号", "Case number"): docs["case_no"],
         tr("签发日期", "Issued"): pd.to_datetime(docs["issued_at"]).dt.strftime("%Y-%m-%d"),
         tr("签发机关", "Issued by"): docs["procuratorate"],

@@ -26,6 +26,7 @@ with friendly_errors(tr("文书", "Documents")):
     choice = st.selectbox(tr("选择文书", "Choose a document"), list(labels), format_func=labels.get)
     if st.button(tr("打开文书", "Open"), type="primary"):
         st.session_state[K_OPEN] = open_document(get_engine(), me, choice)  # audited; None if not mine
+        st.rerun()  # so the list shows the new service status
     view = st.session_state.get(K_OPEN)
     if view is not None and view.public_id == choice:
         if not show_document(view) and st.button(tr("确认签收", "Confirm receipt"), key="confirm_doc"):

@@ -28,12 +28,46 @@ def class_label(c) -> str:
     return CLASS_LABELS[int(c)] if lang() == "zh" else f"Class {CLASS_LABELS_EN[int(c)]}"
 
 
+class CompactDeck(pdk.Deck):
+    """A Deck whose JSON (what Streamlit sends to the browser) has no indentation and keeps
+    Chinese as UTF-8: pydeck's default ``indent=2`` and ``\\uXXXX`` escapes triple the payload."""
+
+    def to_json(self) -> str:
+        from pydeck.bindings.json_tools import default_serialize
+
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"),
+                          ensure_ascii=False)
+
+
+# Districts drawn around Fengxian (the rest of Shanghai is outside the view): lon/lat box.
+VIEW_BOX = (121.15, 30.65, 121.95, 31.20)
+
+
+def _bbox(coords) -> tuple[float, float, float, float]:
+    xs, ys = [], []
+
+    def walk(c):
+        if isinstance(c[0], (int, float)):
+            xs.append(c[0])
+            ys.append(c[1])
+        else:
+            for x in c:
+                walk(x)
+
+    walk(coords)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
 def district_geojson(districts: pd.DataFrame, focus: int = FENGXIAN) -> dict:
-    """FeatureCollection of the district boundaries; the focus district is drawn lighter."""
+    """FeatureCollection of the district boundaries near the view; the focus district lighter."""
     feats = []
     for r in districts.itertuples(index=False):
+        geom = json.loads(r.geojson)
+        x0, y0, x1, y1 = _bbox(geom["coordinates"])
+        if x1 < VIEW_BOX[0] or x0 > VIEW_BOX[2] or y1 < VIEW_BOX[1] or y0 > VIEW_BOX[3]:
+            continue
         fill = [236, 240, 244, 255] if r.id == focus else [205, 212, 220, 255]
-        feats.append({"type": "Feature", "geometry": json.loads(r.geojson),
+        feats.append({"type": "Feature", "geometry": geom,
                       "properties": {"n": r.name_zh if lang() == "zh" else r.name_en, "f": fill}})
     return {"type": "FeatureCollection", "features": feats}
 
@@ -72,7 +106,7 @@ def river_deck(rivers: pd.DataFrame, paths: dict[int, list], districts: pd.DataF
         "<b>{n}</b> ({l}, {t})<br/>Class: {k}; main pollutants: {m}<br/>River chief: {h}<br/>"
         "Prosecutor: {r}<br/>Open cases: {o}"),
         "style": {"fontSize": "12px"}}
-    return pdk.Deck(map_provider=None, layers=[base, lines], initial_view_state=VIEW, tooltip=tooltip)
+    return CompactDeck(map_provider=None, layers=[base, lines], initial_view_state=VIEW, tooltip=tooltip)
 
 
 def legend_html() -> str:

@@ -51,7 +51,7 @@ SECTIONS: dict[str, list] = {
     ],
     tr("系统", "System"): [
         st.Page("../pages/audit_log.py", title=tr("审计日志", "Audit log"), icon="📜"),
-        st.Page("../pages/data_import.py", title=tr("数据导入", "Data import"), icon="📥"),
+        st.Page("../pages/data_import.py", title=tr("数据导入", "Data import")),
         st.Page("../pages/portal_bindings_review.py", title=tr("律师绑定审核", "Lawyer bindings")),
     ],
 }

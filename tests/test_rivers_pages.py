@@ -1,0 +1,165 @@
+"""The 河道治理 pages: AppTest smoke and interaction tests, and the map in headless Chromium at a
+month the user picks, with no request leaving localhost (screenshot for the README)."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from queries import rivers as q
+from queries.db import make_engine, upgrade
+from queries.schema import AuditLog, ClueDecision
+from queries.scope import ALL
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ["pages/rivers_map.py", "pages/river_detail.py", "pages/river_cases.py", "pages/river_clues.py"]
+
+
+@pytest.fixture(scope="module")
+def river_pages_db(tmp_path_factory):
+    """core + rivers at the tiny scale in a database of this module's own (the clue test writes),
+    with the pages pointed at it through DATABASE_URL; restored afterwards."""
+    from queries import cache
+    from sample_data import core, rivers
+    from sample_data.build import SCALES, BuildContext
+
+    path = tmp_path_factory.mktemp("river_pages") / "rivers.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    ctx = BuildContext(now=dt.datetime.now().replace(second=0, microsecond=0), seed=5, progress=False)
+    core.build(engine, SCALES["tiny"], np.random.default_rng([5, 0]), ctx)
+    rivers.build(engine, SCALES["tiny"], np.random.default_rng([5, 1]), ctx)
+    old = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    cache._fallback.clear()
+    yield engine
+    if old is None:
+        os.environ.pop("DATABASE_URL", None)
+    else:
+        os.environ["DATABASE_URL"] = old
+    cache._fallback.clear()
+    engine.dispose()
+
+
+def _run(page: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / page), default_timeout=120).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs(river_pages_db, page):
+    at = _run(page)
+    assert not at.error, [e.value for e in at.error]
+    assert at.title[0].value.startswith("河道治理")
+
+
+def test_map_month_and_filters(river_pages_db):
+    at = _run("pages/rivers_map.py")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["显示河道"] == "300"
+    months = q.sample_months(river_pages_db, ALL)
+    slider = at.select_slider(key="rv_month")
+    assert slider.value == months[-1]
+    slider.set_value(months[2]).run()
+    assert not at.exception
+    worse = q.class_shares(river_pages_db, ALL, months[2])
+    n6 = int(worse.loc[worse["water_class"] == 6, "rivers"].sum())
+    assert {m.label: m.value for m in at.metric}["劣Ⅴ类河道"] == str(n6)
+    at.multiselect(key="rv_lv").set_value(["区级"]).run()
+    assert {m.label: m.value for m in at.metric}["显示河道"] == "18"
+    assert len(at.get("deck_gl_json_chart")) == 1
+
+
+def test_map_month_from_link(river_pages_db):
+    months = q.sample_months(river_pages_db, ALL)
+    at = AppTest.from_file(str(ROOT / "pages/rivers_map.py"), default_timeout=120)
+    at.query_params["month"] = months[1]
+    at.run()
+    assert at.select_slider(key="rv_month").value == months[1]
+
+
+def test_detail_search_and_charts(river_pages_db):
+    at = _run("pages/river_detail.py")
+    at.text_input(key="rd_q").set_value("金汇港").run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["河道级别"] == "市级"
+    assert len(at.get("vega_lite_chart")) == 7  # timeline + six indicators
+    at.text_input(key="rd_q").set_value("不存在的河%").run()
+    assert any("没有找到" in i.value for i in at.info)
+
+
+def test_cases_page_figures(river_pages_db):
+    at = _run("pages/river_cases.py")
+    f = q.pil_figures(river_pages_db, ALL, dt.date.today().year, dt.date.today())
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["本年立案"] == str(f.cases_filed)
+    assert metrics["发出检察建议"] == str(f.suggestions_issued)
+    assert len(at.dataframe) == 2
+
+
+def test_clue_dismiss_requires_reason_then_audited(river_pages_db):
+    at = _run("pages/river_clues.py")
+    months = q.sample_months(river_pages_db, ALL)
+    month = next(m for m in reversed(months) if len(q.clues(river_pages_db, ALL, m)))
+    at.selectbox(key="rq_month").set_value(month).run()
+    n = len(q.clues(river_pages_db, ALL, month))
+    assert {m.label: m.value for m in at.metric}["待研判线索"] == str(n)
+    at.radio[0].set_value("驳回")
+    at.text_area[0].set_value("")
+    at.button[0].click().run()
+    assert any("理由" in e.value for e in at.error)
+    at.radio[0].set_value("驳回")
+    at.text_area[0].set_value("经核实为采样误差")
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("已驳回" in s.value for s in at.success)
+    with river_pages_db.connect() as c:
+        d = c.execute(select(ClueDecision.decision, ClueDecision.reason, ClueDecision.month)).all()
+        a = c.execute(select(AuditLog.event, AuditLog.result).order_by(AuditLog.id)).all()
+    assert d == [("驳回", "经核实为采样误差", month)]
+    assert a[-2:] == [("河道线索驳回", "拒绝"), ("河道线索驳回", "成功")]
+    assert {m.label: m.value for m in at.metric}["待研判线索"] == str(n - 1)
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
+def test_map_in_chromium_at_chosen_month(river_pages_db):
+    from tests.browser import browser_page, running_app, wait_for_app
+
+    months = q.sample_months(river_pages_db, ALL)
+    steps_back = 4
+    want = months[-1 - steps_back]
+    url = os.environ["DATABASE_URL"]
+    with running_app("dashboard.py", env={"DATABASE_URL": url}) as app:
+        with browser_page(height=1300) as (page, watch):
+            page.goto(app.url, wait_until="domcontentloaded")
+            wait_for_app(page, 90000)
+            page.get_by_role("link", name="水质地图").click()
+            page.wait_for_selector("canvas", timeout=60000)
+            wait_for_app(page, 90000)
+            thumb = page.locator('[data-testid="stSlider"] input[type="range"]').first
+            assert thumb.get_attribute("aria-valuetext") == months[-1]
+            thumb.focus()
+            for _ in range(steps_back):
+                page.keyboard.press("ArrowLeft")
+            page.wait_for_timeout(1000)
+            wait_for_app(page, 90000)
+            page.wait_for_function(
+                "(m) => [...document.querySelectorAll('[data-testid=\"stSliderThumbValue\"]')]"
+                ".some(e => e.innerText.trim() === m)", arg=want, timeout=30000)
+            page.wait_for_selector("canvas", timeout=30000)
+            page.wait_for_timeout(4000)
+            assert page.locator("canvas").count() >= 1
+            worse = q.class_shares(river_pages_db, ALL, want)
+            n6 = int(worse.loc[worse["water_class"] == 6, "rivers"].sum())
+            metric = page.locator('[data-testid="stMetric"]', has_text="劣Ⅴ类河道")
+            assert metric.locator('[data-testid="stMetricValue"]').inner_text().strip() == str(n6)
+            page.screenshot(path=str(Path(os.environ.get("TMPDIR", "/tmp")) / "rivers_map_test.png"))
+            watch.assert_clean()

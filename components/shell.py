@@ -12,12 +12,13 @@ from domain.masking import scrub_text
 
 log = logging.getLogger("jcy.ui")
 
+# The theme (.streamlit/config.toml [[theme.fontFaces]]) makes NotoSansSC the app font; this face
+# declaration only makes sure it is requested early. No element-wide override: that would also
+# replace the bundled Material Symbols font and break icons.
 FONT_CSS = """
 <style>
 @font-face { font-family: 'NotoSansSC'; src: url('app/static/NotoSansSC-Subset.ttf') format('truetype');
              font-display: block; }
-html, body, [class*="st-"], .stMarkdown, .stMetric, button, input, textarea, select {
-  font-family: 'NotoSansSC', 'Noto Sans CJK SC', sans-serif !important; }
 </style>
 """
 

@@ -1,6 +1,8 @@
 """Shared benchmark plumbing: the cached city-scale database, medians, and the printed table."""
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import statistics
 import sys
@@ -16,19 +18,54 @@ from queries.db import ROOT, is_empty, make_engine, upgrade
 BENCH_DB = Path(os.environ.get("BENCH_DB", ROOT / "data" / "bench_city.sqlite3"))
 
 
-def city_engine(scale: str = "city") -> Engine:
-    """The benchmark database, built once and reused (delete the file to rebuild)."""
-    path = BENCH_DB if scale == "city" else BENCH_DB.with_name(f"bench_{scale}.sqlite3")
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{path}"
-    engine = make_engine(url)
-    upgrade(engine)
-    if is_empty(engine):
-        from sample_data.build import build
+def _marker(scale: str) -> str:
+    from sample_data.build import STEPS
 
-        print(f"building the {scale} benchmark database once at {url} ...", file=sys.stderr)
-        t0 = time.perf_counter()
-        build(engine, scale=scale, seed=20240601)
-        print(f"built in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    return json.dumps({"scale": scale, "steps": STEPS})
+
+
+def city_engine(scale: str = "city") -> Engine:
+    """The benchmark database, built once and reused; rebuilt when the sample steps change.
+
+    Built into a temporary file under an exclusive lock and moved into place, so two benchmark
+    runs never build at the same time or see a half-built database.
+    """
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if url:  # an external database (e.g. PostgreSQL) that the operator filled
+        engine = make_engine(url)
+        upgrade(engine)
+        if is_empty(engine):
+            from sample_data.build import build
+
+            build(engine, scale=scale, seed=20240601)
+        return engine
+    path = BENCH_DB if scale == "city" else BENCH_DB.with_name(f"bench_{scale}.sqlite3")
+    marker = path.with_suffix(".built")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (path.exists() and marker.exists() and marker.read_text() == _marker(scale)):
+            from sample_data.build import build
+
+            tmp = path.with_name(path.name + ".building")
+            for f in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+                f.unlink(missing_ok=True)
+            print(f"building the {scale} benchmark database once at {path} ...", file=sys.stderr)
+            t0 = time.perf_counter()
+            engine = make_engine(f"sqlite:///{tmp}")
+            upgrade(engine)
+            build(engine, scale=scale, seed=20240601)
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                conn.exec_driver_sql("ANALYZE")
+            engine.dispose()
+            for f in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                f.unlink(missing_ok=True)
+            os.replace(tmp, path)
+            marker.write_text(_marker(scale))
+            print(f"built in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
     return engine
 
 

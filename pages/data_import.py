@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from components.export import csv_download
-from components.i18n import tr
+from components.i18n import lang, tr
 from components.shell import friendly_errors
 from domain.import_rules import DATE_FORMATS_ZH, KIND_ZH, KINDS, MAX_BYTES, columns_table, template_csv
 from queries.cache import get_engine
@@ -37,7 +37,7 @@ def _report(res) -> None:
     if rep.empty:
         st.success(tr("未发现问题。", "No problems found."))
         return
-    if tr("中", "en") == "en":
+    if lang() == "en":
         rep.columns = ["Line", "Column", "Level", "Problem"]
     st.dataframe(rep, hide_index=True, width="stretch",
                  height=min(38 + 35 * len(rep), 420))
@@ -51,7 +51,9 @@ st.caption(tr("导入案件、案件事件和量刑判决（CSV：UTF-8、UTF-8 
               "If any row has an error nothing is written; importing the same file again changes nothing."))
 
 with friendly_errors(tr("数据导入", "Data import")):
-    kind = st.radio(tr("文件类型", "File type"), KINDS, format_func=_label, horizontal=True, key="import_kind")
+    labels = {k: _label(k) for k in KINDS}  # bound now: format_func may be called outside this run
+    kind = st.radio(tr("文件类型", "File type"), KINDS, format_func=labels.__getitem__, horizontal=True,
+                    key="import_kind")
     if st.toggle(tr("显示列说明与模板", "Show columns and template"), key="import_show_columns"):
         st.dataframe(pd.DataFrame(columns_table(kind)), hide_index=True, width="stretch")
         st.caption(tr(f"日期格式：{DATE_FORMATS_ZH}。身份证号、手机号只保存密钥哈希和脱敏形式。",
@@ -94,7 +96,7 @@ with friendly_errors(tr("数据导入", "Data import")):
         if action is not None:
             res = import_file(engine, SCOPE, kind, data, up.name, good_rows_only=action, actor=ACTOR)
             if res.ok:
-                st.success(res.summary_zh() if tr("中", "en") == "中" else
+                st.success(res.summary_zh() if lang() == "zh" else
                            f"Done: {res.rows_written} rows written, {res.rows_skipped} already stored, "
                            f"{res.rows_bad} rows with errors not imported.")
             else:

@@ -859,3 +859,16 @@ def test_a_concurrent_import_of_the_same_rows_rolls_back_everything(db, monkeypa
     with db.connect() as conn:
         results = conn.execute(select(AuditLog.result).order_by(AuditLog.id)).scalars().all()
     assert results == ["成功", "失败"]
+
+
+def test_page_in_english(page_engine):
+    at = _page()
+    at.query_params["lang"] = "en"
+    at.run()
+    at.file_uploader[0].upload("bad.csv", BAD_FILES["duplicate_case_no"](), "text/csv").run()
+    assert not at.exception
+    assert at.title[0].value == "Data import"
+    assert list(at.dataframe[-1].value.columns) == ["Line", "Column", "Level", "Problem"]
+    at.button(key="do_import_good").click().run()
+    assert any("3 rows written" in s.value for s in at.success)
+    assert counts(page_engine)["case"] == 3

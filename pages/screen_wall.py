@@ -44,6 +44,8 @@ try:
     for k, v in wanted.items():
         if st.query_params.get(k) != v:
             st.query_params[k] = v
+    if not state.district and "district" in st.query_params:
+        del st.query_params["district"]
     scope = Scope((state.district,), role="screen") if state.district else SCREEN
     scene = cfg.scenes[state.scene]
     dname = ""

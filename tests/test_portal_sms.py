@@ -1,0 +1,76 @@
+"""SMS senders: settings pick the adapter; the HTTP gateway gets the message, logs never see the code."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from sqlalchemy import select
+
+from queries import portal as P
+from queries.portal_sms import HttpGatewaySender, OutboxSender, code_message, sender_from_settings
+from queries.schema import SmsOutbox
+from tests.portal_fixtures import NOW, seed
+
+
+def test_settings_choose_the_sender():
+    assert isinstance(sender_from_settings({}), OutboxSender)
+    s = sender_from_settings({"JCY_SMS_BACKEND": "http", "JCY_SMS_URL": "http://127.0.0.1:9/sms",
+                              "JCY_SMS_TOKEN": "t", "JCY_SMS_SIGN": "奉贤检察"})
+    assert isinstance(s, HttpGatewaySender) and s.sign == "奉贤检察" and s.token == "t"
+    with pytest.raises(ValueError):
+        sender_from_settings({"JCY_SMS_BACKEND": "http"})
+    with pytest.raises(ValueError):
+        sender_from_settings({"JCY_SMS_BACKEND": "carrier-pigeon"})
+
+
+def test_message_has_the_code_and_service_name_only():
+    m = code_message("123456")
+    assert "123456" in m and "上海检察" in m and "5分钟" in m and len(m) < 70
+
+
+def test_http_gateway_receives_the_code_and_logs_do_not(engine, caplog):
+    w = seed(engine)
+    got: list[dict] = []
+
+    class Gateway(BaseHTTPRequestHandler):
+        def do_POST(self):
+            got.append({"auth": self.headers["Authorization"],
+                        "body": json.loads(self.rfile.read(int(self.headers["Content-Length"])))})
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *a):
+            pass
+
+    srv = HTTPServer(("127.0.0.1", 0), Gateway)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    caplog.set_level(logging.DEBUG)
+    try:
+        sender = HttpGatewaySender(url=f"http://127.0.0.1:{srv.server_port}/sms", token="secret-token")
+        r = P.request_party_code(engine, w.id_a, w.phone_a, now=NOW, sender=sender)
+        sender.flush()
+    finally:
+        srv.shutdown()
+    assert r.status == "sent" and len(got) == 1
+    msg = got[0]["body"]
+    assert got[0]["auth"] == "Bearer secret-token" and msg["phone"] == w.phone_a and msg["sign"] == "上海检察"
+    code = msg["content"].split("验证码为")[1][:6]
+    assert P.verify_party_code(engine, w.id_a, w.phone_a, r.request_id, code, now=NOW + dt.timedelta(minutes=1)).ok
+    assert code not in caplog.text and w.phone_a not in caplog.text
+    assert "138****5678" in caplog.text  # the log names the masked phone and the gateway status only
+    with engine.connect() as c:
+        assert c.execute(select(SmsOutbox.id)).first() is None  # the HTTP adapter writes no outbox
+
+
+def test_gateway_failure_does_not_break_login_step_or_leak(engine, caplog):
+    w = seed(engine)
+    caplog.set_level(logging.DEBUG)
+    sender = HttpGatewaySender(url="http://127.0.0.1:9/sms", timeout=0.5)  # nothing listens on port 9
+    r = P.request_party_code(engine, w.id_a, w.phone_a, now=NOW, sender=sender)
+    sender.flush()
+    assert r.status == "sent"
+    assert "failed" in caplog.text and w.phone_a not in caplog.text and "验证码" not in caplog.text

@@ -872,3 +872,23 @@ def test_page_in_english(page_engine):
     at.button(key="do_import_good").click().run()
     assert any("3 rows written" in s.value for s in at.success)
     assert counts(page_engine)["case"] == 3
+
+
+EXAMPLES = ROOT / "sample_data" / "import_examples"
+
+
+def test_example_files_behave_as_documented(db):
+    bad = (EXAMPLES / "cases_gbk_with_errors.csv").read_bytes()
+    res = import_file(db, ALL, "cases", bad, "cases_gbk_with_errors.csv", now=NOW)
+    assert res.encoding == "gb18030" and res.status == "rejected"
+    assert sorted({p.line for p in res.errors}) == [2, 3, 4, 5, 7]
+    assert counts(db)["case"] == 0
+    for kind, name, n in [("cases", "cases_utf8_bom.csv", 3), ("events", "events_utf8.csv", 6),
+                          ("sentencing", "sentencing_gbk.csv", 4)]:
+        res = import_file(db, ALL, kind, (EXAMPLES / name).read_bytes(), name, now=NOW)
+        assert res.status == "imported" and res.rows_written == n and not res.errors, (name, res.problems)
+    res = import_file(db, ALL, "cases", bad, "cases_gbk_with_errors.csv", good_rows_only=True, now=NOW)
+    assert res.status == "partial" and res.rows_written == 1
+    with db.connect() as conn:
+        assert conn.execute(select(Person.full_name).where(Person.full_name.like("=%"))).scalar() == \
+               '=HYPERLINK("http://x")'

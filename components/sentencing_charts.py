@@ -115,7 +115,8 @@ def waterfall(res: Result) -> alt.Chart:
              tr("结果", "result")]
     df["kind_label"] = df["kind"].map(dict(zip(kinds, names)))
     return alt.Chart(df).mark_bar().encode(
-        x=alt.X("step:N", sort=order, title=None, axis=alt.Axis(labelAngle=-20, labelLimit=220)),
+        x=alt.X("step:N", sort=order, title=None,
+                axis=alt.Axis(labelAngle=0, labelLimit=200, labelOverlap=False, labelFontSize=11)),
         xOffset=alt.XOffset("bound:N", sort=[tr("下限", "lower"), tr("上限", "upper")]),
         y=alt.Y("start:Q", title=tr("刑期（月）", "Months")), y2="end:Q",
         color=alt.Color("kind_label:N", scale=alt.Scale(domain=names, range=[GREY, DOWN, UP, "#dddddd", RULE]),

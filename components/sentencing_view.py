@@ -104,9 +104,9 @@ def ruler_inputs(data_charges: list[str], prefix: str = "sr", public: bool = Fal
                          min_value=0.0, max_value=120.0, value=0.0, step=1.0, key=f"{prefix}_extra")
     inp.extra = (ex, ex)
     circ = circumstances_for(crime)
-    box = st.expander(tr("量刑情节（勾选后可在法定比例内调整；默认取中间值）",
-                         "Circumstances (adjust within the legal range once ticked; default is the middle)"),
-                      expanded=True)
+    box = st.container(border=True)  # not an expander: its icon font is overridden by the CJK font CSS
+    box.markdown(tr("**量刑情节**（勾选后可在法定比例内调整；默认取中间值）",
+                    "**Circumstances** (adjust within the legal range once ticked; default is the middle)"))
     picked: list[str] = []
     vals: dict[str, float | None] = {}
     groups = [(tr("第一类（先行连乘）", "Tier 1 (applied first)"), [c for c in circ if c.tier == 1]),
@@ -162,11 +162,22 @@ def steps_table(res: Result) -> pd.DataFrame:
             tr("步骤", "Step"): s.title_zh if zh else s.title_en,
             tr("输入（月）", "In (months)"): "" if s.lo_in is None else mrange(s.lo_in, s.hi_in),
             tr("结果（月）", "Out (months)"): mrange(s.lo, s.hi),
+            tr("可信度", "Confidence"): label_text(s.label),
             tr("计算", "Computation"): s.detail_zh if zh else s.detail_en,
             tr("依据", "Citation"): s.citation,
-            tr("可信度", "Confidence"): label_text(s.label),
         })
     return pd.DataFrame(rows)
+
+
+def show_steps(res: Result) -> None:
+    df = steps_table(res)
+    cfg = {df.columns[0]: st.column_config.TextColumn(width="medium"),
+           df.columns[1]: st.column_config.TextColumn(width="small"),
+           df.columns[2]: st.column_config.TextColumn(width="small"),
+           df.columns[3]: st.column_config.TextColumn(width="small"),
+           df.columns[4]: st.column_config.TextColumn(width="large"),
+           df.columns[5]: st.column_config.TextColumn(width="large")}
+    st.dataframe(df, hide_index=True, width="stretch", column_config=cfg)
 
 
 def show_notices(res: Result) -> None:

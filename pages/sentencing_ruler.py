@@ -12,7 +12,7 @@ from components.i18n import tr
 from components.river_charts import fresh_value
 from components.sentencing_charts import distribution_bars, ruler, trend_chart, waterfall
 from components.sentencing_export import reasoning_pdf
-from components.sentencing_view import mrange, references, ruler_inputs, show_notices, steps_table
+from components.sentencing_view import mrange, references, ruler_inputs, show_notices, show_steps
 from components.shell import friendly_errors, inject_font
 from domain.sentencing import CIRCUMSTANCES_BY_KEY, compute
 from domain.sentencing.extract import FLAG_COLUMNS
@@ -55,8 +55,6 @@ with friendly_errors(tr("智能量刑尺", "Sentencing ruler")):
                            f"**Rule range {mrange(*res.range)} months**; with the judge's ±20 % "
                            f"{mrange(*res.band)}; statutory {mrange(*res.statutory)}"))
         show_notices(res)
-        if res.ok:
-            st.dataframe(steps_table(res), hide_index=True, width="stretch")
     with right:
         st.subheader(tr("实际判决分布", "Real sentences"))
         src_label = st.radio(tr("数据来源", "Source"), list(src_opts), horizontal=True, key="sr_src")
@@ -92,13 +90,16 @@ with friendly_errors(tr("智能量刑尺", "Sentencing ruler")):
             if dist.n < 30:
                 st.warning(tr(f"样本很小（n={dist.n}），分布仅供参考。", f"Small sample (n={dist.n}): indicative only."))
 
+    if res.ok:
+        st.subheader(tr("计算步骤（每步列明依据与可信度）", "The steps, each with its citation and confidence"))
+        show_steps(res)
     if res.ok and res.effects:
         st.subheader(tr("情节影响（按适用顺序）", "What each circumstance does (in tier order)"))
         st.altair_chart(waterfall(res), width="stretch")
     c1, c2 = st.columns(2)
     with c1:
         st.subheader(tr("近年走势", "Recent years"))
-        tr_df = fresh_value(trend_live(scope, inp.crime, flags, sources), tr("走势", "Trend"))
+        tr_df = fresh_value(trend_live(scope, inp.crime, flags), tr("走势", "Trend"))  # dated rows, any source
         if tr_df.empty:
             st.info(tr("所选来源中没有带判决年份的记录（CAIL2018 真实判决没有年份，不能用于走势）。",
                        "No dated records in the chosen source (the real CAIL2018 rows have no year and never appear in a trend)."))
@@ -106,10 +107,11 @@ with friendly_errors(tr("智能量刑尺", "Sentencing ruler")):
             st.altair_chart(trend_chart(tr_df), width="stretch")
             st.caption(tr("中位数与四分位（阴影），仅来自有判决年份的记录（本库中为合成数据）；CAIL2018 无年份，未纳入。",
                           "Median and quartiles (shaded) from dated records only (synthetic here); CAIL2018 has no year."))
-        with st.expander(tr("数据中的情节差异（经验对比，非法律）", "Circumstances in the data (empirical, not law)")):
-            wi = fresh_value(what_if_live(scope, inp.crime, sources), tr("情节对比", "What-if")).copy()
-            wi.insert(0, tr("情节", "Circumstance"), wi.pop("flag").map(FLAG_ZH))  # a copy: the cache is shared
-            st.dataframe(wi, hide_index=True, width="stretch")
+        st.markdown(tr("**数据中的情节差异**（有无该情节的刑期中位数；经验对比，非法律）",
+                       "**Circumstances in the data** (median months with and without; empirical, not law)"))
+        wi = fresh_value(what_if_live(scope, inp.crime, sources), tr("情节对比", "What-if")).copy()
+        wi.insert(0, tr("情节", "Circumstance"), wi.pop("flag").map(FLAG_ZH))  # a copy: the cache is shared
+        st.dataframe(wi, hide_index=True, width="stretch")
     with c2:
         st.subheader(tr("法律依据", "References"))
         references(inp.crime)

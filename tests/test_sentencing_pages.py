@@ -83,8 +83,9 @@ def test_ruler_in_chromium_offline_and_export_is_audited(page_db, tmp_path):
 
     with running_app("dashboard.py", env={"DATABASE_URL": page_db}, log_dir=tmp_path) as app:
         with browser_page() as (page, watch):
-            page.goto(app.url + "/sentencing_ruler", wait_until="domcontentloaded")
+            page.goto(app.url, wait_until="domcontentloaded")  # deep links 404 a health probe first
             wait_for_app(page)
+            page.locator('[data-testid="stSidebarNav"] a').filter(has_text="智能量刑尺").first.click()
             page.wait_for_selector("text=规则计算幅度", timeout=60000)
             page.wait_for_selector("canvas, svg.marks", timeout=30000)
             assert_cjk_font_loaded(page)

@@ -339,3 +339,9 @@ def test_property_effects_sum_to_the_change_from_base(crime, data):
     assert r.ok
     assert r.base[0] + sum(e.d_lo for e in r.effects) == pytest.approx(r.range[0])
     assert r.base[1] + sum(e.d_hi for e in r.effects) == pytest.approx(r.range[1])
+
+
+def test_merged_circumstances_are_named_not_shown_as_zero():
+    r = compute("盗窃", 1, [("surrender", 20), ("plea", 30), ("court_plea", 5)])
+    d = step(r, "t2").detail_zh
+    assert "自首（并入认罪认罚，不重复计算）" in d and "认罪认罚−30%" in d and "−0%" not in d

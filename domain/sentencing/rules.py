@@ -280,11 +280,13 @@ def compute(crime: str, tier: int | None, circumstances: Iterable[Chosen | str |
     tier2 = [(c, p) for c, p in resolved if c.tier == 2]
     if tier2:
         eff: dict[str, float] = {c.key: p for c, p in tier2}
+        merged: dict[str, tuple[str, str]] = {}  # key -> (zh, en) note for circumstances not counted again
         if "court_plea" in eff and any(k in eff for k in COURT_PLEA_EXCLUDED_BY):
             other = next(k for k in COURT_PLEA_EXCLUDED_BY if k in eff)
             if eff["court_plea"] > eff[other]:
                 eff[other] = eff["court_plea"]
             eff["court_plea"] = 0.0
+            merged["court_plea"] = ("不与自首、坦白重复计算", "not added to surrender or confession")
             notices.append(Notice("info", "当庭自愿认罪与自首、坦白不重复评价：只按其中较大的比例计算。",
                                   "A plea in court does not add to surrender or confession: only the larger "
                                   "percentage counts."))
@@ -295,6 +297,7 @@ def compute(crime: str, tier: int | None, circumstances: Iterable[Chosen | str |
                 combined = max(eff["plea"], s)
                 for k in absorbed:
                     eff[k] = 0.0
+                    merged[k] = ("并入认罪认罚，不重复计算", "merged into plea leniency, not counted twice")
                 eff["plea"] = combined
                 names = "、".join(CIRCUMSTANCES_BY_KEY[k].name_zh for k in absorbed)
                 notices.append(Notice(
@@ -325,8 +328,12 @@ def compute(crime: str, tier: int | None, circumstances: Iterable[Chosen | str |
             d_hi_total += d_hi
             effects.append(Effect(c.key, c.name_zh, c.name_en, 2, d_lo, d_hi, c.direction * p, c.label))
             sign = "+" if c.direction > 0 else "−"
-            parts_zh.append(f"{c.name_zh}{sign}{_fmt(p)}%")
-            parts_en.append(f"{c.name_en} {sign}{_fmt(p)} %")
+            if c.key in merged:
+                parts_zh.append(f"{c.name_zh}（{merged[c.key][0]}）")
+                parts_en.append(f"{c.name_en} ({merged[c.key][1]})")
+            else:
+                parts_zh.append(f"{c.name_zh}{sign}{_fmt(p)}%")
+                parts_en.append(f"{c.name_en} {sign}{_fmt(p)} %")
         net = sum(c.direction * eff[c.key] for c, _ in tier2)
         lo, hi = max(lo_in + d_lo_total, 0.0), max(hi_in + d_hi_total, 0.0)
         rec = " （累犯增加不少于3个月）" if "recidivist" in eff else ""

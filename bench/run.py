@@ -11,6 +11,7 @@ from bench.harness import city_engine
 MODULES: list[str] = [
     "bench.bench_supervision",
     "bench.bench_portal",
+    "bench.bench_rivers",
 ]
 
 

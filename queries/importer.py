@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 from pathlib import Path
 
 from domain.import_rules import KIND_ZH, KINDS, MAX_BYTES
@@ -14,14 +15,21 @@ from domain.import_rules import KIND_ZH, KINDS, MAX_BYTES
 EXIT_OK, EXIT_REJECTED = 0, 2
 
 
+def _pad(text: str, width: int, right: bool = False) -> str:
+    """Pad to a terminal width where CJK characters take two columns."""
+    w = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    fill = " " * max(0, width - w)
+    return fill + text if right else text + fill
+
+
 def format_report(res) -> str:
     lines = [res.summary_zh()]
     if res.problems:
         lines.append("")
-        lines.append(f"{'行号':>6}  {'级别':<4}  {'列':<12}  问题")
+        lines.append(f"{_pad('行号', 6, True)}  {_pad('级别', 4)}  {_pad('列', 18)}  问题")
         for p in sorted(res.problems, key=lambda p: (p.line, p.severity)):
             where = str(p.line) if p.line else "文件"
-            lines.append(f"{where:>6}  {p.severity:<4}  {p.column or '—':<12}  {p.reason}")
+            lines.append(f"{_pad(where, 6, True)}  {_pad(p.severity, 4)}  {_pad(p.column or '—', 18)}  {p.reason}")
     return "\n".join(lines)
 
 

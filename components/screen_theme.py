@@ -37,7 +37,8 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 .jcy-age { font-size: 1.0rem; padding: 0.25rem 0.7rem; border-radius: 1rem; border: 1px solid #2e6a47;
            color: #8ff0b3; background: rgba(30,90,60,0.35); }
 .jcy-age.amber { border-color: #b8862b; color: #ffd27a; background: rgba(120,80,10,0.45); }
-.jcy-age.red, .jcy-age.error { border-color: #c0392b; color: #ffb3a8; background: rgba(130,25,20,0.55); }
+.jcy-age.error { border-style: dashed; }
+.jcy-age.red, .jcy-age.nodata { border-color: #c0392b; color: #ffb3a8; background: rgba(130,25,20,0.55); }
 .jcy-banner { display: none; margin: 0.3rem 0; padding: 0.6rem 1rem; border-radius: 0.4rem; font-size: 1.3rem;
               background: #8b1a12; color: #fff; border: 1px solid #ff6b5b; text-align: center; }
 .jcy-banner.on { display: block; }
@@ -85,8 +86,7 @@ CLOCK_JS = """
       if (!el.dataset.age) { return; }
       const age = parseFloat(el.dataset.age) + (Date.now() - el.__jcySeen) / 1000;
       const amber = parseFloat(el.dataset.amber), red = parseFloat(el.dataset.red);
-      const failing = el.classList.contains('error');
-      el.classList.toggle('amber', age >= amber && age < red && !failing);
+      el.classList.toggle('amber', age >= amber && age < red);
       el.classList.toggle('red', age >= red);
       const s = Math.round(age);
       const txt = s < 90 ? s + ' 秒前' : (s < 5400 ? Math.round(s / 60) + ' 分钟前' : Math.round(s / 3600) + ' 小时前');
@@ -135,7 +135,7 @@ def status_badge(as_of: dt.datetime | None, error: str | None, amber: float, red
     age = (now - as_of).total_seconds() if as_of else None
     state = age_state(age, error, amber, red)
     if as_of is None:
-        badge = ('<span class="jcy-age error">' + ("数据暂不可用" if zh else "No data") + '</span>')
+        badge = ('<span class="jcy-age nodata">' + ("数据暂不可用" if zh else "No data") + '</span>')
         banner = ("数据库暂时无法连接，正在自动重试……" if zh else "The database is unreachable; retrying…")
         st.markdown(f'<div class="jcy-banner on">{html.escape(banner)}</div>'
                     f'<div style="text-align:right">{badge}</div>', unsafe_allow_html=True)

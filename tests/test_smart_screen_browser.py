@@ -1,0 +1,211 @@
+"""The smart screen served for real and driven by headless Chromium at 1920×1080.
+
+- renders with no console error, the bundled CJK font loaded, no request off localhost, no chrome;
+- the browser clock ticks;
+- an event written to the database appears within one refresh interval plus 2 s;
+- with the database taken away (PostgreSQL behind a loopback TCP proxy that we stop) the last
+  figures stay with a stale badge, amber then a red banner, and come back when it returns.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import threading
+import time
+
+import pytest
+from sqlalchemy import insert, select
+from sqlalchemy.engine import make_url
+
+from queries.db import make_engine, upgrade
+from queries.schema import Case, CaseEvent
+from sample_data.build import build, bump_version
+from tests.browser import assert_cjk_font_loaded, browser_page, free_port, running_app, wait_for_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+KIOSK = ["--theme.base", "dark", "--client.toolbarMode", "minimal", "--client.showErrorDetails", "none"]
+REFRESH = 3
+
+
+def _config(tmp_path, refresh=REFRESH, red=14):
+    p = tmp_path / "screen.toml"
+    p.write_text(f"""
+[timing]
+refresh_seconds = {refresh}
+scene_seconds = 60
+data_poll_seconds = 0.5
+min_refresh_gap_seconds = 0.5
+stale_after_intervals = 2
+stale_red_seconds = {red}
+[scenes.overview]
+panels = ["intake", "map", "trend", "stages", "ticker"]
+[scenes.quality]
+panels = ["indicators", "charges", "watch", "ticker"]
+[screens.main]
+scenes = ["overview", "quality"]
+[screens.lobby]
+scenes = ["overview"]
+""", encoding="utf-8")
+    return str(p)
+
+
+@pytest.fixture
+def screen_db(tmp_path):
+    url = f"sqlite:///{tmp_path / 'screen.sqlite3'}"
+    e = make_engine(url)
+    upgrade(e)
+    build(e, scale="tiny", seed=5, progress=False)
+    yield url, e
+    e.dispose()
+
+
+def _write_event(engine, at: dt.datetime, etype: str = "延长审查起诉期限") -> None:
+    with engine.begin() as conn:
+        cid, did = conn.execute(select(Case.id, Case.district_id).where(Case.function == "刑事").limit(1)).first()
+        conn.execute(insert(CaseEvent).values(case_id=cid, district_id=did, occurred_at=at, event_type=etype,
+                                              counts_as_matter=True))
+        bump_version(conn, at)
+
+
+def test_screen_renders_clean_and_shows_a_new_event_in_time(screen_db, tmp_path):
+    url, engine = screen_db
+    env = {"DATABASE_URL": url, "SMART_SCREEN_CONFIG": _config(tmp_path)}
+    with running_app("smart_screen.py", env=env, extra_args=KIOSK, log_dir=tmp_path) as app:
+        with browser_page(1920, 1080) as (page, watch):
+            page.goto(app.url + "/?screen=lobby", wait_until="domcontentloaded")
+            wait_for_app(page)
+            page.wait_for_selector(".jcy-ticker", timeout=30000)
+            assert_cjk_font_loaded(page)
+            # kiosk: no sidebar, no navigation menu, no header toolbar visible
+            assert not page.locator('[data-testid="stSidebar"]').is_visible()
+            assert not page.locator('[data-testid="stSidebarNav"]').count()
+            assert not page.locator('header[data-testid="stHeader"]').is_visible()
+            assert page.url.endswith("screen=lobby&scene=overview")
+            # the browser clock ticks on its own
+            c1 = page.locator(".jcy-clock").inner_text()
+            page.wait_for_timeout(1300)
+            assert page.locator(".jcy-clock").inner_text() != c1
+            # an event written now appears within one interval + 2 s
+            at = (dt.datetime.now() + dt.timedelta(minutes=7)).replace(microsecond=0)
+            stamp = at.strftime("%H:%M:%S")
+            _write_event(engine, at)
+            t0 = time.monotonic()
+            page.wait_for_function(
+                "(s) => [...document.querySelectorAll('.jcy-ticker')].some(e => e.innerText.includes(s))",
+                arg=stamp, timeout=(REFRESH + 2) * 1000)
+            latency = time.monotonic() - t0
+            assert latency <= REFRESH + 2
+            assert page.locator(".jcy-age.amber, .jcy-age.red, .jcy-age.nodata").count() == 0
+            page.screenshot(path=str(tmp_path / "screen_1920.png"))
+            watch.assert_clean()
+        assert "Traceback" not in app.log()
+
+
+# --------------------------------------------------------------------------- database taken away
+
+
+class Proxy:
+    """A loopback TCP proxy we can stop and start to take the database away and bring it back."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.upstream = (host, port)
+        self.port = free_port()
+        self._socks: list[socket.socket] = []
+        self.start()
+
+    def start(self) -> None:
+        self.srv = socket.socket()
+        self.srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.srv.bind(("127.0.0.1", self.port))
+        self.srv.listen(32)
+        threading.Thread(target=self._accept, args=(self.srv,), daemon=True).start()
+
+    def _accept(self, srv) -> None:
+        while True:
+            try:
+                c, _ = srv.accept()
+            except OSError:
+                return
+            try:
+                u = socket.create_connection(self.upstream, timeout=5)
+            except OSError:
+                c.close()
+                continue
+            self._socks += [c, u]
+            for a, b in ((c, u), (u, c)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(a, b) -> None:
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (a, b):
+                try:
+                    s.close()
+                except OSError:
+                    pass
+
+    def stop(self) -> None:
+        try:
+            self.srv.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept(); close() alone does not
+        except OSError:
+            pass
+        self.srv.close()
+        for s in self._socks:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+                s.close()
+            except OSError:
+                pass
+        self._socks.clear()
+
+
+@pytest.fixture
+def pg_behind_proxy():
+    from tests.conftest import _PG_SCHEMAS, PG_SKIP, PG_URL, _build_tiny, _drop_pg, _pg_engine
+
+    if not PG_URL:
+        pytest.skip(PG_SKIP)
+    e = _pg_engine()
+    _build_tiny(e)
+    u = make_url(PG_URL)
+    proxy = Proxy(u.host or "127.0.0.1", u.port or 5432)
+    url = u.set(host="127.0.0.1", port=proxy.port,
+                query={"options": f"-csearch_path={_PG_SCHEMAS[id(e)]}"}).render_as_string(hide_password=False)
+    yield url, proxy
+    proxy.stop()
+    _drop_pg(e)
+
+
+def test_database_taken_away_keeps_figures_then_recovers(pg_behind_proxy, tmp_path):
+    url, proxy = pg_behind_proxy
+    env = {"DATABASE_URL": url, "SMART_SCREEN_CONFIG": _config(tmp_path, refresh=2, red=12)}
+    with running_app("smart_screen.py", env=env, extra_args=KIOSK, log_dir=tmp_path) as app:
+        with browser_page(1920, 1080) as (page, watch):
+            page.goto(app.url + "/?screen=lobby", wait_until="domcontentloaded")
+            wait_for_app(page)
+            page.wait_for_selector(".jcy-kpi .v", timeout=30000)
+            figure = page.locator(".jcy-kpi .v").first.inner_text()
+            assert figure.replace(",", "").isdigit()
+            proxy.stop()  # the database goes away
+            page.wait_for_selector(".jcy-age.error", timeout=20000)
+            page.wait_for_selector(".jcy-age.amber", timeout=15000)  # two intervals: amber
+            assert page.locator(".jcy-kpi .v").first.inner_text() == figure  # last figures stay
+            assert not page.locator(".jcy-banner.on").count()
+            page.wait_for_selector(".jcy-banner.on", timeout=20000)  # past the limit: red banner
+            page.screenshot(path=str(tmp_path / "screen_stale.png"))
+            assert page.locator(".jcy-kpi .v").first.inner_text() == figure
+            assert page.locator('[data-testid="stException"]').count() == 0
+            proxy.start()  # it comes back
+            page.wait_for_function(
+                "() => { const b = document.querySelector('.jcy-age');"
+                " return b && !b.classList.contains('error') && !b.classList.contains('red')"
+                " && !b.classList.contains('amber') && !document.querySelector('.jcy-banner.on'); }",
+                timeout=30000)
+            watch.assert_clean()
+        assert "Traceback" not in app.log()

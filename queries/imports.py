@@ -302,7 +302,13 @@ def import_file(engine: Engine, scope: Scope, kind: str, data: bytes, filename: 
         return result("already", batch_id=done, extra=(R.Problem(0, "", f"该文件已于批次{done}导入过，本次未作任何更改", R.NOTICE),))
 
     with engine.connect() as conn:
-        parsed = R.validate(kind, data, reference(conn), now)
+        ref = reference(conn)
+        if kind == "cases" and not ref.districts:
+            parsed = R.Parsed(kind, None, [], [R.Problem(0, "", "数据库中还没有区划和检察院数据，无法导入案件；"
+                                                                "请先建立基础数据（make run 会建立样例数据）")],
+                              rejected=True)
+        else:
+            parsed = R.validate(kind, data, ref, now)
         if done is not None:  # a dry run of a file already imported: say so first
             parsed.problems.insert(0, R.Problem(0, "", f"该文件已于批次{done}导入过；再次导入不会作任何更改", R.NOTICE))
         skip: set[int] = set()

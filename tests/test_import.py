@@ -892,3 +892,10 @@ def test_example_files_behave_as_documented(db):
     with db.connect() as conn:
         assert conn.execute(select(Person.full_name).where(Person.full_name.like("=%"))).scalar() == \
                '=HYPERLINK("http://x")'
+
+
+def test_cases_into_a_database_without_districts_say_so_once(any_engine):
+    res = import_file(any_engine, ALL, "cases", csv_bytes(good_cases()), "a.csv", now=NOW)
+    assert res.status == "rejected"
+    assert len(res.errors) == 1 and "区划" in res.errors[0].reason
+    assert sum(counts(any_engine).values()) == 0

@@ -110,8 +110,14 @@ def browser_page(width: int = 1600, height: int = 1000):
             page = context.new_page()
 
             def on_console(msg):
-                if msg.type == "error" and not any(b in msg.text for b in BENIGN_CONSOLE):
-                    watch.console_errors.append(msg.text)
+                if msg.type != "error" or any(b in msg.text for b in BENIGN_CONSOLE):
+                    return
+                # On a deep link (/page?x=1) Streamlit's client first probes /page/_stcore/health and
+                # host-config for a base path, gets 404, then uses the root: its probing, not an error.
+                where = (msg.location or {}).get("url", "")
+                if "404" in msg.text and where.endswith(("/_stcore/health", "/_stcore/host-config")):
+                    return
+                watch.console_errors.append(msg.text)
 
             def on_request(req):
                 host = urlparse(req.url).hostname

@@ -1,0 +1,134 @@
+"""The 案件统计 pages: they run, the filter bar's state lives in the URL and reaches the queries,
+bad URL values are harmless, the ranking is off by default, drill-down reaches a case timeline,
+and every chart can be exported as PNG/SVG with Chinese drawn from the bundled font."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.charts import bar_chart, to_png, to_svg, trend_chart
+from components.export import to_safe_csv
+from domain.periods import preset_range
+from queries import cases as C
+from queries.scope import Scope
+from tests.browser import ROOT
+
+PAGES = ["pages/stats_overview.py", "pages/stats_districts.py", "pages/stats_drilldown.py", "pages/stats_watch.py"]
+
+
+def _run(page, params=None, lang=None):
+    at = AppTest.from_file(str(ROOT / page), default_timeout=90)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    if lang:
+        at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs(page_db, page):
+    at = _run(page)
+    assert at.title[0].value
+    assert at.selectbox(key="f_period").value == "month"
+
+
+def test_filters_come_from_the_url_and_reach_the_queries(page_db, sample_engine):
+    at = _run("pages/stats_overview.py", {"period": "year", "fn": "刑事", "d": "310115,310112"})
+    assert at.selectbox(key="f_period").value == "year"
+    assert at.selectbox(key="f_fn").value == "刑事"
+    assert sorted(at.multiselect(key="f_districts").value) == [310112, 310115]
+    start, end = preset_range("year", dt.date.today())
+    want = C.period_totals(sample_engine, Scope((310112, 310115)), start, end, C.CaseFilter(function="刑事"))
+    accepted = next(m for m in at.metric if m.label == "受理案件")
+    assert accepted.value == f"{want['accepted']:,}"
+    ind = {i.name_zh: i for i in C.quality_indicators(sample_engine, Scope((310112, 310115)), start, end,
+                                                      C.CaseFilter(function="刑事"))}
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["不诉率"] == ind["不诉率"].formatted()
+    assert shown["案件比"] == ind["案件比"].formatted()
+
+
+def test_changing_a_filter_writes_the_url(page_db):
+    at = _run("pages/stats_overview.py")
+    at.selectbox(key="f_period").set_value("quarter").run()
+    at.selectbox(key="f_fn").set_value("民事").run()
+    assert at.query_params["period"] == "quarter" and at.query_params["fn"] == "民事"
+    at.selectbox(key="f_period").set_value("month").run()
+    assert "period" not in at.query_params  # the default stays out of the link
+
+
+def test_bad_url_values_are_ignored(page_db):
+    at = _run("pages/stats_overview.py", {"period": "forever", "fn": "'; DROP TABLE case;--",
+                                          "d": "abc,310115,999", "charge": "<script>", "stage": "x"})
+    assert at.selectbox(key="f_period").value == "month"
+    assert at.selectbox(key="f_fn").value == ""
+    assert at.multiselect(key="f_districts").value == [310115]
+    assert at.selectbox(key="f_charge").value == ""
+    at = _run("pages/stats_overview.py", {"period": "custom", "from": "2024-13-45", "to": "nope"})
+    assert at.selectbox(key="f_period").value == "custom"
+
+
+def test_district_ranking_is_off_by_default_and_can_be_switched_on(page_db):
+    at = _run("pages/stats_districts.py", {"period": "year"})
+    assert at.toggle(key="cmp_rank").value is False
+    df = at.dataframe[0].value
+    assert "排名" not in df.columns and len(df) == 16
+    at.toggle(key="cmp_rank").set_value(True).run()
+    df = at.dataframe[0].value
+    assert list(df["排名"]) == sorted(df["排名"]) and df["排名"].iloc[0] == 1
+    assert df["受理"].iloc[0] == df["受理"].max()
+
+
+def test_drill_down_reaches_the_cases_with_masked_parties(page_db, sample_engine):
+    at = _run("pages/stats_drilldown.py", {"period": "year", "dd": "310115"})
+    assert at.selectbox(key="dd_district").value == 310115
+    charge = at.selectbox(key="dd_charge").value
+    start, end = preset_range("year", dt.date.today())
+    want = C.case_list(sample_engine, Scope(), start, end, district_id=310115, charge=charge)
+    cases = at.dataframe[1].value
+    assert len(cases) == len(want)
+    parties = " ".join(cases["当事人（脱敏）"].astype(str))
+    assert "*" in parties
+    from sqlalchemy import text
+
+    with sample_engine.connect() as conn:
+        names = [r[0] for r in conn.execute(text("SELECT full_name FROM person"))]
+    assert not any(n in parties for n in names if len(n) >= 2)
+
+
+def test_watch_list_page_counts_match_the_query(page_db, sample_engine):
+    at = _run("pages/stats_watch.py")
+    got = C.time_limit_watch(sample_engine, Scope(), warn_days=2.0)
+    shown = {m.label: m.value for m in at.metric}
+    assert int(shown["超期"]) == int((got["status"] == "超期").sum())
+    assert int(shown["临期"]) == int((got["status"] == "临期").sum())
+
+
+def test_english_pages(page_db):
+    at = _run("pages/stats_overview.py", lang="en")
+    assert at.title[0].value == "Case statistics"
+    assert any(m.label == "Non-prosecution rate" for m in at.metric)
+
+
+def test_chart_export_png_svg_with_chinese():
+    df = pd.DataFrame({"charge": ["危险驾驶", "盗窃"], "cases": [5, 3]})
+    png = to_png(bar_chart(df, "charge", "cases"))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+    svg = to_svg(bar_chart(df, "charge", "cases")).decode()
+    assert svg.startswith("<svg") and ("危险驾驶" in svg or "<path" in svg)
+    t = to_svg(trend_chart(pd.DataFrame({"day": ["2024-01-01", "2024-01-02"], "cases": [1, 2]})))
+    assert t.startswith(b"<svg")
+
+
+def test_csv_download_escapes_formulas():
+    raw = to_safe_csv(pd.DataFrame({"案号": ["=HYPERLINK(\"x\")", "+1", "-2", "@a", "沪浦东检"]}))
+    import io
+
+    back = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig")
+    assert list(back["案号"]) == ["'=HYPERLINK(\"x\")", "'+1", "'-2", "'@a", "沪浦东检"]

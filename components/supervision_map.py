@@ -51,16 +51,19 @@ def base_layer(districts: pd.DataFrame, highlight: Iterable[int] = ()) -> pdk.La
                      line_width_min_pixels=1, get_line_width=40, pickable=False)
 
 
+def _ring(geojson: str, max_vertices: int = 12) -> list[list[float]]:
+    """The outer ring of a zone, thinned to at most ``max_vertices`` and rounded to ~10 m."""
+    g = json.loads(geojson)
+    ring = g["coordinates"][0] if g["type"] == "Polygon" else g["coordinates"][0][0]
+    step = max(1, -(-len(ring) // max_vertices))
+    return [[round(x, 4), round(y, 4)] for x, y in ring[::step]]
+
+
 def zones_layer(zones: pd.DataFrame) -> pdk.Layer:
-    feats = [{"type": "Feature", "properties": {"name": r.name},
-              "geometry": json.loads(r.geojson)} for r in zones.itertuples() if r.geojson]
-    return pdk.Layer("GeoJsonLayer", data={"type": "FeatureCollection", "features": feats}, id="banned",
-                     stroked=True, filled=True, get_fill_color=[220, 50, 47, 90],
-                     get_line_color=[255, 80, 80], line_width_min_pixels=1, pickable=False)
-
-
-def _colour(risk: str, alerts: int) -> list[int]:
-    return ALERT_RGB if alerts else RISK_RGB.get(risk, [150, 150, 150])
+    data = [{"p": _ring(g)} for g in zones["geojson"] if g]
+    return pdk.Layer("PolygonLayer", data=data, id="banned", get_polygon="p", stroked=True, filled=True,
+                     get_fill_color=[220, 50, 47, 90], get_line_color=[255, 80, 80],
+                     line_width_min_pixels=1, pickable=False)
 
 
 def split_for_payload(points: pd.DataFrame, max_points: int = MAX_POINTS) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -82,25 +85,30 @@ def positions_layers(points: pd.DataFrame, individual: bool) -> list[pdk.Layer]:
     if individual:
         pts, cells = split_for_payload(points)
         if len(pts):
-            data = pd.DataFrame({
-                "lon": pts["lon"].round(5), "lat": pts["lat"].round(5), "code": pts["person_code"],
-                "risk": pts["risk_code"], "alerts": pts["open_alerts"].astype(int),
-                "c": [_colour(r, a) for r, a in zip(pts["risk_code"], pts["open_alerts"])],
-                "r": [160 if a else 90 for a in pts["open_alerts"]]})
-            layers.append(pdk.Layer("ScatterplotLayer", data=data, id="people", get_position="[lon, lat]",
-                                    get_fill_color="c", get_radius="r", radius_min_pixels=3,
-                                    radius_max_pixels=12, stroked=True, get_line_color=[255, 255, 255],
-                                    line_width_min_pixels=0.5, pickable=True))
+            data = pd.DataFrame({"lon": pts["lon"].round(5), "lat": pts["lat"].round(5),
+                                 "code": pts["person_code"], "risk": pts["risk_code"],
+                                 "alerts": pts["open_alerts"].astype(int)})
+            # one layer per colour: constant colours keep the payload small
+            groups = [("alert", data["alerts"] > 0, ALERT_RGB, 160)] + [
+                (code, (data["alerts"] == 0) & (data["risk"] == code), rgb, 90) for code, rgb in RISK_RGB.items()]
+            for name, mask, rgb, radius in groups:
+                if mask.any():
+                    layers.append(pdk.Layer(
+                        "ScatterplotLayer", data=data[mask], id=f"people_{name}", get_position="[lon, lat]",
+                        get_fill_color=rgb, get_radius=radius, radius_min_pixels=3, radius_max_pixels=12,
+                        stroked=True, get_line_color=[255, 255, 255], line_width_min_pixels=0.5, pickable=True))
     else:
         cells = points
     if len(cells):
-        data = pd.DataFrame({"lon": cells["lon"].round(4), "lat": cells["lat"].round(4),
+        data = pd.DataFrame({"lon": cells["lon"].round(3), "lat": cells["lat"].round(3),
                              "n": cells["n"].astype(int),
-                             "c": [RISK_RGB["red"] if r == 2 else RISK_RGB["yellow"] if r == 1 else [80, 170, 230]
-                                   for r in cells.get("risk_n", pd.Series(0, index=cells.index))]})
-        layers.append(pdk.Layer("ScatterplotLayer", data=data, id="cells", get_position="[lon, lat]",
-                                get_fill_color="c", opacity=0.6, get_radius="200 + 120 * Math.sqrt(n)",
-                                radius_min_pixels=2, pickable=True))
+                             "k": cells.get("risk_n", pd.Series(0, index=cells.index)).astype(int)})
+        for k, rgb in ((0, [80, 170, 230]), (1, RISK_RGB["yellow"]), (2, RISK_RGB["red"])):
+            part = data[data["k"] == k].drop(columns="k")
+            if len(part):
+                layers.append(pdk.Layer("ScatterplotLayer", data=part, id=f"cells_{k}", get_position="[lon, lat]",
+                                        get_fill_color=rgb, opacity=0.6, get_radius="200 + 120 * Math.sqrt(n)",
+                                        radius_min_pixels=2, pickable=True))
     return layers
 
 

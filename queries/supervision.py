@@ -216,6 +216,17 @@ def enrolment_candidates(engine: Engine, scope: Scope, limit: int = 200) -> pd.D
 # =============================================================================== map and tracks
 
 
+def _columns_frame(engine: Engine, stmt) -> pd.DataFrame:
+    """Like ``read_frame`` but built column-wise: ~4× faster for thousands of rows (hot map path)."""
+    with engine.connect() as conn:
+        res = conn.execute(stmt)
+        cols = list(res.keys())
+        rows = res.fetchall()
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    return pd.DataFrame({c: list(v) for c, v in zip(cols, zip(*rows))})
+
+
 def district_shapes(engine: Engine) -> pd.DataFrame:
     return read_frame(engine, select(District.id, District.name_zh, District.name_en,
                                      District.label_lon, District.label_lat, District.geojson)
@@ -228,19 +239,23 @@ def latest_positions(engine: Engine, scope: Scope) -> pd.DataFrame:
     For roles without track rights the result is aggregated to ~1 km grid cells (count, worst risk)
     and carries no person codes.
     """
-    open_a = (select(Alert.supervised_id, func.count().label("open_alerts"),
-                     func.max(case((Alert.severity == "高", 3), (Alert.severity == "中", 2), else_=1))
-                     .label("worst"))
+    if scope.sees_individual_tracks:
+        # two indexed reads merged here: faster than a join on the grouped subquery (city: 5,000 rows)
+        pos = _columns_frame(engine, select(SP.id, SP.person_code, SP.last_lon.label("lon"), SP.last_lat.label("lat"),
+                                        SP.last_ping_at, SP.last_accuracy_m, SP.risk_code, SP.home_district_id)
+                         .where(SP.status == ACTIVE, SP.last_lon.is_not(None), scope.where(SP.home_district_id))
+                         .order_by(SP.id))
+        sev = case((Alert.severity == "高", 3), (Alert.severity == "中", 2), else_=1)
+        opn = read_frame(engine, select(Alert.supervised_id.label("id"), func.count().label("open_alerts"),
+                                        func.max(sev).label("worst"))
+                         .where(Alert.status.in_(OPEN_STATUSES)).group_by(Alert.supervised_id))
+        out = pos.merge(opn, on="id", how="left")
+        out["open_alerts"] = out["open_alerts"].fillna(0).astype(int)
+        out["worst"] = out["worst"].fillna(0).astype(int)
+        return out
+    open_a = (select(Alert.supervised_id, func.count().label("open_alerts"))
               .where(Alert.status.in_(OPEN_STATUSES)).group_by(Alert.supervised_id).subquery())
     risk_n = case((SP.risk_code == "red", 2), (SP.risk_code == "yellow", 1), else_=0)
-    base = (select(SP.id, SP.person_code, SP.last_lon.label("lon"), SP.last_lat.label("lat"),
-                   SP.last_ping_at, SP.last_accuracy_m, SP.risk_code, SP.home_district_id,
-                   func.coalesce(open_a.c.open_alerts, 0).label("open_alerts"),
-                   func.coalesce(open_a.c.worst, 0).label("worst"))
-            .outerjoin(open_a, open_a.c.supervised_id == SP.id)
-            .where(SP.status == ACTIVE, SP.last_lon.is_not(None), scope.where(SP.home_district_id)))
-    if scope.sees_individual_tracks:
-        return read_frame(engine, base.order_by(SP.id))
     gx = func.round(SP.last_lon / GRID_DEG)
     gy = func.round(SP.last_lat / GRID_DEG)
     stmt = (select((gx * GRID_DEG).label("lon"), (gy * GRID_DEG).label("lat"),
@@ -621,6 +636,28 @@ def next_ping_id(conn: Connection) -> int:
     return int(conn.execute(select(func.coalesce(func.max(LocationPing.id), 0))).scalar_one()) + 1
 
 
+def _nullable_ints(a: np.ndarray) -> list:
+    nan = np.isnan(a)
+    out = np.where(nan, 0, a).astype(np.int64).astype(object)
+    out[nan] = None
+    return out.tolist()
+
+
+PING_INDEXES = ("ix_ping_person_ts", "ix_ping_ts")
+
+
+def drop_ping_indexes(conn: Connection) -> None:
+    """For a bulk load into an empty table: indexes are rebuilt once afterwards (much faster)."""
+    for name in PING_INDEXES:
+        conn.execute(text(f"DROP INDEX IF EXISTS {name}"))  # fixed names, no user input
+
+
+def create_ping_indexes(conn: Connection) -> None:
+    for idx in LocationPing.__table__.indexes:
+        if idx.name in PING_INDEXES:
+            idx.create(conn, checkfirst=True)
+
+
 def insert_pings(conn: Connection, cols: dict[str, np.ndarray]) -> int:
     """Bulk-insert pings given as columns (explicit ids). SQLite: executemany on the raw cursor;
     PostgreSQL: COPY. Timestamps are datetime64 (naive Shanghai wall clock)."""
@@ -634,11 +671,11 @@ def insert_pings(conn: Connection, cols: dict[str, np.ndarray]) -> int:
     raw = conn.connection.driver_connection
     ids = np.asarray(cols["id"], dtype=np.int64).tolist()
     sids = np.asarray(cols["supervised_id"], dtype=np.int64).tolist()
-    devs = [None if np.isnan(v) else int(v) for v in dev]
+    devs = _nullable_ints(dev)
     lon = np.round(np.asarray(cols["lon"], dtype=float), 6).tolist()
     lat = np.round(np.asarray(cols["lat"], dtype=float), 6).tolist()
     acc = np.round(np.asarray(cols["accuracy_m"], dtype=float), 1).tolist()
-    bat = [None if np.isnan(v) else int(v) for v in battery]
+    bat = _nullable_ints(battery)
     sep = np.asarray(cols["band_separated"], dtype=bool).tolist()
     if dialect == "sqlite":
         # SQLAlchemy's SQLite DateTime storage format, so bound-parameter comparisons match

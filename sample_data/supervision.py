@@ -25,7 +25,7 @@ from domain.supervision.geo import circle_geojson, random_points_in
 from queries import supervision as Q
 from queries.schema import (
     Alert, AppUser, Case, CaseParty, CheckinTask, Device, DeviceAssignment, District, Fence,
-    LeaveRequest, Person, Procuratorate, SupervisedPerson,
+    LeaveRequest, LocationPing, Person, Procuratorate, SupervisedPerson,
 )
 from queries.writes import bulk_insert
 
@@ -117,7 +117,8 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
             open_first += _extra_cases(conn, n_active - len(open_first), districts, now, rng)
         active = open_first[:n_active]
         rest = [r for r in open_first[n_active:]]
-        released = rest[:n_released]
+        pick = np.sort(rng.choice(len(rest), min(n_released, len(rest)), replace=False)) if rest else []
+        released = [rest[int(i)] for i in pick]  # spread over the whole case history
 
         # ------------------------------------------------------------------ supervised persons
         rows = []
@@ -127,17 +128,20 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
             is_active = k < len(active)
             seq[d] = seq.get(d, 0) + 1
             months = 12 if measure == "取保候审" else 6
-            if is_active:
-                start = min(acc.date(), today) if acc.date() > today - dt.timedelta(days=months * 28) \
-                    else today - dt.timedelta(days=int(rng.integers(5, 150)))
+            if is_active:  # enrolled some time within the measure's maximum term
+                start = today - dt.timedelta(days=int(rng.integers(2, months * 28)))
                 end = start + dt.timedelta(days=months * 30)
                 rel_at, status = None, "在管"
             else:
                 start = (acc - dt.timedelta(days=int(rng.integers(0, 20)))).date()
                 end = start + dt.timedelta(days=months * 30)
-                rel = dt.datetime.combine(start, dt.time(10)) + dt.timedelta(days=int(rng.integers(30, 300)),
-                                                                             minutes=int(rng.integers(0, 420)))
-                rel_at = min(rel, now - dt.timedelta(days=1))
+                rel = dt.datetime.combine(start, dt.time(10)) + dt.timedelta(
+                    days=int(rng.integers(30, months * 30)), minutes=int(rng.integers(0, 420)))
+                if rel > now - dt.timedelta(days=1):  # a late case: enrolment moved back
+                    shift = rel - (now - dt.timedelta(days=int(rng.integers(1, 60))))
+                    start, rel = start - dt.timedelta(days=shift.days + 1), rel - dt.timedelta(days=shift.days + 1)
+                    end = start + dt.timedelta(days=months * 30)
+                rel_at = rel
                 status = "已转出" if rng.random() < 0.04 else "已解除"
             pl = pros.get(d) or [None]
             rows.append({
@@ -219,11 +223,24 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
         weekday = ((base_ts.astype("datetime64[D]").astype(np.int64) + 3) % 7)  # Monday = 0
         home_lon, home_lat = np.zeros(n), np.zeros(n)
         work_lon, work_lat = np.zeros(n), np.zeros(n)
+        def anchors(d: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+            """Homes and workplaces inside the district, none inside a banned zone."""
+            x, y = random_points_in(geo[d], k, rng, inset_m=1200)
+            for _ in range(10):
+                bad = np.zeros(k, dtype=bool)
+                for cx, cy in zone_center.get(d, []):
+                    bad |= np.hypot((x - cx) * kx, (y - cy) * ky) < 600
+                if not bad.any():
+                    break
+                x[bad], y[bad] = random_points_in(geo[d], int(bad.sum()), rng, inset_m=1200)
+            return x, y
+
+        kx, ky = 111_320.0 * np.cos(np.radians(31.2)), 110_574.0
         for d in np.unique(home):
             m = home == d
             k = int(m.sum())
-            home_lon[m], home_lat[m] = random_points_in(geo[int(d)], k, rng, inset_m=1200)
-            work_lon[m], work_lat[m] = random_points_in(geo[int(d)], k, rng, inset_m=1200)
+            home_lon[m], home_lat[m] = anchors(int(d), k)
+            work_lon[m], work_lat[m] = anchors(int(d), k)
         employed = rng.random(n) < 0.6
         at_work = employed[:, None] & ((hour >= 8.5) & (hour < 18) & (weekday < 5))[None, :]
         lon = np.where(at_work, work_lon[:, None], home_lon[:, None])
@@ -232,7 +249,6 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
         cell = rng.random((n, steps)) < 0.03
         acc[cell] = rng.uniform(300, 1500, int(cell.sum()))
         sd = np.where(cell, acc / 3, acc / 2.5)
-        kx, ky = 111_320.0 * np.cos(np.radians(31.2)), 110_574.0
         noise_x = rng.normal(0, 1, (n, steps)) * sd
         noise_y = rng.normal(0, 1, (n, steps)) * sd
         valid = rng.random((n, steps)) > 0.01  # occasional missed reports
@@ -328,12 +344,17 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
                 "accuracy_m": acc[vi, vj].round(1), "battery_pct": battery[vi, vj],
                 "band_separated": separated[vi, vj]}
         bar = ctx.bar(cnt, "supervision pings")
+        fresh = conn.execute(select(func.count()).select_from(LocationPing)).scalar_one() == 0
+        if fresh:
+            Q.drop_ping_indexes(conn)
         chunk = 500_000
         for a in range(0, cnt, chunk):
             part = {k: v[a:a + chunk] for k, v in cols.items()}
             written += Q.insert_pings(conn, part)
             bar.update(len(part["id"]))
         bar.close()
+        if fresh:
+            Q.create_ping_indexes(conn)
         Q.update_last_positions(conn, cols)
         # the phone of a person wearing a band reports alive with the band
         both = np.flatnonzero(rs_mask)

@@ -8,6 +8,7 @@ before it reaches the engine.
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 from typing import Any
@@ -61,15 +62,21 @@ def circle_geojson(lon: float, lat: float, radius_m: float, n: int = 32) -> dict
     return {"type": "Polygon", "coordinates": [ring]}
 
 
-def random_points_in(geojson: str | dict[str, Any], n: int, rng: np.random.Generator,
-                     inset_m: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` uniform random points inside a WGS84 polygon, at least ``inset_m`` from its edge."""
+@functools.lru_cache(maxsize=64)
+def _inset(geojson: str, inset_m: float):
     g = metric_geom(geojson)
     if inset_m:
         inner = g.buffer(-inset_m)
         if not inner.is_empty:
             g = inner
             shapely.prepare(g)
+    return g
+
+
+def random_points_in(geojson: str | dict[str, Any], n: int, rng: np.random.Generator,
+                     inset_m: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` uniform random points inside a WGS84 polygon, at least ``inset_m`` from its edge."""
+    g = _inset(geojson if isinstance(geojson, str) else json.dumps(geojson, sort_keys=True), inset_m)
     minx, miny, maxx, maxy = g.bounds
     xs: list[np.ndarray] = []
     ys: list[np.ndarray] = []

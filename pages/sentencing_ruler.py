@@ -109,9 +109,15 @@ with friendly_errors(tr("智能量刑尺", "Sentencing ruler")):
                           "Median and quartiles (shaded) from dated records only (synthetic here); CAIL2018 has no year."))
         st.markdown(tr("**数据中的情节差异**（有无该情节的刑期中位数；经验对比，非法律）",
                        "**Circumstances in the data** (median months with and without; empirical, not law)"))
-        wi = fresh_value(what_if_live(scope, inp.crime, sources), tr("情节对比", "What-if")).copy()
-        wi.insert(0, tr("情节", "Circumstance"), wi.pop("flag").map(FLAG_ZH))  # a copy: the cache is shared
-        st.dataframe(wi, hide_index=True, width="stretch")
+        if not cols:
+            st.caption(tr("勾选数据记录的情节（自首、坦白、累犯、前科、谅解、赔偿、未遂、从犯、认罪认罚）后显示。",
+                          "Tick a circumstance the data records to compare."))
+        else:
+            wi = fresh_value(what_if_live(scope, inp.crime, cols, sources), tr("情节对比", "What-if")).copy()
+            wi.insert(0, tr("情节", "Circumstance"), wi.pop("flag").map(FLAG_ZH))  # a copy: the cache is shared
+            wi.columns = [wi.columns[0], tr("有此情节 n", "n with"), tr("中位数（月）", "median with"),
+                          tr("无此情节 n", "n without"), tr("中位数（月） ", "median without")]
+            st.dataframe(wi, hide_index=True, width="stretch")
     with c2:
         st.subheader(tr("法律依据", "References"))
         references(inp.crime)

@@ -223,6 +223,10 @@ class LawyerBinding(Base):
 # --------------------------------------------------------------------------- sentencing
 
 
+SENTENCING_FLAGS = ("c_surrender", "c_confession", "c_recidivist", "c_prior_record", "c_forgiveness",
+                    "c_compensation", "c_attempt", "c_accomplice", "c_plea")
+
+
 class SentencingRecord(Base):
     """One judgment's sentence: real CAIL2018 rows (no year) or calibrated synthetic dated rows."""
 
@@ -257,6 +261,12 @@ class SentencingRecord(Base):
         UniqueConstraint("source", "source_ref", name="uq_sentencing_source"),
         Index("ix_sentencing_charge", "charge", "single_charge", "months"),
         Index("ix_sentencing_charge_year", "charge", "judgment_year"),
+        # covering indexes of the ruler's queries (queries/sentencing.py; migration 0002_sentencing)
+        Index("ix_sentencing_cover", "charge", "single_charge", "source", "months", "life", "death",
+              "judgment_year", *SENTENCING_FLAGS),
+        Index("ix_sentencing_year_cover", "charge", "single_charge", "judgment_year", "months", "source",
+              *SENTENCING_FLAGS),
+        Index("ix_sentencing_source", "source", "single_charge", "charge"),
     )
 
 

@@ -66,3 +66,15 @@ def test_amounts():
 ])
 def test_tier_from_text(crime, text, tier):
     assert tier_from_text(crime, text) == tier
+
+
+def test_chosen_from_flags_respects_exclusions():
+    from domain.sentencing import compute
+    from domain.sentencing.extract import chosen_from_flags
+
+    all_on = {c: True for c in circumstances_from_text("")}
+    chosen = chosen_from_flags(all_on)
+    assert chosen == ["accomplice", "attempt", "surrender", "comp_forgiveness", "plea", "recidivist"]
+    assert compute("盗窃", 1, chosen).ok  # a valid combination for the rules
+    assert chosen_from_flags({"c_confession": True, "c_forgiveness": True}) == ["confession", "forgiveness"]
+    assert chosen_from_flags({}) == []

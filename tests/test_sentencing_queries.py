@@ -108,6 +108,9 @@ def test_what_if_matches_pandas(sample_any_engine):
     sel = df[(df.charge == "盗窃") & df.single_charge & df.months.notna()]
     w = what_if(sample_any_engine, ALL, "盗窃").set_index("flag")
     assert list(w.index) == list(FLAG_COLUMNS)
+    some = what_if(sample_any_engine, ALL, "盗窃", ("c_plea", "c_surrender")).set_index("flag")
+    assert list(some.index) == ["c_plea", "c_surrender"]
+    assert some.loc["c_plea"].to_dict() == w.loc["c_plea"].to_dict()
     for f in FLAG_COLUMNS:
         yes, no = sel[sel[f]].months, sel[~sel[f]].months
         assert w.loc[f, "n_with"] == len(yes) and w.loc[f, "n_without"] == len(no)
@@ -119,9 +122,10 @@ def test_what_if_matches_pandas(sample_any_engine):
 def test_charges_and_backtest_groups(sample_any_engine):
     df = raw(sample_any_engine)
     c = charges_with_data(sample_any_engine, ALL).set_index("charge")
-    single = df[df.single_charge]
-    assert c.loc["故意伤害", "n"] == (single.charge == "故意伤害").sum()
-    assert c.loc["故意伤害", "n_real"] == ((single.charge == "故意伤害") & (single.source == "CAIL2018")).sum()
+    assert set(c.index) == set(df.charge)
+    real = df[df.single_charge & (df.source == "CAIL2018")].charge.value_counts()
+    for charge in c.index:
+        assert c.loc[charge, "n_real"] == real.get(charge, 0), charge
     g = backtest_groups(sample_any_engine, ALL)
     exp = df[(df.source == "CAIL2018") & df.single_charge & df.tier.notna()]
     assert g.n.sum() == len(exp) and set(g.charge) == set(exp.charge)

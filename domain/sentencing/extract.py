@@ -161,3 +161,34 @@ def tier_from_text(crime: str, text: str) -> int | None:
     if crime in ("容留他人吸毒", "妨害公务"):
         return 1
     return None
+
+
+def chosen_from_flags(flags: dict[str, bool]) -> list[str]:
+    """Rule circumstances (at their default percentages) for the flags a record carries.
+
+    Used by the back-test: 赔偿+谅解 → comp_forgiveness; surrender wins over confession and
+    recidivism over a prior record (they exclude each other in the rules).
+    """
+    out = []
+    if flags.get("c_accomplice"):
+        out.append("accomplice")
+    if flags.get("c_attempt"):
+        out.append("attempt")
+    if flags.get("c_surrender"):
+        out.append("surrender")
+    elif flags.get("c_confession"):
+        out.append("confession")
+    comp, forg = flags.get("c_compensation"), flags.get("c_forgiveness")
+    if comp and forg:
+        out.append("comp_forgiveness")
+    elif comp:
+        out.append("compensation")
+    elif forg:
+        out.append("forgiveness")
+    if flags.get("c_plea"):
+        out.append("plea")
+    if flags.get("c_recidivist"):
+        out.append("recidivist")
+    elif flags.get("c_prior_record"):
+        out.append("prior_record")
+    return out

@@ -297,3 +297,35 @@ def test_live_feed_tick_moves_positions_and_raises_breaches(engine_copy):
         got = c.execute(select(Alert.status).where(Alert.supervised_id == sid, Alert.kind == E.BREACH,
                                                   Alert.status != "已关闭")).scalars().all()
     assert got == ["新"]
+
+
+def test_risk_code_follows_alerts_and_ignores_false_alarms(engine_copy):
+    from sqlalchemy import insert
+
+    e = engine_copy
+    now = build_now(e)
+    sid = int(Q.supervised_list(e, SUPERVISION, "在管")["id"].iloc[0])
+    with e.begin() as c:
+        c.execute(delete(Alert).where(Alert.supervised_id == sid))
+        c.execute(delete(CheckinTask).where(CheckinTask.supervised_id == sid))
+        Q.recompute_risk(c, now, [sid])
+        aid = c.execute(insert(Alert).values(supervised_id=sid, kind=E.BREACH, severity="中", status="新",
+                                             raised_at=now, open_key=E.open_key(sid, E.BREACH))
+                        .returning(Alert.id)).scalar_one()
+        assert c.execute(select(SupervisedPerson.risk_code).where(SupervisedPerson.id == sid)).scalar_one() == "green"
+        Q.recompute_risk(c, now, [sid])
+        code, why = c.execute(select(SupervisedPerson.risk_code, SupervisedPerson.risk_reasons)
+                              .where(SupervisedPerson.id == sid)).one()
+    assert code == "yellow" and "越界 1" in why
+    Q.act_on_alert(e, SUPERVISION, aid, "close", user_id=None, actor="sup", now=now, note="漂移", false_alarm=True)
+    with e.begin() as c:
+        Q.recompute_risk(c, now, [sid])
+        assert c.execute(select(SupervisedPerson.risk_code).where(SupervisedPerson.id == sid)).scalar_one() == "green"
+    # a real (not false-alarm) alert counts for 30 days, then no longer
+    with e.begin() as c:
+        c.execute(insert(Alert).values(supervised_id=sid, kind=E.BANNED, severity="高", status="已关闭",
+                                       raised_at=now, close_note="核实属实"))
+        Q.recompute_risk(c, now, [sid])
+        assert c.execute(select(SupervisedPerson.risk_code).where(SupervisedPerson.id == sid)).scalar_one() == "yellow"
+        Q.recompute_risk(c, now + dt.timedelta(days=31), [sid])
+        assert c.execute(select(SupervisedPerson.risk_code).where(SupervisedPerson.id == sid)).scalar_one() == "green"

@@ -12,6 +12,7 @@ MODULES: list[str] = [
     "bench.bench_supervision",
     "bench.bench_portal",
     "bench.bench_rivers",
+    "bench.bench_sentencing",
 ]
 
 

@@ -73,7 +73,8 @@ def _ensure_lawyer(engine: Engine) -> int:
     return uid
 
 
-def _code(engine: Engine) -> str:
+def _code(engine: Engine, sender: OutboxSender) -> str:
+    sender.flush()
     with engine.connect() as c:
         body = c.execute(select(SmsOutbox.body).order_by(SmsOutbox.id.desc()).limit(1)).scalar()
     return re.search(r"(\d{6})", body).group(1)
@@ -108,7 +109,7 @@ def run(engine: Engine, reps: int = 15) -> list[Row]:
         else:
             ms_unknown, _ = _ms(lambda: P.request_party_code(engine, GHOST_ID, BENCH_PHONE, now=now, sender=sender))
             ms_known, r = _ms(lambda: P.request_party_code(engine, BENCH_ID, BENCH_PHONE, now=now, sender=sender))
-        code = _code(engine)
+        code = _code(engine, sender)
         wrong = f"{(int(code) + 1) % 10 ** 6:06d}"
         ms_wrong, _ = _ms(lambda: P.verify_party_code(engine, BENCH_ID, BENCH_PHONE, r.request_id, wrong, now=now))
         ms_ok, res = _ms(lambda: P.verify_party_code(engine, BENCH_ID, BENCH_PHONE, r.request_id, code, now=now))
@@ -119,7 +120,7 @@ def run(engine: Engine, reps: int = 15) -> list[Row]:
         ms_confirm, _ = _ms(lambda: P.confirm_receipt(engine, res.principal, public_id, now=now))
         ms_cases, _ = _ms(lambda: P.cases_for(engine, res.principal))
         ms_lpw, lr = _ms(lambda: P.request_lawyer_code(engine, LAWYER[0], LAWYER[1], LAWYER[2], now=now, sender=sender))
-        lcode = _code(engine)
+        lcode = _code(engine, sender)
         ms_lv, lres = _ms(lambda: P.verify_lawyer_code(engine, LAWYER[0], lr.request_id, lcode, now=now))
         assert lres.ok, lres
         if i == 0:

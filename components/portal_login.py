@@ -1,6 +1,7 @@
 """The shared parts of the two login pages: neutral send messages and the code step."""
 from __future__ import annotations
 
+import os
 from typing import Callable
 
 import streamlit as st
@@ -8,6 +9,19 @@ import streamlit as st
 from components import portal_session as session
 from components.i18n import tr
 from queries.portal import LoginResult, SendResult
+
+
+def client_address() -> str | None:
+    """The caller's address, for the per-client send limit. Behind a reverse proxy every request
+    comes from the proxy, so set ``JCY_CLIENT_IP_HEADER`` (e.g. ``X-Real-IP``) to the header the
+    proxy sets and strips from clients; without it Streamlit's own peer address is used."""
+    try:
+        header = os.environ.get("JCY_CLIENT_IP_HEADER", "").strip()
+        if header:
+            return (st.context.headers.get(header) or "").split(",")[0].strip() or None
+        return st.context.ip_address
+    except Exception:
+        return None
 
 
 def send_feedback(res: SendResult) -> None:

@@ -53,7 +53,7 @@ def same_digest(a: str, b: str) -> bool:
 @dataclass(frozen=True)
 class SendDecision:
     allowed: bool
-    reason: str  # ok / locked / too_soon / daily_limit
+    reason: str  # ok / locked / too_soon / daily_limit / client_limit
     retry_after_s: int = 0
 
 
@@ -67,6 +67,41 @@ def may_send(now: dt.datetime, *, last_sent_at: dt.datetime | None, sends_in_win
     if last_sent_at is not None and now - last_sent_at < RESEND_INTERVAL:
         return SendDecision(False, "too_soon", _secs(last_sent_at + RESEND_INTERVAL - now))
     return SendDecision(True, "ok")
+
+
+class RateLimiter:
+    """Sliding-window limit per key (e.g. 25 code requests per 5 minutes from one client address,
+    as Login.gov's ``otps_per_ip_limit``). In memory, thread-safe, clock injectable; keys are
+    opaque (callers pass a keyed hash, never a raw address)."""
+
+    def __init__(self, limit: int, window: dt.timedelta, clock: Clock = dt.datetime.now,
+                 max_keys: int = 10_000) -> None:
+        import threading
+        from collections import OrderedDict, deque
+
+        self.limit, self.window, self.clock, self.max_keys = limit, window, clock, max_keys
+        self._hits: OrderedDict[str, deque] = OrderedDict()
+        self._deque = deque
+        self._lock = threading.Lock()
+
+    def hit(self, key: str, now: dt.datetime | None = None) -> SendDecision:
+        """Count one request for ``key`` if it is within the limit; refuse it otherwise."""
+        now = now or self.clock()
+        with self._lock:
+            q = self._hits.pop(key, None) or self._deque()
+            while q and now - q[0] >= self.window:
+                q.popleft()
+            self._hits[key] = q  # most recently used last
+            while len(self._hits) > self.max_keys:
+                self._hits.popitem(last=False)
+            if len(q) >= self.limit:
+                return SendDecision(False, "client_limit", _secs(q[0] + self.window - now))
+            q.append(now)
+            return SendDecision(True, "ok")
+
+
+CLIENT_SENDS = 25  # code requests per client address
+CLIENT_WINDOW = dt.timedelta(minutes=5)
 
 
 # ----------------------------------------------------------------------------- verifying

@@ -3,7 +3,7 @@ import streamlit as st
 
 from components import portal_session as session
 from components.i18n import tr
-from components.portal_login import code_step, send_feedback
+from components.portal_login import client_address, code_step, send_feedback
 from components.shell import friendly_errors
 from queries.cache import get_engine
 from queries.portal import request_lawyer_code, verify_lawyer_code
@@ -24,7 +24,7 @@ with friendly_errors(tr("登录", "Sign-in")):
         send = st.form_submit_button(tr("验证密码并获取短信验证码", "Check password and send code"),
                                      type="primary", width="stretch")
     if send:
-        res = request_lawyer_code(get_engine(), username, password, phone)
+        res = request_lawyer_code(get_engine(), username, password, phone, client=client_address())
         if res.status == "sent":
             st.session_state[K] = {"username": username, "request_id": res.request_id}
         else:

@@ -3,7 +3,7 @@ import streamlit as st
 
 from components import portal_session as session
 from components.i18n import tr
-from components.portal_login import code_step, send_feedback
+from components.portal_login import client_address, code_step, send_feedback
 from components.shell import friendly_errors
 from queries.cache import get_engine
 from queries.portal import request_party_code, verify_party_code
@@ -23,7 +23,7 @@ with friendly_errors(tr("登录", "Sign-in")):
         phone = st.text_input(tr("手机号码", "Mobile number"), max_chars=11)
         send = st.form_submit_button(tr("获取验证码", "Send code"), type="primary", width="stretch")
     if send:
-        res = request_party_code(get_engine(), id_number, phone)
+        res = request_party_code(get_engine(), id_number, phone, client=client_address())
         if res.status == "sent":
             st.session_state[K] = {"id": id_number, "phone": phone, "request_id": res.request_id,
                                    "hint": res.phone_hint}

@@ -102,8 +102,9 @@ def _save_lock(conn: Connection, subject: str, failures: int, locked_until: dt.d
 
 
 def _issue_code(conn: Connection, subject: str, *, now: dt.datetime, actor: str, role: str,
-                phone: str, deliver: bool, sender: SmsSender, target: str) -> SendResult:
-    """Apply the send limits, store a hashed code (delivered or not), send it if ``deliver``."""
+                phone: str, deliver: bool, target: str) -> tuple[SendResult, str | None]:
+    """Apply the send limits and store a hashed code (delivered or not). Returns the answer and
+    the SMS text to send once the transaction has committed (None: nothing to send)."""
     _, locked_until = _lock_row(conn, subject)
     window = conn.execute(
         select(func.count(), func.max(OtpChallenge.created_at))
@@ -117,7 +118,7 @@ def _issue_code(conn: Connection, subject: str, *, now: dt.datetime, actor: str,
                result="锁定" if decision.reason == "locked" else "拒绝",
                detail={"locked": "账号已锁定", "too_soon": "60秒内重复获取",
                        "daily_limit": "24小时内已达10次"}[decision.reason])
-        return SendResult(decision.reason, retry_after_s=decision.retry_after_s, phone_hint=hint)
+        return SendResult(decision.reason, retry_after_s=decision.retry_after_s, phone_hint=hint), None
     # A new code voids any earlier one still open for this subject.
     conn.execute(update(OtpChallenge).where(OtpChallenge.subject_hash == subject,
                                             OtpChallenge.used_at.is_(None),
@@ -126,12 +127,16 @@ def _issue_code(conn: Connection, subject: str, *, now: dt.datetime, actor: str,
     conn.execute(insert(OtpChallenge).values(
         subject_hash=subject, request_id=request_id, code_hash=_code_hash(request_id, code),
         created_at=now, expires_at=otp.expires_at(now), attempts=0, used_at=None, delivered=deliver))
-    if deliver:
-        sender.send(conn, phone, code_message(code), now)
     record(conn, actor=actor, role=role, event="发送验证码", target=target, at=now,
            result="成功" if deliver else "失败",
            detail="短信已发送至 " + mask_phone(phone) if deliver else "身份信息与手机号未匹配，未发送短信")
-    return SendResult("sent", request_id=request_id, phone_hint=hint)
+    return SendResult("sent", request_id=request_id, phone_hint=hint), code_message(code) if deliver else None
+
+
+def _send_after_commit(engine: Engine, sender: SmsSender | None, phone: str, message: str | None,
+                       now: dt.datetime) -> None:
+    if message is not None:
+        (sender or default_sender()).send(engine, phone, message, now)
 
 
 def _check_code(conn: Connection, subject: str, request_id: str, code: str, *,
@@ -179,10 +184,31 @@ def _audit_invalid(engine: Engine, event: str, why: str, now: dt.datetime, role:
 # ----------------------------------------------------------------------------- party login
 
 
+CLIENT_LIMITER = otp.RateLimiter(otp.CLIENT_SENDS, otp.CLIENT_WINDOW)  # one per portal process
+
+
+def _client_refused(engine: Engine, client: str | None, now: dt.datetime, role: str) -> SendResult | None:
+    """Many code requests from one client address (any ID numbers) are refused for a while."""
+    if not client:
+        return None
+    d = CLIENT_LIMITER.hit(keyed_hash(client, "client"), now)
+    if d.allowed:
+        return None
+    with engine.begin() as conn:
+        record(conn, actor="匿名", role=role, event="发送验证码", result="拒绝", at=now,
+               detail=f"同一来源5分钟内超过{otp.CLIENT_SENDS}次")
+    return SendResult("too_soon", retry_after_s=d.retry_after_s)
+
+
 def request_party_code(engine: Engine, id_number: str, phone: str, *, now: dt.datetime | None = None,
-                       sender: SmsSender | None = None) -> SendResult:
-    """Step 1 for a party: the same answer whether or not the pair is on record."""
+                       sender: SmsSender | None = None, client: str | None = None) -> SendResult:
+    """Step 1 for a party: the same answer whether or not the pair is on record.
+
+    ``client`` is the caller's network address (limited to 25 requests per 5 minutes)."""
     now = _now(now)
+    refused = _client_refused(engine, client, now, ROLE_ZH[PARTY])
+    if refused:
+        return refused
     try:
         id_number, phone = validate_id(id_number, today=now.date()), validate_phone(phone)
     except ValueError as exc:
@@ -192,9 +218,10 @@ def request_party_code(engine: Engine, id_number: str, phone: str, *, now: dt.da
     with engine.begin() as conn:
         person = conn.execute(select(Person.id).where(Person.id_hash == hash_id_number(id_number),
                                                       Person.phone_hash == hash_phone(phone))).first()
-        return _issue_code(conn, subject, now=now, actor=mask_id(id_number), role=ROLE_ZH[PARTY],
-                           phone=phone, deliver=person is not None, sender=sender or default_sender(),
-                           target="当事人登录")
+        res, message = _issue_code(conn, subject, now=now, actor=mask_id(id_number), role=ROLE_ZH[PARTY],
+                                   phone=phone, deliver=person is not None, target="当事人登录")
+    _send_after_commit(engine, sender, phone, message, now)
+    return res
 
 
 def verify_party_code(engine: Engine, id_number: str, phone: str, request_id: str, code: str, *,
@@ -261,12 +288,16 @@ def _lawyer_subject_key(username: str) -> str:
 
 
 def request_lawyer_code(engine: Engine, username: str, password: str, phone: str, *,
-                        now: dt.datetime | None = None, sender: SmsSender | None = None) -> SendResult:
+                        now: dt.datetime | None = None, sender: SmsSender | None = None,
+                        client: str | None = None) -> SendResult:
     """Factor 1 (Argon2id password, plus the registered phone), then an SMS code as factor 2.
 
     A wrong password counts towards the same 5-failure lock as a wrong code.
     """
     now = _now(now)
+    refused = _client_refused(engine, client, now, ROLE_ZH[LAWYER])
+    if refused:
+        return refused
     try:
         phone = validate_phone(phone)
     except ValueError as exc:
@@ -300,8 +331,10 @@ def request_lawyer_code(engine: Engine, username: str, password: str, phone: str
                                   phone_hint=phone[-4:])
             return SendResult("bad_credentials", phone_hint=phone[-4:])
         _upgrade_hash(conn, user.id, user.password_hash, password)
-        return _issue_code(conn, subject, now=now, actor=actor, role=ROLE_ZH[LAWYER], phone=phone,
-                           deliver=True, sender=sender or default_sender(), target="律师登录")
+        res, message = _issue_code(conn, subject, now=now, actor=actor, role=ROLE_ZH[LAWYER], phone=phone,
+                                   deliver=True, target="律师登录")
+    _send_after_commit(engine, sender, phone, message, now)
+    return res
 
 
 def verify_lawyer_code(engine: Engine, username: str, request_id: str, code: str, *,

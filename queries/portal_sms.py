@@ -8,8 +8,9 @@ Settings (environment variables; root keys of ``.streamlit/secrets.toml`` are ex
   上海检察), ``JCY_SMS_TIMEOUT`` (seconds, default 5): the gateway's endpoint and credentials.
 
 Neither sender ever logs the message body (it carries the code); logs show a masked phone only.
-The HTTP sender posts from a background thread so the gateway's latency never shows in the login
-page's response time (a timing difference would tell an attacker the ID/phone pair is on record).
+Both senders work from a background thread, after the code's transaction has committed, so neither
+the gateway's latency nor the outbox write shows in the login page's response time (a timing
+difference would tell an attacker the ID/phone pair is on record).
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Engine, insert
 
 from domain.masking import mask_phone
 from queries.crypto import hash_phone
@@ -32,18 +33,36 @@ log = logging.getLogger("jcy.sms")
 
 
 class SmsSender(Protocol):
-    def send(self, conn: Connection, phone: str, body: str, at: dt.datetime) -> None:
-        """Queue one message; ``conn`` is the caller's transaction (used by the outbox only)."""
+    def send(self, engine: Engine, phone: str, body: str, at: dt.datetime) -> None:
+        """Queue one message and return at once (called after the code's transaction commits)."""
 
 
 class OutboxSender:
-    """Development sender: the message lands in ``sms_outbox`` in the caller's transaction."""
+    """Development sender: a background thread writes the message to ``sms_outbox``.
+
+    Background, like a real gateway call, so that a login request for a pair on record does the
+    same work in the request path as one for a pair that is not (no timing oracle)."""
 
     name = "outbox"
 
-    def send(self, conn: Connection, phone: str, body: str, at: dt.datetime) -> None:
-        conn.execute(insert(SmsOutbox).values(phone_masked=mask_phone(phone), phone_hash=hash_phone(phone),
-                                              body=body[:200], created_at=at))
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jcy-outbox")
+
+    def send(self, engine: Engine, phone: str, body: str, at: dt.datetime) -> None:
+        self._pool.submit(self._write, engine, phone, body, at)
+
+    @staticmethod
+    def _write(engine: Engine, phone: str, body: str, at: dt.datetime) -> None:
+        try:
+            with engine.begin() as conn:
+                conn.execute(insert(SmsOutbox).values(phone_masked=mask_phone(phone), phone_hash=hash_phone(phone),
+                                                      body=body[:200], created_at=at))
+        except Exception as exc:  # never the body in the log
+            log.warning("outbox write for %s failed: %s", mask_phone(phone), type(exc).__name__)
+
+    def flush(self) -> None:
+        """Wait until every queued message is written (tests, shutdown)."""
+        self._pool.submit(lambda: None).result()
 
 
 @dataclass
@@ -59,7 +78,7 @@ class HttpGatewaySender:
     def __post_init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="jcy-sms")
 
-    def send(self, conn: Connection, phone: str, body: str, at: dt.datetime) -> None:
+    def send(self, engine: Engine, phone: str, body: str, at: dt.datetime) -> None:
         self._pool.submit(self._post, phone, body)
 
     def _post(self, phone: str, body: str) -> int | None:

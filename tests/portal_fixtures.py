@@ -125,7 +125,7 @@ class CodeCatcher:
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
 
-    def send(self, conn, phone: str, body: str, at: dt.datetime) -> None:
+    def send(self, engine, phone: str, body: str, at: dt.datetime) -> None:
         self.sent.append((phone, body))
 
     def last_code(self) -> str:

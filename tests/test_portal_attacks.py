@@ -153,20 +153,26 @@ def test_enumeration_identical_answers_for_known_and_unknown_pairs(world):
 
 
 def test_enumeration_similar_timing(engine):
-    """Median time of step 1 for a pair on record vs not, with the default (outbox) sender."""
+    """Step 1 for a pair on record vs not, with the default (outbox) sender: the request path does
+    the same work (the SMS goes out from a background thread after the response). Paired
+    differences within each round cancel the drift of a busy machine."""
     w = seed(engine)
     ghost = make_id("310104", dt.date(1988, 8, 8), 9)
     sender = OutboxSender()
-    times = {"known": [], "unknown": []}
+    diffs, known_all = [], []
     for i in range(40):
         now = NOW + i * dt.timedelta(hours=3)  # stays under the daily limit
+        t = {}
         for label, idn in (("known", w.id_a), ("unknown", ghost)) if i % 2 else (("unknown", ghost), ("known", w.id_a)):
             t0 = time.perf_counter()
             r = P.request_party_code(engine, idn, w.phone_a, now=now, sender=sender)
-            times[label].append(time.perf_counter() - t0)
+            t[label] = time.perf_counter() - t0
             assert r.status == "sent"
-    k, u = statistics.median(times["known"]), statistics.median(times["unknown"])
-    assert abs(k - u) < max(0.002, 0.25 * min(k, u)), (k, u)
+        sender.flush()  # background delivery finished before the next round
+        diffs.append(t["known"] - t["unknown"])
+        known_all.append(t["known"])
+    d, k = statistics.median(diffs), statistics.median(known_all)
+    assert abs(d) < max(0.001, 0.2 * k), (d, k)
     with engine.connect() as c:
         assert c.execute(select(func.count()).select_from(SmsOutbox)).scalar() == 40
 
@@ -222,6 +228,7 @@ def test_codes_are_stored_only_as_keyed_hashes_and_never_logged(world, caplog):
     caplog.set_level(logging.DEBUG)
     sender = OutboxSender()
     r = P.request_party_code(engine, w.id_a, w.phone_a, now=NOW, sender=sender)
+    sender.flush()
     with engine.connect() as c:
         body = c.execute(select(SmsOutbox.body)).scalar_one()
         code = body.split("验证码为")[1][:6]
@@ -386,3 +393,21 @@ def test_login_lock_rows_hold_no_clear_identifiers(world):
     with engine.connect() as c:
         dump = repr(c.execute(select(LoginLock)).fetchall()) + repr(c.execute(select(OtpChallenge)).fetchall())
     assert w.id_a not in dump and w.phone_a not in dump and sms.last_code() not in dump
+
+
+def test_many_id_numbers_from_one_client_are_refused_after_25(world, monkeypatch):
+    engine, w = world
+    from domain import otp
+
+    monkeypatch.setattr(P, "CLIENT_LIMITER", otp.RateLimiter(otp.CLIENT_SENDS, otp.CLIENT_WINDOW))
+    sms = CodeCatcher()
+    ids = [make_id("310104", dt.date(1980, 1, 1) + dt.timedelta(days=i), i) for i in range(30)]
+    ids[3] = w.id_a
+    out = [P.request_party_code(engine, idn, w.phone_a, now=NOW + i * dt.timedelta(seconds=5), sender=sms,
+                                client="203.0.113.7").status for i, idn in enumerate(ids)]
+    assert out == ["sent"] * 25 + ["too_soon"] * 5
+    assert P.request_party_code(engine, w.id_b, w.phone_b, now=NOW + dt.timedelta(minutes=3), sender=sms,
+                                client="198.51.100.1").status == "sent"  # another client is unaffected
+    refused = [e for e in audit(engine, "发送验证码") if e[2] == "拒绝"]
+    assert len(refused) == 5 and all("同一来源" in e[3] for e in refused)
+    no_clear_ids_in_audit(engine, "203.0.113.7")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from queries.db import make_engine, upgrade
 from queries.schema import AuditLog, SmsOutbox
@@ -35,20 +35,33 @@ def demo(tmp_path_factory):
     engine.dispose()
 
 
-def _code(engine) -> str:
+def _code(engine, before: int = 0) -> str:
+    """The newest code in the outbox (written by the app's background sender a moment later)."""
+    import time
+
+    for _ in range(50):
+        with engine.connect() as c:
+            row = c.execute(select(SmsOutbox.id, SmsOutbox.body).order_by(SmsOutbox.id.desc())).first()
+        if row is not None and row.id > before:
+            return row.body.split("验证码为")[1][:6]
+        time.sleep(0.1)
+    raise AssertionError("no SMS in the outbox")
+
+
+def _last_id(engine) -> int:
     with engine.connect() as c:
-        body = c.execute(select(SmsOutbox.body).order_by(SmsOutbox.id.desc())).scalars().first()
-    return body.split("验证码为")[1][:6]
+        return c.execute(select(func.coalesce(func.max(SmsOutbox.id), 0))).scalar()
 
 
 def _login(page, app, engine, idn, phone, shot: Path | None = None):
     page.goto(app.url)
     wait_for_app(page)
+    before = _last_id(engine)
     page.get_by_label("居民身份证号").fill(idn)
     page.get_by_label("手机号码").fill(phone)
     page.get_by_role("button", name="获取验证码").click()
     page.get_by_text("验证码已发送至尾号").wait_for(timeout=20000)
-    page.get_by_label("短信验证码").fill(_code(engine))
+    page.get_by_label("短信验证码").fill(_code(engine, before))
     if shot:
         page.screenshot(path=str(shot), full_page=True)
     page.get_by_role("button", name="登录", exact=True).click()

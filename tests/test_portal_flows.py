@@ -34,6 +34,9 @@ def db(tmp_path, monkeypatch):
 
 
 def last_code(engine) -> str:
+    from queries.portal_sms import default_sender
+
+    default_sender().flush()  # the outbox is written by a background thread after the request
     with engine.connect() as c:
         body = c.execute(select(SmsOutbox.body).order_by(SmsOutbox.id.desc())).scalars().first()
     return body.split("验证码为")[1][:6]

@@ -105,3 +105,16 @@ def test_absolute_timeout_is_twelve_hours_even_with_activity():
     assert otp.session_end_reason(now, logged_in_at=T0, last_action_at=now - dt.timedelta(seconds=1)) == "absolute"
     assert otp.session_end_reason(now - dt.timedelta(seconds=1), logged_in_at=T0,
                                   last_action_at=now - dt.timedelta(seconds=2)) is None
+
+
+def test_client_limit_25_requests_per_5_minutes_sliding():
+    clock = [T0]
+    lim = otp.RateLimiter(otp.CLIENT_SENDS, otp.CLIENT_WINDOW, clock=lambda: clock[0])
+    for i in range(25):
+        clock[0] = T0 + dt.timedelta(seconds=i)
+        assert lim.hit("ip-a").allowed
+    refused = lim.hit("ip-a")
+    assert not refused.allowed and refused.reason == "client_limit" and refused.retry_after_s == 300 - 24
+    assert lim.hit("ip-b").allowed  # other clients are not affected
+    clock[0] = T0 + otp.CLIENT_WINDOW  # the first hit leaves the window
+    assert lim.hit("ip-a").allowed and not lim.hit("ip-a").allowed

@@ -42,31 +42,31 @@ def class_bands(indicator: str, top: float) -> pd.DataFrame:
         label=lambda d: d["cls"].map(_lab), color=lambda d: d["cls"].map(_hex))
 
 
-def indicator_chart(history: pd.DataFrame, indicator: str, height: int = 180) -> alt.LayerChart:
-    """Monthly values per monitoring site over the Class I..劣V bands."""
+def indicator_chart(history: pd.DataFrame, indicator: str, height: int = 230) -> alt.LayerChart:
+    """Monthly values per monitoring site over the Class I..劣V bands (band colours are the class
+    colours; each band's tooltip names the class and its limits)."""
     name = INDICATOR_NAMES[indicator] if lang() == "zh" else INDICATOR_NAMES_EN[indicator]
     d = history[["month", "site", indicator]].dropna().rename(columns={indicator: "v"})
-    top = float(d["v"].max()) * 1.1 if len(d) else 1.0
+    top = float(d["v"].max()) * 1.1 if len(d) else 0.0
     bands = class_bands(indicator, top)
-    if len(d):
-        ymax = max(top, float(bands["y0"].iloc[-1 if indicator not in MINIMUM_INDICATORS else 0]) * 1.05)
-    else:
-        ymax = float(bands["y1"].max())
+    ymax = max(top, float(LIMITS[indicator][4]) * 1.15, float(LIMITS[indicator][0]) * 1.15)
     bands["y1"] = bands["y1"].clip(upper=ymax)
     months = sorted(history["month"].unique().tolist())
-    band = alt.Chart(bands).mark_rect(opacity=0.18).encode(
-        y=alt.Y("y0:Q", title=f"{name} (mg/L)", scale=alt.Scale(domain=[0, ymax], nice=False)),
-        y2="y1:Q",
-        color=alt.Color("label:N", scale=alt.Scale(domain=bands["label"].tolist(), range=bands["color"].tolist()),
-                        legend=None),
+    y_scale = alt.Scale(domain=[0, ymax], nice=False, zero=True)
+    band = alt.Chart(bands).mark_rect(opacity=0.22).encode(
+        y=alt.Y("y0:Q", title="mg/L", scale=y_scale), y2="y1:Q",
+        color=alt.Color("color:N", scale=None, legend=None),
         tooltip=[alt.Tooltip("label:N", title=tr("类别", "Class")), alt.Tooltip("y0:Q", title=tr("下限", "from")),
                  alt.Tooltip("y1:Q", title=tr("上限", "to"))])
-    line = alt.Chart(d).mark_line(point=True, strokeWidth=1.5).encode(
-        x=alt.X("month:O", title=None, sort=months, axis=alt.Axis(labelAngle=-45)),
-        y="v:Q", color=alt.Color("site:N", title=tr("断面", "Site"), legend=alt.Legend(orient="bottom")),
+    line = alt.Chart(d).mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=1.6).encode(
+        x=alt.X("month:O", title=None, sort=months, axis=alt.Axis(labelAngle=0, labelOverlap=True)),
+        y=alt.Y("v:Q", scale=y_scale),
+        color=alt.Color("site:N", title=None, scale=alt.Scale(scheme="dark2"),
+                        legend=alt.Legend(orient="top", direction="horizontal", labelLimit=160)),
         tooltip=[alt.Tooltip("month:O", title=tr("月份", "Month")), alt.Tooltip("site:N", title=tr("断面", "Site")),
                  alt.Tooltip("v:Q", title=name)])
-    return alt.layer(band, line).properties(height=height, title=name)
+    return (alt.layer(band, line).resolve_scale(color="independent")
+            .properties(height=height, title=alt.TitleParams(name, anchor="start")))
 
 
 def class_timeline(monthly: pd.DataFrame, events: pd.DataFrame) -> alt.LayerChart:
@@ -96,8 +96,11 @@ def highlight_status(df: pd.DataFrame, status_col: str = "status"):
                "临期": "background-color: #fff1c2"}
     colours |= {STATUS_EN[k]: v for k, v in list(colours.items())}
 
+    col = status_col if status_col in df.columns else next(
+        (c for c in df.columns if c in ("状态", "Status")), status_col)
+
     def row_style(row):
-        css = colours.get(row.get(status_col), "")
+        css = colours.get(row.get(col), "")
         return [css] * len(row)
 
     return df.style.apply(row_style, axis=1)
@@ -119,3 +122,33 @@ def fresh_value(res, what: str):
         st.warning(tr(f"显示的是 {res.as_of:%H:%M:%S} 的数据，最近一次刷新失败。",
                       f"Showing data from {res.as_of:%H:%M:%S}; the last refresh failed."))
     return res.value
+
+
+_COLUMNS = {
+    "code": ("编号", "Code"), "name": ("河道", "River"), "river": ("河道", "River"), "level": ("级别", "Level"),
+    "town": ("镇（街道）", "Town"), "prosecutor": ("检察官", "Prosecutor"), "water_class": ("水质类别", "Class"),
+    "main_pollutants": ("主要污染指标", "Main pollutants"), "history": ("近六个月类别", "Last six months"),
+    "reasons": ("依据", "Evidence"), "doc_no": ("文号", "Doc no."), "case_no": ("案号", "Case no."),
+    "recipient": ("被建议单位", "Recipient"), "emergency": ("紧急", "Emergency"), "issued_on": ("发出日期", "Issued"),
+    "reply_due": ("回复期限", "Reply due"), "replied_on": ("回复日期", "Replied"), "rectified_on": ("整改日期", "Rectified"),
+    "content": ("建议内容", "Content"), "status": ("状态", "Status"), "days_left": ("剩余天数", "Days left"),
+    "source": ("线索来源", "Source"), "stage": ("阶段", "Stage"), "clue_at": ("线索时间", "Clue"),
+    "filed_at": ("立案时间", "Filed"), "stage_entered_at": ("进入本阶段", "Stage since"),
+    "closed_at": ("结案时间", "Closed"), "outcome": ("结果", "Outcome"), "summary": ("摘要", "Summary"),
+    "month": ("月份", "Month"), "sampled_on": ("采样日期", "Sampled"), "site": ("断面", "Site"),
+}
+
+
+def labelled(df: pd.DataFrame) -> pd.DataFrame:
+    """The same frame with Chinese-first column headers for display."""
+    return df.rename(columns={c: (zh if lang() == "zh" else en) for c, (zh, en) in _COLUMNS.items()})
+
+
+def history_text(history: str) -> str:
+    """'2026-06:4;2026-07:6' → '06月 Ⅳ类 → 07月 劣Ⅴ类'."""
+    parts = []
+    for item in (history or "").split(";"):
+        if ":" in item:
+            m, c = item.split(":")
+            parts.append(f"{m[5:]}{tr('月', '')} {_lab(int(c))}")
+    return " → ".join(parts)

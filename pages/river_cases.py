@@ -5,7 +5,7 @@ import streamlit as st
 
 from components.export import csv_download
 from components.i18n import lang, tr
-from components.river_charts import STATUS_EN, fresh_value, highlight_status
+from components.river_charts import STATUS_EN, fresh_value, highlight_status, labelled
 from components.shell import friendly_errors, inject_font
 from queries.rivers import pil_cases_live, pil_figures_live, suggestions_live
 from queries.scope import ALL
@@ -40,16 +40,13 @@ with friendly_errors(tr("案件与检察建议", "Cases and suggestions")):
     show = sugg.drop(columns=["id", "river_id"])
     if lang() == "en":
         show = show.assign(status=show["status"].map(STATUS_EN))
-    st.dataframe(highlight_status(show), hide_index=True, width="stretch",
-                 column_config={"days_left": st.column_config.NumberColumn(tr("剩余天数", "Days left")),
-                                "reply_due": st.column_config.DateColumn(tr("回复期限", "Reply due")),
-                                "status": st.column_config.TextColumn(tr("状态", "Status"))})
+    st.dataframe(highlight_status(labelled(show)), hide_index=True, width="stretch")
     st.caption(tr("红色：超期未回复；浅橙：逾期回复；黄色：14日内到期。",
                   "Red: overdue; light orange: replied late; yellow: due within 14 days."))
-    csv_download(show, "river_suggestions.csv", key="rc_csv_s")
+    csv_download(labelled(show), "river_suggestions.csv", key="rc_csv_s")
 
     st.subheader(tr("公益诉讼案件", "Public-interest cases"))
     open_only = st.checkbox(tr("仅显示在办", "Open only"), key="rc_open")
     cases = fresh_value(pil_cases_live(scope, None, open_only), tr("案件", "Cases"))
-    st.dataframe(cases.drop(columns=["id", "river_id"]), hide_index=True, width="stretch")
-    csv_download(cases.drop(columns=["id", "river_id"]), "river_cases.csv", key="rc_csv_c")
+    st.dataframe(labelled(cases.drop(columns=["id", "river_id"])), hide_index=True, width="stretch")
+    csv_download(labelled(cases.drop(columns=["id", "river_id"])), "river_cases.csv", key="rc_csv_c")

@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from components.i18n import tr
-from components.river_charts import fresh_value
+from components.river_charts import fresh_value, history_text, labelled
 from components.river_map import class_label
 from components.shell import friendly_errors, inject_font
 from queries.cache import get_engine, get_store
@@ -32,10 +32,9 @@ with friendly_errors(tr("水质线索", "Clues")):
     if found.empty:
         st.info(tr("本月没有符合条件的线索。", "No clue this month."))
         st.stop()
-    show = found.assign(water_class=found["water_class"].map(class_label))
-    st.dataframe(show.drop(columns=["river_id"]), hide_index=True, width="stretch",
-                 column_config={"history": st.column_config.TextColumn(tr("近六个月类别", "Last six months")),
-                                "reasons": st.column_config.TextColumn(tr("依据", "Evidence"), width="large")})
+    show = found.assign(water_class=found["water_class"].map(class_label),
+                        history=found["history"].map(history_text))
+    st.dataframe(labelled(show.drop(columns=["river_id"])), hide_index=True, width="stretch")
 
     st.subheader(tr("处理线索", "Decide"))
     pros = fresh_value(river_prosecutors_live(scope), tr("检察官", "Prosecutors"))

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from components.i18n import tr
-from components.river_charts import class_timeline, fresh_value, highlight_status, indicator_chart
+from components.river_charts import class_timeline, fresh_value, highlight_status, indicator_chart, labelled
 from components.river_map import class_label
 from components.shell import friendly_errors, inject_font
 from domain.water import ASSESSED
@@ -40,14 +40,15 @@ with friendly_errors(tr("河道详情", "River detail")):
 
     monthly = fresh_value(river_monthly_class_live(scope, info.id), tr("月度类别", "Monthly class"))
     latest = monthly["water_class"].iloc[-1] if len(monthly) else None
-    a, b, c, d, e = st.columns(5)
+    a, b, c, d = st.columns(4)
     a.metric(tr("河道级别", "Level"), info.level)
     b.metric(tr("长度", "Length"), f"{info.length_km:.2f} km")
     c.metric(tr("最近水质", "Latest class"), class_label(latest))
-    d.metric(tr("河长", "River chief"), info.river_chief)
-    e.metric(tr("检察官", "Prosecutor"), info.prosecutor or "—")
-    st.caption(tr(f"{info.town} · 编号 {info.code} · 监测断面 {info.sites} 个",
-                  f"{info.town} · code {info.code} · {info.sites} monitoring site(s)"))
+    d.metric(tr("监测断面", "Monitoring sites"), info.sites)
+    st.markdown(tr(f"**河长**：{info.river_chief}　**检察官**：{info.prosecutor or '—'}　**镇（街道）**：{info.town}"
+                   f"　**编号**：{info.code}",
+                   f"**River chief**: {info.river_chief}  **Prosecutor**: {info.prosecutor or '—'}  "
+                   f"**Town**: {info.town}  **Code**: {info.code}"))
 
     cases = fresh_value(pil_cases_live(scope, info.id), tr("公益诉讼案件", "Cases"))
     sugg = fresh_value(suggestions_live(scope, dt.date.today(), info.id), tr("检察建议", "Suggestions"))
@@ -78,6 +79,7 @@ with friendly_errors(tr("河道详情", "River detail")):
                   "Total nitrogen is recorded but not used for river classes; pH outside 6–9 is worse than V."))
 
     st.subheader(tr("公益诉讼案件", "Public-interest cases"))
-    st.dataframe(cases.drop(columns=["id", "river_id", "river", "town"]), hide_index=True, width="stretch")
+    st.dataframe(labelled(cases.drop(columns=["id", "river_id", "river", "town"])), hide_index=True, width="stretch")
     st.subheader(tr("检察建议", "Procuratorial suggestions"))
-    st.dataframe(highlight_status(sugg.drop(columns=["id", "river_id", "river"])), hide_index=True, width="stretch")
+    st.dataframe(highlight_status(labelled(sugg.drop(columns=["id", "river_id", "river"]))), hide_index=True,
+                 width="stretch")

@@ -319,7 +319,7 @@ def _samples(rivers, sites, months, rng) -> list[dict]:
         s = base + OFFSET[ind] + rng.normal(0, 0.33, (n_sites, m))
         vals[ind] = values_from_score(ind, s)
     ph = rng.normal(7.45, 0.28, (n_sites, m))
-    odd_ph = rng.random((n_sites, m)) < 0.0015
+    odd_ph = rng.random((n_sites, m)) < 0.0003
     ph[odd_ph] = rng.choice([5.6, 9.3, 9.5], odd_ph.sum())
     tn = vals["nh3n"] * rng.uniform(1.4, 2.2, (n_sites, m)) + rng.uniform(0.5, 1.5, (n_sites, m))
     missing_bod = rng.random((n_sites, m)) < 0.01

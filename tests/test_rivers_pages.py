@@ -163,3 +163,28 @@ def test_map_in_chromium_at_chosen_month(river_pages_db):
             assert metric.locator('[data-testid="stMetricValue"]').inner_text().strip() == str(n6)
             page.screenshot(path=str(Path(os.environ.get("TMPDIR", "/tmp")) / "rivers_map_test.png"))
             watch.assert_clean()
+
+
+def test_display_helpers():
+    from components.river_charts import class_bands, history_text, labelled
+
+    assert history_text("2026-06:4;2026-07:6") == "06月 Ⅳ类 → 07月 劣Ⅴ类"
+    import pandas as pd
+
+    assert list(labelled(pd.DataFrame(columns=["reply_due", "status", "x"])).columns) == ["回复期限", "状态", "x"]
+    # COD shares the Class I/II limit: no empty Class II band; DO bands run downwards
+    cod = class_bands("cod", 50.0)
+    assert 2 not in set(cod["cls"]) and list(cod["cls"]) == [1, 3, 4, 5, 6]
+    do = class_bands("do_mg", 8.0).set_index("cls")
+    assert (do.loc[3, "y0"], do.loc[3, "y1"]) == (5.0, 6.0) and (do.loc[4, "y0"], do.loc[4, "y1"]) == (3.0, 5.0)
+    assert (do.loc[6, "y0"], do.loc[6, "y1"]) == (0.0, 2.0) and do.loc[1, "y0"] == 7.5
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs_in_english(river_pages_db, page):
+    at = AppTest.from_file(str(ROOT / page), default_timeout=120)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.title[0].value.startswith("Rivers")

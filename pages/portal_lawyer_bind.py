@@ -43,5 +43,5 @@ with friendly_errors(tr("绑定申请", "Binding request")):
         st.dataframe(pd.DataFrame({
             tr("案号", "Case number"): mine["case_no"], tr("状态", "Status"): mine["status"],
             tr("申请时间", "Requested"): pd.to_datetime(mine["requested_at"]).dt.strftime("%Y-%m-%d %H:%M"),
-            tr("审核时间", "Decided"): pd.to_datetime(mine["decided_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+            tr("审核时间", "Decided"): pd.to_datetime(mine["decided_at"]).dt.strftime("%Y-%m-%d %H:%M").fillna("—"),
         }), hide_index=True, width="stretch")

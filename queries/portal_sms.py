@@ -128,3 +128,28 @@ def default_sender() -> SmsSender:
 def code_message(code: str, sign: str = "上海检察") -> str:
     """The SMS text: the service name and the code only, no case or document details."""
     return f"【{sign}】您的登录验证码为{code}，5分钟内有效。如非本人操作，请忽略本短信。"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m queries.portal_sms [N]``: the operator reads the development outbox."""
+    import sys
+
+    from sqlalchemy import select
+
+    from queries.db import make_engine
+
+    args = sys.argv[1:] if argv is None else argv
+    n = int(args[0]) if args and args[0].isdigit() else 10
+    engine = make_engine()
+    with engine.connect() as conn:
+        rows = conn.execute(select(SmsOutbox.created_at, SmsOutbox.phone_masked, SmsOutbox.body)
+                            .order_by(SmsOutbox.id.desc()).limit(n)).all()
+    if not rows:
+        print("短信发件箱为空 (the SMS outbox is empty)")
+    for r in reversed(rows):
+        print(f"{r.created_at:%Y-%m-%d %H:%M:%S}  {r.phone_masked}  {r.body}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

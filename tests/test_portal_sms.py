@@ -74,3 +74,20 @@ def test_gateway_failure_does_not_break_login_step_or_leak(engine, caplog):
     sender.flush()
     assert r.status == "sent"
     assert "failed" in caplog.text and w.phone_a not in caplog.text and "验证码" not in caplog.text
+
+
+def test_operator_reads_the_outbox_from_the_command_line(tmp_path, monkeypatch, capsys):
+    from queries.db import make_engine, upgrade
+    from queries.portal_sms import main
+
+    url = f"sqlite:///{tmp_path / 'o.sqlite3'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    w = seed(engine)
+    sender = OutboxSender()
+    P.request_party_code(engine, w.id_a, w.phone_a, now=NOW, sender=sender)
+    sender.flush()
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["5"]) == 0
+    out = capsys.readouterr().out
+    assert "138****5678" in out and "验证码为" in out and w.phone_a not in out

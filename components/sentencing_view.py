@@ -100,8 +100,19 @@ def ruler_inputs(data_charges: list[str], prefix: str = "sr", public: bool = Fal
         inp.start = c1.slider(tr("量刑起点（月，可在本档内收窄）", "Starting point (months, may narrow within the tier)"),
                               t.sp_min, t.sp_max, (t.sp_min, t.sp_max), step=0.5, format="%.1f",
                               key=f"{prefix}_sp_{crime}_{inp.tier}")
-    ex = c2.number_input(tr("超出本档的数额、次数等增加的刑罚量（月，按本省细则）", "Extra months for amount/count beyond the tier (provincial rate)"),
-                         min_value=0.0, max_value=120.0, value=0.0, step=1.0, key=f"{prefix}_extra")
+    e1, e2, e3 = c2.columns(3)
+    amount = e1.number_input(tr("超出本档的数额（元）或次数", "Amount (yuan) or count beyond the tier"),
+                             min_value=0.0, value=0.0, step=1.0, key=f"{prefix}_amount")
+    per = e2.number_input(tr("本省细则：每增加1个月对应", "Provincial rule: per extra month"), min_value=0.0,
+                          value=0.0, step=1.0, key=f"{prefix}_per", help=tr(
+                              "各省实施细则规定“数额每增加X元（或每增加一次）增加1个月刑期”，全国文本没有统一标准。",
+                              "Provincial rules set '+1 month per X yuan (or per extra count)'; there is no national rate."))
+    if amount > 0 and per > 0:
+        ex = round(amount / per, 1)
+        e3.metric(tr("增加刑罚量（月）", "Extra months"), f"{ex:g}")
+    else:
+        ex = e3.number_input(tr("或直接输入增加的月数", "Or extra months directly"), min_value=0.0,
+                             max_value=120.0, value=0.0, step=1.0, key=f"{prefix}_extra")
     inp.extra = (ex, ex)
     circ = circumstances_for(crime)
     box = st.container(border=True)  # not an expander: its icon font is overridden by the CJK font CSS

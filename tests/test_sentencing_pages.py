@@ -97,3 +97,11 @@ def test_ruler_in_chromium_offline_and_export_is_audited(page_db, tmp_path):
         assert "Traceback" not in app.log()
     log = recent(make_engine(page_db), event="量刑计算说明导出")
     assert len(log) >= 1 and "盗窃" in log.iloc[0].target
+
+
+def test_extra_amount_converts_at_the_provincial_rate(page_db):
+    at = AppTest.from_file(RULER, default_timeout=120).run()
+    at.number_input(key="sr_amount").set_value(6000).run()
+    at.number_input(key="sr_per").set_value(2000).run()  # +1 month per 2,000 yuan → +3 months
+    assert not at.exception
+    assert "规则计算幅度 4–15 个月" in _text(at)

@@ -75,9 +75,12 @@ def _class_subquery(scope: Scope, month: str):
     rn = func.row_number().over(
         partition_by=WaterSample.river_id,
         order_by=(func.coalesce(WaterSample.water_class, 0).desc(), WaterSample.id))
+    lo = shift_month(month, -LOOKBACK_MONTHS + 1)
     ranked = (select(WaterSample.river_id, WaterSample.month, WaterSample.water_class,
                      WaterSample.main_pollutants, rn.label("rn"))
               .join(lm, and_(WaterSample.river_id == lm.c.river_id, WaterSample.month == lm.c.m))
+              # redundant with the join, but lets PostgreSQL read one year of samples, not all
+              .where(WaterSample.month >= lo, WaterSample.month <= month)
               .subquery("ranked"))
     return (select(ranked.c.river_id, ranked.c.month, ranked.c.water_class, ranked.c.main_pollutants)
             .where(ranked.c.rn == 1).subquery("rc"))

@@ -5,11 +5,13 @@ Queries: queries.supervision.leave_requests / decide_leave / request_leave / sup
 """
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from components.i18n import tr
 from components.shell import friendly_errors, inject_font
 from components.supervision_ui import fresh_note, now, run_action, viewer
+from domain.supervision.engine import DEFAULT
 from queries.cache import get_engine
 from queries.supervision import (
     decide_leave, district_shapes_live, leave_requests_live, request_leave, supervised_list, user_id_for_live,
@@ -49,11 +51,15 @@ with friendly_errors(tr("外出监管", "Leave")):
     status = st.segmented_control(tr("状态", "Status"), ["已批准", "已返回", "已驳回"], default="已批准")
     hist = leave_requests_live(scope, status).value
     if hist is not None:
-        late = hist["returned_at"].notna() & (hist["returned_at"] > hist["end_at"] + dt.timedelta(hours=1)) \
-            if len(hist) else hist.get("returned_at")
-        st.dataframe(hist[list(COLS)].rename(columns=COLS), hide_index=True, width="stretch", height=300)
-        if status == "已返回" and len(hist):
-            st.caption(tr(f"逾期返回（超过宽限1小时）：{int(late.sum())} 次", f"Late returns: {int(late.sum())}"))
+        grace = dt.timedelta(minutes=DEFAULT.late_return_grace_minutes)
+        back = pd.to_datetime(hist["returned_at"])
+        late = back.notna() & (back > pd.to_datetime(hist["end_at"]) + grace)  # still away: a 逾期未返 alert
+        view = hist[list(COLS)].rename(columns=COLS).assign(**{tr("逾期", "Late"): late.map({True: "⚠ 逾期", False: ""})})
+        st.dataframe(view, hide_index=True, width="stretch", height=300)
+        st.caption(tr(f"逾期返回（超过返回时间 {grace.seconds // 60} 分钟后才回到居住区）：{int(late.sum())} 次；"
+                      "仍未返回的由告警“逾期未返”提示。",
+                      f"Came back late (over {grace.seconds // 60} min after the end): {int(late.sum())}; "
+                      "those still away raise a late-return alert."))
     with st.expander(tr("代为登记外出申请（本人电话/短信申请）", "Register a request on the person's behalf")):
         with st.form("leave_new"):
             act = supervised_list(get_engine(), scope, "在管")

@@ -33,7 +33,8 @@ with friendly_errors(tr("外出监管", "Leave")):
     if df.empty:
         st.caption(tr("没有待审批的申请。", "No pending requests."))
     else:
-        st.dataframe(df[list(COLS)].rename(columns=COLS), hide_index=True, width="stretch")
+        st.dataframe(df[list(COLS)].rename(columns=COLS).astype(object).fillna("—"), hide_index=True,
+                     width="stretch")
         with st.form("leave_decide"):
             opts = {int(r.id): f"#{r.id} {r.person_code} → {r.destination} ({r.start_at:%m-%d %H:%M}–{r.end_at:%m-%d %H:%M})"
                     for r in df.itertuples()}
@@ -54,7 +55,7 @@ with friendly_errors(tr("外出监管", "Leave")):
         grace = dt.timedelta(minutes=DEFAULT.late_return_grace_minutes)
         back = pd.to_datetime(hist["returned_at"])
         late = back.notna() & (back > pd.to_datetime(hist["end_at"]) + grace)  # still away: a 逾期未返 alert
-        view = hist[list(COLS)].rename(columns=COLS).assign(**{tr("逾期", "Late"): late.map({True: "⚠ 逾期", False: ""})})
+        view = hist[list(COLS)].rename(columns=COLS).astype(object).fillna("—").assign(**{tr("逾期", "Late"): late.map({True: "⚠ 逾期", False: ""})})
         st.dataframe(view, hide_index=True, width="stretch", height=300)
         st.caption(tr(f"逾期返回（超过返回时间 {grace.seconds // 60} 分钟后才回到居住区）：{int(late.sum())} 次；"
                       "仍未返回的由告警“逾期未返”提示。",

@@ -22,7 +22,8 @@ with friendly_errors(tr("点名管理", "Roll call")):
         act = supervised_list(get_engine(), scope, "在管")
         people = dict(zip(act["id"], act["person_code"]))
         chosen = st.multiselect(tr("点名对象（留空 = 全部在管人员）", "Who (empty = everyone active)"),
-                                list(people), format_func=people.get)
+                                list(people), format_func=people.get,
+                                placeholder=tr("选择人员（可多选）", "Choose persons"))
         window = st.number_input(tr("签到时限（分钟）", "Answer within (minutes)"), 5, 240, 30, step=5)
         if st.form_submit_button(tr("发起随机点名", "Start a random roll call"), type="primary"):
             n = run_action(roll_call, get_engine(), scope, chosen or None, now=now(),

@@ -329,3 +329,34 @@ def test_risk_code_follows_alerts_and_ignores_false_alarms(engine_copy):
         assert c.execute(select(SupervisedPerson.risk_code).where(SupervisedPerson.id == sid)).scalar_one() == "yellow"
         Q.recompute_risk(c, now + dt.timedelta(days=31), [sid])
         assert c.execute(select(SupervisedPerson.risk_code).where(SupervisedPerson.id == sid)).scalar_one() == "green"
+
+
+def test_enrol_and_transfer_are_audited_and_move_the_fence(engine_copy):
+    from queries.schema import Fence
+
+    e = engine_copy
+    now = build_now(e)
+    cand = Q.enrolment_candidates(e, SUPERVISION)
+    assert len(cand) and not cand["person_id"].isin(table(e, "supervised_person")["person_id"]).any()
+    c0 = cand.iloc[0]
+    with pytest.raises(ValueError):
+        Q.enrol(e, SUPERVISION, case_id=int(c0.case_id), person_id=int(c0.person_id), measure="逮捕",
+                start=now.date(), end=now.date() + dt.timedelta(days=30), home_district_id=int(c0.district_id),
+                prosecutor_id=None, actor="sup", now=now)
+    code = Q.enrol(e, SUPERVISION, case_id=int(c0.case_id), person_id=int(c0.person_id),
+                   measure=c0.compulsory_measure, start=now.date(), end=now.date() + dt.timedelta(days=360),
+                   home_district_id=int(c0.district_id), prosecutor_id=None, actor="sup", now=now)
+    assert code.startswith(f"JG{int(c0.district_id)}-")
+    sid = int(Q.find_supervised(e, SUPERVISION, code)["id"].iloc[0])
+    other = next(d for d in Q.district_shapes(e)["id"] if d != int(c0.district_id))
+    Q.transfer(e, SUPERVISION, sid, to_district_id=int(other), to_prosecutor_id=None, actor="sup", now=now)
+    with e.connect() as c:
+        assert c.execute(select(Fence.district_id).where(Fence.supervised_id == sid, Fence.kind == "home")
+                         ).scalar_one() == other
+        assert c.execute(select(SupervisedPerson.home_district_id).where(SupervisedPerson.id == sid)
+                         ).scalar_one() == other
+    assert len(_audit(e, "监管人员登记")) == 1 and len(_audit(e, "监管人员流转")) == 1
+    # a scope limited to another district may not touch this person
+    with pytest.raises(PermissionError):
+        Q.release(e, Scope(district_ids=(int(c0.district_id),), role="supervision"), sid, actor="x",
+                  now=now, reason="r")

@@ -10,7 +10,7 @@ import json
 import pandas as pd
 import pydeck as pdk
 
-VIEW = pdk.ViewState(longitude=121.48, latitude=31.23, zoom=7.75, pitch=0, bearing=0)
+VIEW = pdk.ViewState(longitude=121.47, latitude=31.16, zoom=7.65, pitch=0, bearing=0)
 # the seven small central districts get their figure only (names would overlap)
 CENTRAL = {310101, 310104, 310105, 310106, 310107, 310109, 310110}
 # light → deep blue; the top of the scale turns amber so the busiest district stands out
@@ -55,7 +55,6 @@ def choropleth(geo: pd.DataFrame, values: pd.DataFrame, *, dark: bool = True, la
                                 get_color=[240, 246, 252, 255] if dark else [20, 30, 40, 255],
                                 character_set='"' + "".join(sorted(set("".join(t["text"] for t in texts).replace("\n", "")) | set("0123456789 "))) + '"', font_family='"NotoSansSC, sans-serif"',
                                 get_text_anchor='"middle"', get_alignment_baseline='"center"',
-                                outline_width=2, outline_color=[10, 20, 35, 255] if dark else [255, 255, 255, 255],
-                                font_settings={"sdf": True}))
+                                font_weight=600))
     return pdk.Deck(layers=layers, initial_view_state=view, map_provider=None,
                     tooltip={"text": "{name}\n" + value_label + " {cases}"})

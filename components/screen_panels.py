@@ -25,7 +25,7 @@ TITLES = {
     "watch": ("办案期限预警", "Time-limit watch", "临期（2日内）与超期案件", "near (2 days) or past the legal limit"),
     "ticker": ("实时动态", "Live events", "最新办案节点（不含个人信息）", "latest steps, nothing personal"),
 }
-HEIGHTS = {"top": 470, "bottom": 440}
+HEIGHTS = {"top": 490, "bottom": 455}
 
 
 def _title(panel: str, zh: bool) -> str:

@@ -6,8 +6,10 @@ plain TTL cache the age of the cached value and the phase of each screen's timer
 intervals). Here one thread per server process
 
 - reads the live feed's heartbeat (``data_version``: one primary-key row) every ``poll`` seconds,
-- rebuilds a snapshot when the version moved (at most once per ``min_gap`` seconds) and in any case
-  once per ``interval`` (time limits move with the clock),
+- rebuilds the whole snapshot once per ``interval`` (one set of queries per interval, whatever the
+  number of screens) and, when the version moved, refreshes only the fast-moving part (ticker,
+  today's intake, stages: four small indexed reads) at most once per ``min_gap`` seconds, so a new
+  event reaches the screens within about ``min_gap`` + one fragment interval,
 - keeps the last good snapshot when the database fails, records since when it fails, and recovers
   on its own, and
 - forgets snapshots nobody has read for ``idle_after`` seconds (memory stays flat for weeks).
@@ -20,7 +22,7 @@ import datetime as dt
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -83,6 +85,16 @@ def screen_snapshot(engine: Engine, scope: Scope, today: dt.date, now: dt.dateti
     return snap
 
 
+def screen_live_part(engine: Engine, snap: ScreenSnapshot, scope: Scope) -> ScreenSnapshot:
+    """The cheap, fast-moving part (ticker, today's intake, stages: 4 small reads) on top of the
+    last full snapshot: what a new event changes first."""
+    t0 = time.perf_counter()
+    version, _ = data_version(engine)
+    return replace(snap, events=C.latest_events(engine, scope, TICKER_ROWS),
+                   intake=C.intake_summary(engine, scope, snap.today), stages=C.stage_counts(engine, scope),
+                   version=int(version), db_ms=(time.perf_counter() - t0) * 1000)
+
+
 @dataclass
 class _Entry:
     snapshot: ScreenSnapshot | None = None
@@ -92,6 +104,7 @@ class _Entry:
     failed_since: dt.datetime | None = None
     last_try_mono: float = 0.0
     last_read_mono: float = 0.0
+    live_mono: float = 0.0
     version: int | None = None
 
 
@@ -107,7 +120,7 @@ class ScreenHub:
         self._refresh_lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
-        self.stats = {"refreshes": 0, "failures": 0, "polls": 0, "reads": 0}
+        self.stats = {"refreshes": 0, "live_refreshes": 0, "failures": 0, "polls": 0, "reads": 0}
 
     # ------------------------------------------------------------------ reading (screens)
 
@@ -126,20 +139,25 @@ class ScreenHub:
 
     # ------------------------------------------------------------------ refreshing (one thread)
 
-    def _refresh(self, key, entry: _Entry, version: int | None) -> None:
+    def _refresh(self, key, entry: _Entry, version: int | None, live_only: bool = False) -> None:
         with self._refresh_lock:
             entry.last_try_mono = time.monotonic()
             try:
-                snap = screen_snapshot(self._engine_factory(), key[0], key[1])
+                if live_only and entry.snapshot is not None:
+                    snap = screen_live_part(self._engine_factory(), entry.snapshot, key[0])
+                    self.stats["live_refreshes"] += 1
+                else:
+                    snap = screen_snapshot(self._engine_factory(), key[0], key[1])
+                    entry.fetched_mono = time.monotonic()
+                    self.stats["refreshes"] += 1
             except Exception as exc:  # keep the last good snapshot
                 self._fail(entry, exc)
                 return
             entry.snapshot, entry.version = snap, snap.version
-            entry.as_of, entry.fetched_mono = dt.datetime.now(), time.monotonic()
+            entry.as_of, entry.live_mono = dt.datetime.now(), time.monotonic()
             if entry.error:
                 log.info("screen data recovered")
             entry.error, entry.failed_since = None, None
-            self.stats["refreshes"] += 1
 
     def _fail(self, entry: _Entry, exc: Exception) -> None:
         self.stats["failures"] += 1
@@ -167,11 +185,11 @@ class ScreenHub:
                     self._fail(e, exc)
             return
         for key, e in items:
-            age = now - e.fetched_mono
-            changed = e.version != version and age >= self.min_gap
             retry = e.error is not None and now - e.last_try_mono >= self.poll
-            if e.snapshot is None or changed or age >= self.interval or retry:
-                self._refresh(key, e, version)
+            if e.snapshot is None or now - e.fetched_mono >= self.interval or retry:
+                self._refresh(key, e, version)  # the full set: once per interval
+            elif e.version != version and now - e.live_mono >= self.min_gap:
+                self._refresh(key, e, version, live_only=True)  # new data: ticker, intake, stages
 
     def _loop(self) -> None:
         while not self._stop.wait(self.poll):

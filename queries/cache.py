@@ -178,26 +178,37 @@ def _resource(name: str, factory: Callable[[], Any]) -> Any:
 
 
 def get_engine() -> Engine:
-    """The process's engine (a pool), created once; the schema is brought to head on creation."""
+    """The process's engine (a pool) for ``DATABASE_URL``, created once and migrated to head.
+
+    Keyed by the URL, so a process (or a test) that points at another database never reuses an
+    engine, or cached results, of the first one.
+    """
+    from queries.db import database_url
+
+    url = database_url()
 
     def make() -> Engine:
         from queries.db import make_engine, upgrade
 
-        engine = make_engine()
+        engine = make_engine(url)
         upgrade(engine)
         return engine
 
-    return _resource("engine", make)
+    return _resource(f"engine:{url}", make)
 
 
 def get_store() -> Store:
-    return _resource("store", Store)
+    from queries.db import database_url
+
+    return _resource(f"store:{database_url()}", Store)
 
 
 def set_engine_for_tests(engine: Engine) -> None:
     """Point the seam at a test database (outside Streamlit's runtime only)."""
-    _fallback["engine"] = engine
-    _fallback["store"] = Store()
+    from queries.db import database_url
+
+    _fallback[f"engine:{database_url()}"] = engine
+    _fallback[f"store:{database_url()}"] = Store()
 
 
 def live(ttl: float = 10.0) -> Callable[[Callable[..., T]], Callable[..., Fresh[T]]]:

@@ -78,17 +78,19 @@ def upgrade(engine: Engine) -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The database's revision; several comma-joined if branches were left unmerged."""
     from alembic.migration import MigrationContext
 
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = MigrationContext.configure(conn).get_current_heads()
+    return ",".join(sorted(heads)) or None
 
 
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
     cfg = alembic_config("sqlite://")
-    return ScriptDirectory.from_config(cfg).get_current_head()
+    return ",".join(sorted(ScriptDirectory.from_config(cfg).get_heads()))
 
 
 def is_empty(engine: Engine) -> bool:

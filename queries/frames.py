@@ -15,8 +15,10 @@ def read_frame(engine: Engine, stmt: Executable, params: dict[str, Any] | None =
         rows = res.fetchall()
     df = pd.DataFrame.from_records(rows, columns=cols)
     for c in df.columns:
-        if df[c].dtype == object and len(df) and df[c].map(lambda v: type(v).__name__ == "Decimal").any():
-            df[c] = pd.to_numeric(df[c])
+        if df[c].dtype == object and len(df):
+            first = df[c].first_valid_index()
+            if first is not None and type(df[c].iat[df.index.get_loc(first)]).__name__ == "Decimal":
+                df[c] = pd.to_numeric(df[c])
     return df
 
 

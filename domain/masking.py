@@ -5,6 +5,7 @@ import re
 
 _ID_IN_TEXT = re.compile(r"(?<![\dA-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![\dA-Za-z])")
 _PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_ACCOUNT_IN_TEXT = re.compile(r"(?<!\d)(\d{4})\d{4,11}(\d{4})(?!\d)")  # bank cards, 12–19 digits
 
 
 def mask_name(name: str) -> str:
@@ -32,6 +33,7 @@ def mask_phone(phone: str) -> str:
 
 
 def scrub_text(text: str) -> str:
-    """Mask any ID or mobile number found inside free text (log lines, error messages)."""
+    """Mask ID, mobile and bank-account numbers inside free text (logs, errors, judgment excerpts)."""
     text = _ID_IN_TEXT.sub(lambda m: m.group(1) + "********" + m.group(2), text)
+    text = _ACCOUNT_IN_TEXT.sub(lambda m: m.group(1) + "*" * (len(m.group(0)) - 8) + m.group(2), text)
     return _PHONE_IN_TEXT.sub(lambda m: m.group(1) + "****" + m.group(2), text)

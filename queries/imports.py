@@ -261,7 +261,8 @@ def _write_sentencing(conn: Connection, rows: list[dict], ctx: dict) -> int:
                          articles=r.get("articles"), months=None if (r.get("life") or r.get("death")) else r.get("months"),
                          life=bool(r.get("life")), death=bool(r.get("death")), fine_yuan=r.get("fine_yuan"),
                          probation=r.get("probation"), judgment_year=jd.year if jd else None, tier=r.get("tier"),
-                         circumstances_from="recorded", fact_excerpt=r.get("fact_excerpt"),
+                         circumstances_from="recorded",
+                         fact_excerpt=scrub_text(r["fact_excerpt"]) if r.get("fact_excerpt") else None,
                          **{k: bool(r.get(k)) for k in flags}))
     return bulk_insert(conn, SentencingRecord.__table__, recs)
 

@@ -20,6 +20,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from domain.cases import CHARGE_MIX
+from domain.masking import scrub_text
 from domain.sentencing.extract import FLAG_COLUMNS, circumstances_from_text, tier_from_text
 from domain.sentencing.guideline import CRIMES_BY_NAME
 from queries.schema import SentencingRecord
@@ -56,7 +57,9 @@ def load_real() -> pd.DataFrame:
         "charge": first, "charges_all": df["accusation"].str.slice(0, 200), "single_charge": single,
         "articles": df["relevant_articles"].str.slice(0, 60), "months": months, "life": life, "death": death,
         "fine_yuan": df["punish_of_money"].round().astype("Int64"), "probation": None, "judgment_year": None,
-        "tier": pd.array(tiers, dtype="Int64"), "circumstances_from": "text", "fact_excerpt": df["fact"],
+        "tier": pd.array(tiers, dtype="Int64"), "circumstances_from": "text",
+        # published judgments sometimes quote ID and phone numbers: never store them in clear
+        "fact_excerpt": df["fact"].fillna("").map(scrub_text),
     })
     for c in FLAG_COLUMNS:
         out[c] = flags[c].astype(bool)

@@ -76,3 +76,9 @@ def test_scrub_text_masks_ids_and_phones_inside_text():
     assert "11010519491231002X" not in s and "13812345678" not in s
     assert "110105********002X" in s and "138****5678" in s
     assert "2024-001" in s
+
+
+def test_scrub_text_masks_bank_card_numbers_but_not_short_numbers():
+    s = scrub_text("账号6212264100009119243，金额12000元，案号2024")
+    assert "6212264100009119243" not in s and "6212***********9243" in s
+    assert "12000" in s and "2024" in s

@@ -648,8 +648,9 @@ PING_INDEXES = ("ix_ping_person_ts", "ix_ping_ts")
 
 def drop_ping_indexes(conn: Connection) -> None:
     """For a bulk load into an empty table: indexes are rebuilt once afterwards (much faster)."""
-    for name in PING_INDEXES:
-        conn.execute(text(f"DROP INDEX IF EXISTS {name}"))  # fixed names, no user input
+    for idx in LocationPing.__table__.indexes:
+        if idx.name in PING_INDEXES:
+            idx.drop(conn, checkfirst=True)
 
 
 def create_ping_indexes(conn: Connection) -> None:

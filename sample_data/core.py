@@ -65,9 +65,8 @@ def _districts(engine: Engine) -> list[dict]:
 
 def _users(district_ids: list[int], proc_of: dict[int, int], rng: np.random.Generator,
            now: dt.datetime) -> list[dict]:
-    from argon2 import PasswordHasher
+    from queries.portal import hash_password  # the one Argon2id profile the logins verify against
 
-    ph = PasswordHasher()
     users = [dict(username="admin", display_name="系统管理员", role="admin", procuratorate_id=1),
              dict(username="leader", display_name="院领导", role="leader", procuratorate_id=1),
              dict(username="screen", display_name="大屏账号", role="screen", procuratorate_id=1)]
@@ -86,7 +85,7 @@ def _users(district_ids: list[int], proc_of: dict[int, int], rng: np.random.Gene
                           procuratorate_id=None, law_firm=firms[n % len(firms)],
                           phone_hash=hash_phone(phone), phone_masked=mask_phone(phone)))
     # Every demo account shares one password, so one Argon2id hash (about 0.1 s each) serves all.
-    demo_hash = ph.hash(DEMO_PASSWORD)
+    demo_hash = hash_password(DEMO_PASSWORD)
     for u in users:
         u.setdefault("law_firm", None)
         u.setdefault("phone_hash", None)

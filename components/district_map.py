@@ -27,6 +27,25 @@ def color_for(share: float) -> list[int]:
     return list(_STOPS[-1][1]) + [230]
 
 
+_DECKS: dict[tuple, pdk.Deck] = {}
+
+
+def cached_choropleth(geo: pd.DataFrame, values: pd.DataFrame, **kwargs) -> pdk.Deck:
+    """``choropleth`` whose JSON (≈140 kB of real boundaries, ~20 ms to serialise) is built once
+    per set of values and reused by every rerun of every screen; bounded LRU."""
+    key = (tuple(zip(values["district_id"], values["cases"])), tuple(geo["district_id"]),
+           tuple(sorted(kwargs.items())))
+    deck = _DECKS.get(key)
+    if deck is None:
+        deck = choropleth(geo, values, **kwargs)
+        text = deck.to_json()
+        deck.to_json = lambda: text  # what st.pydeck_chart serialises
+        _DECKS[key] = deck
+        while len(_DECKS) > 32:
+            _DECKS.pop(next(iter(_DECKS)))
+    return deck
+
+
 def choropleth(geo: pd.DataFrame, values: pd.DataFrame, *, dark: bool = True, labels: bool = True,
                name_col: str = "name_zh", value_label: str = "受理", view: pdk.ViewState = VIEW,
                highlight: int | None = None) -> pdk.Deck:

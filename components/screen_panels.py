@@ -8,8 +8,8 @@ import html
 import pandas as pd
 import streamlit as st
 
-from components.charts import ACCENT_2, bar_chart, trend_chart
-from components.district_map import choropleth
+from components.charts import ACCENT_2, cached_spec
+from components.district_map import cached_choropleth
 from domain.cases import CRIMINAL_STAGES, FUNCTIONS, FUNCTIONS_EN, OTHER_STAGES, STAGES_EN
 
 E = html.escape
@@ -68,15 +68,15 @@ def stages(snap, zh: bool, height: int) -> None:
     df["label"] = df["stage"] if zh else df["stage"].map(lambda s: STAGES_EN.get(s, s))
     if df.empty:
         return _md('<div class="jcy-empty">0</div>')
-    st.altair_chart(bar_chart(df, "label", "cases", dark=True, height=height - 70, sort=False),
-                    width="stretch")
+    st.vega_lite_chart(cached_spec("bar", df[["label", "cases"]], "label", "cases", dark=True, height=height - 70,
+                                   sort=False), width="stretch")
 
 
 def trend(snap, zh: bool, height: int) -> None:
     _md(_title("trend", zh))
     if snap is None:
         return _md(NO_DATA[0 if zh else 1])
-    st.altair_chart(trend_chart(snap.trend, dark=True, height=height - 70), width="stretch")
+    st.vega_lite_chart(cached_spec("trend", snap.trend, dark=True, height=height - 70), width="stretch")
 
 
 def charges(snap, zh: bool, height: int) -> None:
@@ -85,8 +85,8 @@ def charges(snap, zh: bool, height: int) -> None:
         return _md(NO_DATA[0 if zh else 1])
     if snap.charges.empty:
         return _md('<div class="jcy-empty">0</div>')
-    st.altair_chart(bar_chart(snap.charges, "charge", "cases", dark=True, height=height - 70, color=ACCENT_2),
-                    width="stretch")
+    st.vega_lite_chart(cached_spec("bar", snap.charges, "charge", "cases", dark=True, height=height - 70,
+                                   color=ACCENT_2), width="stretch")
 
 
 def indicators(snap, zh: bool, height: int) -> None:
@@ -109,7 +109,7 @@ def district_map(snap, zh: bool, height: int, geo: pd.DataFrame | None = None, h
     _md(_title("map", zh))
     if snap is None or geo is None or geo.empty:
         return _md(NO_DATA[0 if zh else 1])
-    deck = choropleth(geo, snap.districts, dark=True, name_col="name_zh" if zh else "name_en",
+    deck = cached_choropleth(geo, snap.districts, dark=True, name_col="name_zh" if zh else "name_en",
                       value_label="受理" if zh else "cases", highlight=highlight)
     st.pydeck_chart(deck, height=height - 60, width="stretch")
 

@@ -13,6 +13,8 @@ MODULES: list[str] = [
     "bench.bench_portal",
     "bench.bench_rivers",
     "bench.bench_sentencing",
+    "bench.bench_cases",
+    "bench.bench_screen",
 ]
 
 

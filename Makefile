@@ -9,7 +9,7 @@ PORT_PORTAL ?= 8503
 LIVE_RATE ?= 2
 STREAMLIT := $(BIN)/python -m streamlit run --server.headless true --browser.gatherUsageStats false
 
-.PHONY: run test bench venv lock demo-data live-feed screenshots clean-data
+.PHONY: run test bench venv lock demo-data live-feed clean-data
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "need Python 3.11 ($(PY))"; exit 1; }
@@ -28,7 +28,7 @@ run: demo-data
 	@echo "Starting: dashboard http://127.0.0.1:$(PORT_DASHBOARD)  smart screen http://127.0.0.1:$(PORT_SCREEN)  portal http://127.0.0.1:$(PORT_PORTAL)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(STREAMLIT) apps/dashboard.py --server.port $(PORT_DASHBOARD) & \
-	$(STREAMLIT) apps/smart_screen.py --server.port $(PORT_SCREEN) & \
+	$(STREAMLIT) apps/smart_screen.py --server.port $(PORT_SCREEN) --theme.base dark --client.toolbarMode minimal & \
 	$(STREAMLIT) apps/portal.py --server.port $(PORT_PORTAL) & \
 	$(BIN)/python -m sample_data.live_feed --rate $(LIVE_RATE) & \
 	sleep 4; \
@@ -46,9 +46,6 @@ test: venv
 
 bench: venv
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
-
-screenshots: venv
-	$(BIN)/python -m tools.screenshots
 
 lock:
 	$(BIN)/pip install -q -r requirements.in

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import time
 
 from bench.harness import city_engine
@@ -19,6 +20,11 @@ MODULES: list[str] = [
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Components built outside a Streamlit server warn on every call ("bare mode"); not news here.
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("streamlit"):
+            logging.getLogger(name).setLevel(logging.ERROR)
     p = argparse.ArgumentParser()
     p.add_argument("--only", help="run only modules whose name contains this")
     p.add_argument("--scale", default="city")

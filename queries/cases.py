@@ -220,14 +220,28 @@ def _sum_if(cond, weight=Case.suspects):
     return func.coalesce(func.sum(case((cond, weight), else_=0)), 0)
 
 
+def _parts_overall(engine: Engine, queries) -> dict[str, int]:
+    row: dict[str, int] = {}
+    with engine.connect() as conn:
+        for q in queries:
+            r = conn.execute(q).one()
+            row.update({k: _int(v) for k, v in zip(r._fields, r)})
+    return row
+
+
 def indicator_parts(engine: Engine, scope: Scope, start: dt.datetime, end: dt.datetime,
                     flt: CaseFilter = NOFILTER, by_district: bool = False) -> pd.DataFrame:
     """Numerators and denominators of every indicator, overall or per district.
 
-    Four indexed aggregate queries, one per date that defines "in the period" (arrest decided,
-    prosecution decided, judgment, review accepted/procedural step). Columns: PART_COLUMNS, plus
+    Six index-only aggregate queries, one per date that defines "in the period" (arrest decided,
+    prosecution decided, judgment, arrest review accepted, prosecution review accepted, procedural
+    step). Columns: PART_COLUMNS, plus
     district_id when ``by_district``.
     """
+    return _finish_parts(_part_queries(scope, start, end, flt, by_district), engine, by_district)
+
+
+def _part_queries(scope: Scope, start: dt.datetime, end: dt.datetime, flt: CaseFilter, by_district: bool):
     in_p = lambda col: and_(col >= start, col < end)  # noqa: E731
     # "+ 0": group on an expression so SQLite keeps the date index instead of walking the whole
     # table in district order to avoid a sort of a few thousand rows
@@ -256,6 +270,11 @@ def indicator_parts(engine: Engine, scope: Scope, start: dt.datetime, end: dt.da
     queries = [q_arrest, q_pros, q_judg, q_an_a, q_an_p, q_matter]
     if by_district:
         queries = [q.group_by(*(ekey if q is q_matter else key)) for q in queries]
+    return queries
+
+
+def _finish_parts(queries, engine: Engine, by_district: bool) -> pd.DataFrame:
+    if by_district:
         frames = []
         for q in queries:
             f = read_frame(engine, q)
@@ -264,12 +283,7 @@ def indicator_parts(engine: Engine, scope: Scope, start: dt.datetime, end: dt.da
         out.index.name = "district_id"
         out = out.reset_index()
     else:
-        row: dict[str, int] = {}
-        with engine.connect() as conn:
-            for q in queries:
-                r = conn.execute(q).mappings().one()
-                row.update({k: _int(v) for k, v in r.items()})
-        out = pd.DataFrame([row])
+        out = pd.DataFrame([_parts_overall(engine, queries)])
     for c in PART_COLUMNS:
         out[c] = out[c].astype("int64") if c in out else 0
     if by_district:
@@ -300,7 +314,7 @@ def indicators_from_parts(p) -> tuple[Indicator, ...]:
 def quality_indicators(engine: Engine, scope: Scope, start: dt.datetime, end: dt.datetime,
                        flt: CaseFilter = NOFILTER) -> tuple[Indicator, ...]:
     """The six case-quality indicators for the period (see ``INDICATOR_DEFS``)."""
-    return indicators_from_parts(indicator_parts(engine, scope, start, end, flt).iloc[0])
+    return indicators_from_parts(_parts_overall(engine, _part_queries(scope, start, end, flt, False)))
 
 
 def district_comparison(engine: Engine, scope: Scope, start: dt.datetime, end: dt.datetime,

@@ -112,7 +112,8 @@ def _accept_times(n: int, start: dt.datetime, now: dt.datetime, rng: np.random.G
     weekday = (start.weekday() + days) % 7
     weekend = weekday >= 5
     moved = weekend & (rng.random(n) < 0.7)
-    days = np.where(moved, days - (weekday - 4), days)
+    # a weekend acceptance mostly moves to a working day of the same week (any of Monday–Friday)
+    days = np.where(moved, days - weekday + rng.integers(0, 5, n), days)
     hour = np.clip(rng.normal(13.0, 2.6, n), 8.0, 20.5)
     secs = days * DAYS + hour * HOURS + rng.integers(0, 60, n)
     secs = np.clip(secs, 0, span - 60)
@@ -235,7 +236,13 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
     stage = np.where(m5, "一审", stage)
     entered = np.where(m5, trial_c, entered)
     m6 = crim & ~np.isnan(judgment_c)
-    stage = np.where(m6, np.where(appealed, "上诉抗诉", "判决"), stage)
+    stage = np.where(m6, "判决", stage)
+    # an appeal is lodged 5 days after judgment; the second instance ends 45–120 days later
+    appeal_at = judgment_c + 5 * DAYS
+    appeal_end = appeal_at + rng.uniform(45, 120, n) * DAYS
+    on_appeal = m6 & appealed & (appeal_at <= span_now) & (span_now < appeal_end)
+    stage = np.where(on_appeal, "上诉抗诉", stage)
+    entered = np.where(on_appeal, appeal_at, entered)
     entered = np.where(m6, judgment_c, entered)
     # other functions
     o1 = ~crim & ~np.isnan(other_review_c)
@@ -341,7 +348,8 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
     add(crim & ~nonpros, decided_c, "提起公诉", "审查起诉", "提起公诉")
     add(crim & ~nonpros, trial_c, "开庭审理", "提起公诉", "一审")
     add(crim & ~nonpros, judgment_c, "判决", "一审", "判决")
-    add(appealed, cut(judgment_c + 5 * DAYS), "上诉", "判决", "上诉抗诉", True)
+    add(appealed, cut(appeal_at), "上诉", "判决", "上诉抗诉", True)
+    add(appealed, cut(appeal_end), "二审裁判", "上诉抗诉", "判决")
     add(~crim, other_review_c, "立案审查", "受理", "审查")
     add(~crim, other_closed_c, "办结", "审查", "办结")
     events = pd.concat(ev, ignore_index=True)

@@ -209,3 +209,62 @@ def test_database_taken_away_keeps_figures_then_recovers(pg_behind_proxy, tmp_pa
                 timeout=30000)
             watch.assert_clean()
         assert "Traceback" not in app.log()
+
+
+# --------------------------------------------------------------------------- server restart
+
+
+def _start(port: int, env: dict, log):
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+
+    from tests.browser import ROOT
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "apps" / "smart_screen.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none", *KIOSK], cwd=ROOT, env={**os.environ, **env}, stdout=log,
+        stderr=log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("streamlit did not start")
+
+
+def test_server_restart_reconnects_to_the_same_scene(screen_db, tmp_path):
+    url, _ = screen_db
+    env = {"DATABASE_URL": url, "SMART_SCREEN_CONFIG": _config(tmp_path)}
+    port = free_port()
+    with open(tmp_path / "restart.log", "w") as log:
+        proc = _start(port, env, log)
+        try:
+            with browser_page(1920, 1080) as (page, watch):
+                page.goto(f"http://127.0.0.1:{port}/?screen=main&scene=quality&district=310120",
+                          wait_until="domcontentloaded")
+                wait_for_app(page)
+                page.wait_for_selector("text=办案质效指标", timeout=30000)
+                key = page.locator(".jcy-age").get_attribute("data-key")
+                proc.terminate()
+                proc.wait(10)
+                page.wait_for_timeout(3000)  # the wall shows its last render meanwhile
+                assert page.locator("text=办案质效指标").count() >= 1
+                proc = _start(port, env, log)  # the server comes back
+                page.wait_for_function(
+                    "(k) => { const b = document.querySelector('.jcy-age');"
+                    " return b && b.dataset.key !== k && document.body.innerText.includes('办案质效指标')"
+                    " && document.body.innerText.includes('奉贤区'); }", arg=key, timeout=60000)
+                assert "scene=quality" in page.url and "district=310120" in page.url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except Exception:
+                proc.kill()

@@ -25,7 +25,8 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 .block-container, [data-testid="stMainBlockContainer"] { padding: 0.6rem 1.2rem 0.4rem 1.2rem !important; max-width: 100% !important; }
 [data-testid="stVerticalBlock"] { gap: 0.55rem; }
 [data-testid="stElementContainer"] iframe[title="streamlit_autorefresh.st_autorefresh"] { display: none; }
-@media (min-width: 3000px) { .stApp { zoom: 2; } }   /* 3840×2160: the 1920×1080 layout, doubled */
+/* 3840×2160: run the kiosk browser at 200 % (chromium --force-device-scale-factor=2, or the OS
+   display scaling); the page is then laid out at 1920×1080 CSS px and drawn with twice the pixels. */
 .jcy-head { display: flex; align-items: center; justify-content: space-between; padding: 0.2rem 0.4rem 0.5rem;
             border-bottom: 1px solid #1f4b75; }
 .jcy-title { font-size: 2.0rem; font-weight: 700; letter-spacing: 0.12em; color: #eaf4ff;

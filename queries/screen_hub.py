@@ -10,6 +10,9 @@ intervals). Here one thread per server process
   number of screens) and, when the version moved, refreshes only the fast-moving part (ticker,
   today's intake, stages: four small indexed reads) at most once per ``min_gap`` seconds, so a new
   event reaches the screens within about ``min_gap`` + one fragment interval,
+- moves the "data as of" stamp forward on every successful heartbeat that finds nothing new (the
+  figures are then confirmed current), so the age a screen shows is the time since the database
+  last answered, not the time since the last rebuild,
 - keeps the last good snapshot when the database fails, records since when it fails, and recovers
   on its own, and
 - forgets snapshots nobody has read for ``idle_after`` seconds (memory stays flat for weeks).
@@ -185,6 +188,8 @@ class ScreenHub:
                     self._fail(e, exc)
             return
         for key, e in items:
+            if e.snapshot is not None and e.error is None and e.version == version:
+                e.as_of = dt.datetime.now()  # confirmed: nothing new in the database since the snapshot
             retry = e.error is not None and now - e.last_try_mono >= self.poll
             if e.snapshot is None or now - e.fetched_mono >= self.interval or retry:
                 self._refresh(key, e, version)  # the full set: once per interval

@@ -123,6 +123,9 @@ def test_many_readers_one_set_of_queries(hub_db):
         assert c.n == one
         hub.tick()  # nothing changed, interval not reached: only the heartbeat is read
         assert c.n == one + 1
+        # ... and that read confirms the figures are current: their age restarts
+        again = hub.get(SCREEN, dt.date.today())
+        assert again.value is first.value and again.as_of > first.as_of
     finally:
         c.close()
         hub.stop()

@@ -268,3 +268,22 @@ def test_server_restart_reconnects_to_the_same_scene(screen_db, tmp_path):
                 proc.wait(10)
             except Exception:
                 proc.kill()
+
+
+def test_scenes_rotate_on_the_configured_interval(screen_db, tmp_path):
+    url, _ = screen_db
+    cfg = _config(tmp_path).replace("screen.toml", "rotate.toml")
+    text = (tmp_path / "screen.toml").read_text(encoding="utf-8").replace("scene_seconds = 60", "scene_seconds = 5")
+    (tmp_path / "rotate.toml").write_text(text, encoding="utf-8")
+    env = {"DATABASE_URL": url, "SMART_SCREEN_CONFIG": cfg}
+    with running_app("smart_screen.py", env=env, extra_args=KIOSK, log_dir=tmp_path) as app:
+        with browser_page(1920, 1080) as (page, watch):
+            page.goto(app.url + "/?screen=main&scene=overview", wait_until="domcontentloaded")
+            wait_for_app(page)
+            page.wait_for_selector(".jcy-ticker", timeout=30000)
+            assert page.locator("text=办案期限预警").count() == 0
+            page.wait_for_function("() => location.search.includes('scene=quality')", timeout=15000)
+            page.wait_for_selector("text=办案期限预警", timeout=10000)  # the quality scene's panel
+            page.wait_for_function("() => location.search.includes('scene=overview')", timeout=15000)
+            watch.assert_clean()
+        assert "Traceback" not in app.log()

@@ -98,5 +98,11 @@ CIVIL_CAUSES = ("民事生效裁判监督", "民事执行监督", "民事审判�
 ADMIN_CAUSES = ("行政生效裁判监督", "行政非诉执行监督", "行政争议实质性化解")
 PIL_CAUSES = ("生态环境和资源保护", "食品药品安全", "国有财产保护", "国有土地使用权出让", "个人信息保护")
 
+# Every kind of case event (the live stream, the sample builder and the importer share this list).
+EVENT_TYPES: tuple[str, ...] = (
+    "受理", "批准逮捕", "不批准逮捕", "移送审查起诉", "退回补充侦查", "重新移送审查起诉", "延长审查起诉期限",
+    "不起诉", "提起公诉", "开庭审理", "判决", "上诉", "抗诉", "二审裁判", "不捕复议", "立案审查", "办结",
+)
+
 # Procedural steps that each add one 件 to the case-to-matter ratio (procuratorate.md §1.3).
 MATTER_EVENTS: tuple[str, ...] = ("退回补充侦查", "延长审查起诉期限", "不捕复议", "上诉", "抗诉")

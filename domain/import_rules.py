@@ -33,7 +33,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from domain.cases import CRIMINAL_STAGES, FUNCTIONS, MATTER_EVENTS, OTHER_STAGES
+from domain.cases import CRIMINAL_STAGES, EVENT_TYPES, FUNCTIONS, MATTER_EVENTS, OTHER_STAGES
 from domain.charges import KNOWN_CHARGES, normalize_charge
 from domain.identity import birth_date, gender, validate_id, validate_phone
 from domain.masking import scrub_text
@@ -48,10 +48,6 @@ EARLIEST = dt.date(1980, 1, 1)  # the Criminal Procedure Law took effect on 1980
 ERROR, NOTICE = "错误", "提示"
 
 STAGES: tuple[str, ...] = tuple(dict.fromkeys(CRIMINAL_STAGES + OTHER_STAGES))
-EVENT_TYPES: tuple[str, ...] = (
-    "受理", "批准逮捕", "不批准逮捕", "移送审查起诉", "退回补充侦查", "重新移送审查起诉", "延长审查起诉期限",
-    "不起诉", "提起公诉", "开庭审理", "判决", "上诉", "抗诉", "不捕复议", "立案审查", "办结",
-)
 ARREST_DECISIONS = ("批准逮捕", "不批准逮捕")
 PROSECUTION_DECISIONS = ("起诉", "不起诉")
 NON_PROSECUTION_TYPES = ("法定不起诉", "酌定不起诉", "存疑不起诉", "附条件不起诉")

@@ -6,6 +6,7 @@ blocks the screens' readers. PostgreSQL: set ``DATABASE_URL=postgresql+psycopg:/
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
@@ -67,12 +68,18 @@ def alembic_config(url: str):
     return cfg
 
 
+_UPGRADE_LOCK = threading.Lock()
+
+
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migrations (idempotent; "heads" tolerates parallel branches)."""
+    """Bring the schema to the newest migrations (idempotent; "heads" tolerates parallel branches).
+
+    Alembic's migration context is process-global, so two threads must not run it at once.
+    """
     from alembic import command
 
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
+    with _UPGRADE_LOCK, engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "heads")
 

@@ -14,11 +14,11 @@ def read_frame(engine: Engine, stmt: Executable, params: dict[str, Any] | None =
         cols = list(res.keys())
         rows = res.fetchall()
     df = pd.DataFrame.from_records(rows, columns=cols)
-    for c in df.columns:
-        if df[c].dtype == object and len(df):
-            first = df[c].first_valid_index()
-            if first is not None and type(df[c].iat[df.index.get_loc(first)]).__name__ == "Decimal":
-                df[c] = pd.to_numeric(df[c])
+    # PostgreSQL returns NUMERIC aggregates as Decimal; SQLite never does. One value per column tells.
+    for i, col in enumerate(cols):
+        first = next((r[i] for r in rows if r[i] is not None), None)
+        if type(first).__name__ == "Decimal":
+            df[col] = pd.to_numeric(df[col])
     return df
 
 

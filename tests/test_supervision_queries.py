@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 
 from domain.supervision import engine as E
 from queries import supervision as Q
@@ -212,6 +212,10 @@ def test_escalation_of_unacknowledged_alerts(engine_copy):
     now = build_now(e)
     with e.begin() as c:
         c.execute(update(Alert).values(escalated_at=None))
+        # one alert that is certainly due, whatever the seeded sample happened to leave open
+        sid = c.execute(select(SupervisedPerson.id).order_by(SupervisedPerson.id).limit(1)).scalar_one()
+        c.execute(insert(Alert).values(supervised_id=sid, kind="设备离线", severity="中", status="新",
+                                       raised_at=now - dt.timedelta(hours=2), open_key=f"test-escalation-{sid}"))
         n_due = c.execute(select(func.count()).select_from(Alert).where(
             Alert.status == "新", Alert.raised_at < now - dt.timedelta(minutes=60))).scalar_one()
     assert n_due > 0

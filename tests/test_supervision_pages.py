@@ -95,8 +95,18 @@ def test_track_page_shows_a_track_and_audits_it(sup_db):
 
 
 def test_leave_page_approves_a_pending_request(sup_db):
-    from queries.schema import LeaveRequest
+    import datetime as dt
 
+    from queries import supervision as Q
+    from queries.schema import LeaveRequest
+    from queries.scope import SUPERVISION
+
+    # a pending request of our own, whatever the seeded sample happened to leave pending
+    sid = int(Q.supervised_list(sup_db, SUPERVISION, "在管")["id"].iloc[0])
+    t = dt.datetime.now().replace(microsecond=0)
+    Q.request_leave(sup_db, SUPERVISION, sid, destination="江苏省苏州市", dest_district_id=None,
+                    start=t + dt.timedelta(days=1), end=t + dt.timedelta(days=2), reason="探亲", now=t,
+                    actor="test")
     with sup_db.connect() as c:
         pending = c.execute(select(func.count()).select_from(LeaveRequest)
                             .where(LeaveRequest.status == "待审批")).scalar_one()

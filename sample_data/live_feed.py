@@ -21,9 +21,9 @@ from sqlalchemy import Engine, func, insert, select, update
 
 from domain.cases import CHARGE_MIX
 from domain.identity import make_id
-from domain.masking import mask_id, mask_name, mask_phone
-from queries.crypto import hash_id_number, hash_phone
+from queries.crypto import hash_id_number
 from queries.schema import Case, CaseEvent, CaseParty, Department, District, Person, Procuratorate
+from queries.writes import add_person
 from sample_data.build import bump_version
 from sample_data.core import DISTRICT_WEIGHT, GIVEN, SURNAMES
 
@@ -73,11 +73,8 @@ def _new_case(conn, now: dt.datetime, rng: np.random.Generator) -> int:
     if conn.execute(select(Person.id).where(Person.id_hash == hash_id_number(idn))).first() is None:
         name = str(rng.choice(SURNAMES)) + "".join(rng.choice(GIVEN, 2))
         phone = "13" + f"{int(rng.integers(0, 10 ** 9)):09d}"
-        pid = conn.execute(insert(Person).values(
-            public_id=rng.bytes(16).hex(), full_name=name, name_masked=mask_name(name),
-            gender="男" if int(idn[16]) % 2 else "女", birth_date=born, id_hash=hash_id_number(idn),
-            id_masked=mask_id(idn), phone_hash=hash_phone(phone), phone_masked=mask_phone(phone),
-            district_id=d).returning(Person.id)).scalar_one()
+        pid = add_person(conn, full_name=name, id_number=idn, phone=phone, district_id=d,
+                         public_id=rng.bytes(16).hex())
         conn.execute(insert(CaseParty).values(case_id=case_id, person_id=pid, role="犯罪嫌疑人"))
     return 1
 

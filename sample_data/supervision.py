@@ -19,7 +19,6 @@ import json
 import numpy as np
 from sqlalchemy import Engine, func, insert, select, update
 
-from domain.masking import mask_id, mask_name, mask_phone
 from domain.supervision import engine as E
 from domain.supervision.geo import circle_geojson, random_points_in
 from queries import supervision as Q
@@ -27,7 +26,7 @@ from queries.schema import (
     Alert, AppUser, Case, CaseParty, CheckinTask, Device, DeviceAssignment, District, Fence,
     LeaveRequest, LocationPing, Person, Procuratorate, SupervisedPerson,
 )
-from queries.writes import bulk_insert
+from queries.writes import add_person, bulk_insert
 
 OUTSIDE_CITIES = [("江苏省苏州市", 120.585, 31.299), ("浙江省杭州市", 120.155, 30.274),
                   ("浙江省嘉兴市", 120.755, 30.746), ("江苏省南通市", 120.894, 31.980),
@@ -58,7 +57,7 @@ def _users(conn) -> tuple[dict[int, list[int]], dict[int, int]]:
 def _extra_cases(conn, n: int, districts: list[int], now: dt.datetime, rng: np.random.Generator) -> list[tuple]:
     """Create ``n`` bail cases with one suspect each when core did not make enough of them."""
     from domain.identity import make_id
-    from queries.crypto import hash_id_number, hash_phone
+    from queries.crypto import hash_id_number
 
     out = []
     procs = dict(conn.execute(select(Procuratorate.district_id, Procuratorate.id)
@@ -68,7 +67,7 @@ def _extra_cases(conn, n: int, districts: list[int], now: dt.datetime, rng: np.r
         acc = now - dt.timedelta(days=int(rng.integers(5, 150)))
         cid = conn.execute(insert(Case).values(
             case_no=f"沪检监管补〔{now.year}〕{i + 1:05d}号", procuratorate_id=procs[d], district_id=d,
-            function="刑事", charge=str(rng.choice(["危险驾驶罪", "盗窃罪", "诈骗罪", "故意伤害罪"])),
+            function="刑事", charge=str(rng.choice(["危险驾驶", "盗窃", "诈骗", "故意伤害"])),
             stage="审查起诉", stage_entered_at=acc, accepted_at=acc, suspects=1,
             prosecution_review_at=acc, compulsory_measure="取保候审").returning(Case.id)).scalar_one()
         born = dt.date(int(rng.integers(1965, 2004)), int(rng.integers(1, 13)), int(rng.integers(1, 29)))
@@ -78,11 +77,8 @@ def _extra_cases(conn, n: int, districts: list[int], now: dt.datetime, rng: np.r
             idn = make_id(str(d), born, 500 + i % 499)
         phone = "15" + f"{int(rng.integers(0, 10 ** 9)):09d}"
         name = "某" + str(rng.choice(list("伟芳娜敏静丽强磊军洋")))
-        pid = conn.execute(insert(Person).values(
-            public_id=rng.bytes(16).hex(), full_name=name, name_masked=mask_name(name),
-            gender="男" if int(idn[16]) % 2 else "女", birth_date=born, id_hash=hash_id_number(idn),
-            id_masked=mask_id(idn), phone_hash=hash_phone(phone), phone_masked=mask_phone(phone),
-            district_id=d).returning(Person.id)).scalar_one()
+        pid = add_person(conn, full_name=name, id_number=idn, phone=phone, district_id=d,
+                         public_id=rng.bytes(16).hex())
         conn.execute(insert(CaseParty).values(case_id=cid, person_id=pid, role="犯罪嫌疑人"))
         out.append((cid, pid, d, "取保候审", acc, "审查起诉"))
     return out

@@ -24,6 +24,12 @@ def read_frame(engine: Engine, stmt: Executable, params: dict[str, Any] | None =
     return df
 
 
+def read_rows(engine: Engine, stmt: Executable, params: dict[str, Any] | None = None) -> list[tuple]:
+    """Plain row tuples, for queries whose rows are reshaped in Python before a frame is built."""
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(stmt, params or {}).fetchall()]
+
+
 def scalar(engine: Engine, stmt: Executable, params: dict[str, Any] | None = None) -> Any:
     with engine.connect() as conn:
         v = conn.execute(stmt, params or {}).scalar()

@@ -34,7 +34,8 @@ with friendly_errors(tr("案件与检察建议", "Cases and suggestions")):
                     "Suggestions (reply due in two months, 15 days in an emergency)"))
     sugg = fresh_value(suggestions_live(scope, today), tr("检察建议", "Suggestions"))
     status_filter = st.multiselect(tr("状态", "Status"), list(STATUS_EN),
-                                   format_func=lambda s: s if lang() == "zh" else STATUS_EN[s], key="rc_status")
+                                   format_func=lambda s: s if lang() == "zh" else STATUS_EN[s], key="rc_status",
+                                   placeholder=tr("全部", "All"))
     if status_filter:
         sugg = sugg[sugg["status"].isin(status_filter)]
     show = sugg.drop(columns=["id", "river_id"])

@@ -26,9 +26,10 @@ with friendly_errors(tr("水质地图", "The water-quality map")):
                              value=wanted if wanted in months else months[-1], key="rv_month")
     levels, towns = fresh_value(river_filters_live(scope), tr("筛选项", "Filters"))
     c1, c2, c3, c4 = st.columns([2, 2, 3, 1.4])
-    cls = c1.multiselect(tr("水质类别", "Class"), options=list(CLASS_LABELS), format_func=class_label, key="rv_cls")
-    lv = c2.multiselect(tr("河道级别", "River level"), options=list(levels), key="rv_lv")
-    tw = c3.multiselect(tr("镇（街道）", "Town"), options=list(towns), key="rv_tw")
+    cls = c1.multiselect(tr("水质类别", "Class"), options=list(CLASS_LABELS), format_func=class_label, key="rv_cls",
+                        placeholder=tr("全部", "All"))
+    lv = c2.multiselect(tr("河道级别", "River level"), options=list(levels), key="rv_lv", placeholder=tr("全部", "All"))
+    tw = c3.multiselect(tr("镇（街道）", "Town"), options=list(towns), key="rv_tw", placeholder=tr("全部", "All"))
     oc = c4.checkbox(tr("仅有在办案件", "Open case only"), key="rv_oc")
 
     rivers = fresh_value(map_rivers_live(scope, month, tuple(sorted(cls)), tuple(lv), tuple(tw), oc),

@@ -84,8 +84,9 @@ def test_screen_renders_clean_and_shows_a_new_event_in_time(screen_db, tmp_path)
             assert page.url.endswith("screen=lobby&scene=overview")
             # the browser clock ticks on its own
             c1 = page.locator(".jcy-clock").inner_text()
-            page.wait_for_timeout(1300)
-            assert page.locator(".jcy-clock").inner_text() != c1
+            page.wait_for_function(  # within a few seconds, even on a loaded machine
+                "(c) => { const e = document.querySelector('.jcy-clock'); return e && e.innerText !== c; }",
+                arg=c1, timeout=5000)
             # an event written now appears within one interval + 2 s
             at = (dt.datetime.now() + dt.timedelta(minutes=7)).replace(microsecond=0)
             stamp = at.strftime("%H:%M:%S")

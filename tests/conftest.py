@@ -109,14 +109,7 @@ def page_db(sample_engine):
 
     The caching seam holds one engine per process, so every page test in a process uses this one.
     """
-    from queries import cache
+    from tests.pagedb import pages_use_database
 
-    url = sample_engine.url.render_as_string(hide_password=False)
-    old = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = url
-    cache._fallback.clear()
-    yield url
-    if old is None:
-        os.environ.pop("DATABASE_URL", None)
-    else:
-        os.environ["DATABASE_URL"] = old
+    with pages_use_database(sample_engine.url.render_as_string(hide_password=False)) as url:
+        yield url

@@ -691,22 +691,11 @@ def test_case_numbers_are_canonical(raw, canon):
 @pytest.fixture
 def page_engine(engine):
     """Point the page's engine at a private database (never the shared sample one: we write)."""
-    import streamlit as st
-
-    from queries import cache
+    from tests.pagedb import pages_use_database
 
     seed_organisation(engine)
-    old = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = engine.url.render_as_string(hide_password=False)
-    cache._fallback.clear()
-    st.cache_resource.clear()  # AppTest runs with a runtime: the engine lives in cache_resource
-    yield engine
-    cache._fallback.clear()
-    st.cache_resource.clear()
-    if old is None:
-        os.environ.pop("DATABASE_URL", None)
-    else:
-        os.environ["DATABASE_URL"] = old
+    with pages_use_database(engine.url.render_as_string(hide_password=False)):
+        yield engine
 
 
 def _page():

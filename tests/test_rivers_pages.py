@@ -15,6 +15,7 @@ from queries import rivers as q
 from queries.db import make_engine, upgrade
 from queries.schema import AuditLog, ClueDecision
 from queries.scope import ALL
+from tests.pagedb import pages_use_database
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/rivers_map.py", "pages/river_detail.py", "pages/river_cases.py", "pages/river_clues.py"]
@@ -24,7 +25,6 @@ PAGES = ["pages/rivers_map.py", "pages/river_detail.py", "pages/river_cases.py",
 def river_pages_db(tmp_path_factory):
     """core + rivers at the tiny scale in a database of this module's own (the clue test writes),
     with the pages pointed at it through DATABASE_URL; restored afterwards."""
-    from queries import cache
     from sample_data import core, rivers
     from sample_data.build import SCALES, BuildContext
 
@@ -34,15 +34,8 @@ def river_pages_db(tmp_path_factory):
     ctx = BuildContext(now=dt.datetime.now().replace(second=0, microsecond=0), seed=5, progress=False)
     core.build(engine, SCALES["tiny"], np.random.default_rng([5, 0]), ctx)
     rivers.build(engine, SCALES["tiny"], np.random.default_rng([5, 1]), ctx)
-    old = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    cache._fallback.clear()
-    yield engine
-    if old is None:
-        os.environ.pop("DATABASE_URL", None)
-    else:
-        os.environ["DATABASE_URL"] = old
-    cache._fallback.clear()
+    with pages_use_database(f"sqlite:///{path}"):
+        yield engine
     engine.dispose()
 
 

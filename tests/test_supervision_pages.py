@@ -5,12 +5,12 @@ import os
 import sqlite3
 
 import pytest
-import streamlit as st
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from queries.scope import Scope
 from tests.browser import ROOT, browser_page, running_app, wait_for_app
+from tests.pagedb import pages_use_database
 
 PAGES = ["supervision_people", "supervision_map", "supervision_track", "supervision_leave",
          "supervision_rollcall", "supervision_alerts", "supervision_devices", "supervision_stats"]
@@ -19,7 +19,6 @@ PAGES = ["supervision_people", "supervision_map", "supervision_track", "supervis
 @pytest.fixture
 def sup_db(sample_engine, tmp_path):
     """A private copy of the tiny sample behind the caching seam (pages here also write)."""
-    from queries import cache
     from queries.db import make_engine
 
     path = tmp_path / "pages.sqlite3"
@@ -28,19 +27,10 @@ def sup_db(sample_engine, tmp_path):
     src.close()
     dst.close()
     url = f"sqlite:///{path}"
-    old = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = url
-    cache._fallback.clear()
-    st.cache_resource.clear()  # AppTest keeps the seam's engine in cache_resource between tests
-    e = make_engine(url)
-    yield e
-    e.dispose()
-    cache._fallback.clear()
-    st.cache_resource.clear()
-    if old is None:
-        os.environ.pop("DATABASE_URL", None)
-    else:
-        os.environ["DATABASE_URL"] = old
+    with pages_use_database(url):
+        e = make_engine(url)
+        yield e
+        e.dispose()
 
 
 def page(name: str, scope: Scope | None = None) -> AppTest:

@@ -110,20 +110,6 @@ STATUS_EN = {"已整改": "Rectified", "已回复": "Replied", "逾期回复": "
              "临期": "Due soon", "待回复": "Awaiting reply"}
 
 
-def fresh_value(res, what: str):
-    """The value of a ``Fresh`` result; when the database is unavailable, say so and stop the page."""
-    import streamlit as st
-
-    if res.value is None:
-        st.error(tr(f"{what}暂时无法读取（数据库不可用），请稍后再试。",
-                    f"{what}: the database is unavailable; please try again later."))
-        st.stop()
-    if res.error:
-        st.warning(tr(f"显示的是 {res.as_of:%H:%M:%S} 的数据，最近一次刷新失败。",
-                      f"Showing data from {res.as_of:%H:%M:%S}; the last refresh failed."))
-    return res.value
-
-
 _COLUMNS = {
     "code": ("编号", "Code"), "name": ("河道", "River"), "river": ("河道", "River"), "level": ("级别", "Level"),
     "town": ("镇（街道）", "Town"), "prosecutor": ("检察官", "Prosecutor"), "water_class": ("水质类别", "Class"),

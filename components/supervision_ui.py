@@ -34,14 +34,6 @@ def risk_label(code: str) -> str:
     return f"{icon} {tr(zh, en)}"
 
 
-def fresh_note(res) -> None:
-    if res.error:
-        st.warning(tr(f"数据刷新失败，显示的是 {res.as_of:%H:%M:%S} 的结果。", f"Refresh failed; showing data from "
-                      f"{res.as_of:%H:%M:%S}.") if res.as_of else tr("数据库暂不可用。", "Database unavailable."))
-    elif res.as_of:
-        st.caption(tr(f"数据时间 {res.as_of:%H:%M:%S}", f"Data as of {res.as_of:%H:%M:%S}"))
-
-
 def need_tracks(scope: Scope) -> bool:
     """Stop with a clear message when the viewer may not see individual positions."""
     if scope.sees_individual_tracks:

@@ -5,7 +5,8 @@ import streamlit as st
 
 from components.export import csv_download
 from components.i18n import lang, tr
-from components.river_charts import STATUS_EN, fresh_value, highlight_status, labelled
+from components.river_charts import STATUS_EN, highlight_status, labelled
+from components.freshness import fresh_value
 from components.shell import friendly_errors, inject_font
 from queries.rivers import pil_cases_live, pil_figures_live, suggestions_live
 from queries.scope import ALL

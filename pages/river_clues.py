@@ -5,7 +5,8 @@ import datetime as dt
 import streamlit as st
 
 from components.i18n import tr
-from components.river_charts import fresh_value, history_text, labelled
+from components.river_charts import history_text, labelled
+from components.freshness import fresh_value
 from components.river_map import class_label
 from components.shell import friendly_errors, inject_font
 from queries.cache import get_engine, get_store

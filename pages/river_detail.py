@@ -5,7 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from components.i18n import tr
-from components.river_charts import class_timeline, fresh_value, highlight_status, indicator_chart, labelled
+from components.river_charts import class_timeline, highlight_status, indicator_chart, labelled
+from components.freshness import fresh_value
 from components.river_map import class_label
 from components.shell import friendly_errors, inject_font
 from domain.water import ASSESSED

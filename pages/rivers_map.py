@@ -2,7 +2,7 @@
 import streamlit as st
 
 from components.i18n import tr
-from components.river_charts import fresh_value
+from components.freshness import fresh_value
 from components.river_map import RIVER_LAYER_ID, class_label, legend_html, river_deck
 from components.shell import friendly_errors, inject_font
 from domain.water import CLASS_LABELS

@@ -5,7 +5,7 @@ Rules: domain.sentencing.compute. Real sentences: queries.sentencing.distributio
 import streamlit as st
 
 from components.i18n import tr
-from components.river_charts import fresh_value
+from components.freshness import fresh_value
 from components.sentencing_charts import distribution_bars, ruler
 from components.sentencing_view import mrange, ruler_inputs
 from components.shell import friendly_errors, inject_font

@@ -5,17 +5,15 @@ Rules: domain.sentencing.compute. Export: components.sentencing_export (audited 
 """
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
 from components.i18n import tr
-from components.river_charts import fresh_value
+from components.freshness import fresh_value
 from components.sentencing_charts import distribution_bars, ruler, trend_chart, waterfall
 from components.sentencing_export import reasoning_pdf
 from components.sentencing_view import mrange, references, ruler_inputs, show_notices, show_steps
 from components.shell import friendly_errors, inject_font
 from domain.sentencing import CIRCUMSTANCES_BY_KEY, compute
-from domain.sentencing.extract import FLAG_COLUMNS
 from queries.cache import get_engine
 from queries.scope import ALL
 from queries.sentencing import (

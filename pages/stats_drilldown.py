@@ -1,5 +1,4 @@
 """案件统计 · 逐级下钻: district → its charges → the cases (masked parties) → one case's timeline."""
-import pandas as pd
 import streamlit as st
 
 from components.charts import bar_chart

@@ -10,7 +10,8 @@ import streamlit as st
 from components.i18n import tr
 from components.shell import friendly_errors, inject_font
 from components.supervision_map import base_layer, make_deck, view_for
-from components.supervision_ui import fresh_note, need_tracks, now, run_action, viewer
+from components.supervision_ui import need_tracks, now, run_action, viewer
+from components.freshness import fresh_note
 from domain.supervision.engine import DEFAULT, KINDS, KINDS_EN
 from queries.cache import get_engine
 from queries.supervision import (

@@ -6,7 +6,8 @@ import streamlit as st
 
 from components.i18n import tr
 from components.shell import friendly_errors, inject_font
-from components.supervision_ui import fresh_note, now, viewer
+from components.supervision_ui import now, viewer
+from components.freshness import fresh_note
 from domain.supervision.engine import DEFAULT
 from queries.cache import get_engine
 from queries.supervision import device_history, devices_live

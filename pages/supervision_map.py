@@ -11,7 +11,8 @@ from components.shell import friendly_errors, inject_font
 from components.supervision_map import (
     base_layer, make_deck, payload_bytes, positions_layers, zones_layer,
 )
-from components.supervision_ui import fresh_note, viewer
+from components.supervision_ui import viewer
+from components.freshness import fresh_note
 from queries.supervision import district_shapes_live, fences_live, latest_positions_live
 
 inject_font()

@@ -11,7 +11,8 @@ import streamlit as st
 from components.export import csv_download
 from components.i18n import tr
 from components.shell import friendly_errors, inject_font
-from components.supervision_ui import fresh_note, now, risk_label, run_action, viewer
+from components.supervision_ui import now, risk_label, run_action, viewer
+from components.freshness import fresh_note
 from domain.supervision.risk import DEFAULT_RULE
 from queries.cache import get_engine
 from queries.supervision import (

@@ -9,7 +9,8 @@ import streamlit as st
 
 from components.i18n import tr
 from components.shell import friendly_errors, inject_font
-from components.supervision_ui import fresh_note, now, run_action, viewer
+from components.supervision_ui import now, run_action, viewer
+from components.freshness import fresh_note
 from queries.cache import get_engine
 from queries.supervision import checkin_tasks_live, roll_call, supervised_list
 

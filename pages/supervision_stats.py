@@ -10,7 +10,8 @@ import streamlit as st
 
 from components.i18n import tr
 from components.shell import friendly_errors, inject_font
-from components.supervision_ui import fresh_note, viewer
+from components.supervision_ui import viewer
+from components.freshness import fresh_note
 from queries.supervision import alerts_by_week_live, checkin_compliance_live, enrolment_by_month_live, profile_live
 
 inject_font()

@@ -19,7 +19,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 from sqlalchemy import (
-    Connection, Engine, and_, case, delete, func, insert, literal, or_, select, text, update,
+    Connection, Engine, and_, case, func, insert, or_, select, update,
 )
 
 from domain.supervision import engine as E

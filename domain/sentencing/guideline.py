@@ -10,7 +10,7 @@ Nothing here is computed; ``domain.sentencing.rules`` does the arithmetic.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # ----------------------------------------------------------------------------- labels
 

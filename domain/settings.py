@@ -1,0 +1,204 @@
+"""Every setting the product reads from its environment, declared once (as datasette declares its own).
+
+Why one module: a deployer must find every knob in one table, and a bad value must stop a process
+at start with a message that names the variable, not fail later in a page. Each ``Setting`` is
+name, environment variable, default, parser and one line of help; ``current()`` reads them all
+once, the README's configuration table is checked against ``SETTINGS`` by a test, and
+``python -m domain.settings`` prints the table (``--check`` validates the environment and exits 1
+with the messages).
+
+Root keys of ``.streamlit/secrets.toml`` are exported to the environment by Streamlit, so a value
+may come from there too. Nothing else in the product reads ``os.environ``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = ROOT / "data" / "jcy.sqlite3"
+
+
+class SettingsError(ValueError):
+    """One or more settings have values the product cannot use; the message names each variable."""
+
+
+def _text(value: str) -> str:
+    return value.strip()
+
+
+def _database_url(value: str) -> str:
+    url = value.strip()
+    if not url:
+        return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    if url.startswith(("postgresql://", "postgres://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if not url.startswith(("sqlite:", "postgresql+psycopg:")):
+        raise ValueError("use sqlite:///path or postgresql+psycopg://user@host/db")
+    return url
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        v = value.strip().lower()
+        if v not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}")
+        return v
+    return parse
+
+
+def _positive_float(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise ValueError("must be a number of seconds") from None
+    if not x > 0:
+        raise ValueError("must be greater than 0")
+    return x
+
+
+def _optional_path(value: str) -> Path | None:
+    return Path(value.strip()) if value.strip() else None
+
+
+def _optional_instant(value: str) -> dt.datetime | None:
+    if not value.strip():
+        return None
+    from domain.clock import parse_instant
+
+    return parse_instant(value).replace(tzinfo=None)
+
+
+def _header_name(value: str) -> str:
+    v = value.strip()
+    if v and not all(c.isalnum() or c == "-" for c in v):
+        raise ValueError("must be an HTTP header name such as X-Real-IP")
+    return v
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One knob: its field name, environment variable, default (as text), parser and help."""
+
+    name: str
+    env: str
+    default: str
+    parse: Callable[[str], Any]
+    help: str
+    shown_default: str = ""  # how the README states the default when the text above is empty
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("database_url", "DATABASE_URL", "", _database_url,
+            "`postgresql+psycopg://user:pw@host/db` selects PostgreSQL (psycopg 3); `postgresql://` is accepted",
+            "`sqlite:///data/jcy.sqlite3`"),
+    Setting("hash_key", "JCY_HASH_KEY", "", _text,
+            "secret for the keyed hashes of ID and phone numbers; set it in production and keep it out "
+            "of the database host", "a random key created in `data/hash.key`"),
+    Setting("sms_backend", "JCY_SMS_BACKEND", "outbox", _choice("outbox", "http"),
+            "`outbox` writes each SMS to the `sms_outbox` table (read it with `python -m "
+            "queries.portal_sms`); `http` posts it to the gateway below"),
+    Setting("sms_url", "JCY_SMS_URL", "", _text, "the SMS gateway's endpoint (`http://` or `https://`)",
+            "unset"),
+    Setting("sms_token", "JCY_SMS_TOKEN", "", _text, "the gateway's bearer token", "unset"),
+    Setting("sms_sign", "JCY_SMS_SIGN", "上海检察", _text, "the signature shown in each message"),
+    Setting("sms_timeout", "JCY_SMS_TIMEOUT", "5", _positive_float, "seconds to wait for the gateway"),
+    Setting("client_ip_header", "JCY_CLIENT_IP_HEADER", "", _header_name,
+            "behind a reverse proxy, the header carrying the client's address (e.g. `X-Real-IP`) for "
+            "the portal's per-address limits", "unset (Streamlit's peer address)"),
+    Setting("supervision_role", "JCY_SUPERVISION_ROLE", "supervision", _text,
+            "until staff sign-in exists: the role of an anonymous dashboard viewer on the supervision pages"),
+    Setting("demo_user", "JCY_USER", "sup_310112", _text,
+            "until staff sign-in exists: the officer an anonymous supervision action is audited as"),
+    Setting("screen_config", "SMART_SCREEN_CONFIG", "", _optional_path,
+            "another TOML file for the smart screen's scenes and timing", "`config/smart_screen.toml`"),
+    Setting("demo_logins", "JCY_DEMO_LOGINS", "", _optional_path,
+            "where `sample_data.build` writes the demo portal logins (always for the demo scale)",
+            "`data/demo_logins.txt`"),
+    Setting("clock_start", "JCY_CLOCK_START", "", _optional_instant,
+            "tests and trials only: start the product's clock at this Shanghai date or time "
+            "(`2028-02-29`, `2028-02-29T09:30`) and let it run", "unset (the real time)"),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    hash_key: str
+    sms_backend: str
+    sms_url: str
+    sms_token: str
+    sms_sign: str
+    sms_timeout: float
+    client_ip_header: str
+    supervision_role: str
+    demo_user: str
+    screen_config: Path | None
+    demo_logins: Path | None
+    clock_start: dt.datetime | None
+
+
+assert [f.name for f in fields(Settings)] == [s.name for s in SETTINGS], "declare each setting once"
+
+
+def load(env: Mapping[str, str]) -> Settings:
+    """Parse every setting from ``env``; all bad values are reported together."""
+    values: dict[str, Any] = {}
+    errors: list[str] = []
+    for s in SETTINGS:
+        raw = env.get(s.env)
+        raw = s.default if raw is None or not raw.strip() else raw
+        try:
+            values[s.name] = s.parse(raw)
+        except ValueError as exc:
+            errors.append(f"{s.env}={raw!r}: {exc}")
+    if values.get("sms_backend") == "http" and not str(values.get("sms_url", "")).startswith(("http://", "https://")):
+        errors.append("JCY_SMS_BACKEND=http needs JCY_SMS_URL (http:// or https://)")
+    if errors:
+        raise SettingsError("配置有误 (bad settings): " + "; ".join(errors))
+    return Settings(**values)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached(items: frozenset[tuple[str, str]]) -> Settings:
+    return load(dict(items))
+
+
+def current() -> Settings:
+    """The settings of this process, re-read only when one of its variables changes (tests move them)."""
+    names = {s.env for s in SETTINGS}
+    return _cached(frozenset((k, v) for k, v in os.environ.items() if k in names))
+
+
+def markdown_table() -> str:
+    """The README's configuration table, from the declarations above."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for s in SETTINGS:
+        default = s.shown_default or (f"`{s.default}`" if s.default else "unset")
+        rows.append(f"| `{s.env}` | {default} | {s.help} |")
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--check"]:
+        try:
+            current()
+        except SettingsError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        print("settings ok")
+        return 0
+    print(markdown_table())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

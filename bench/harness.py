@@ -13,7 +13,7 @@ from typing import Callable
 
 from sqlalchemy import Engine
 
-from queries.db import ROOT, is_empty, make_engine, upgrade
+from queries.db import ROOT, create_database, is_empty
 
 BENCH_DB = Path(os.environ.get("BENCH_DB", ROOT / "data" / "bench_city.sqlite3"))
 
@@ -32,8 +32,7 @@ def city_engine(scale: str = "city") -> Engine:
     """
     url = os.environ.get("BENCH_DATABASE_URL")
     if url:  # an external database (e.g. PostgreSQL) that the operator filled
-        engine = make_engine(url)
-        upgrade(engine)
+        engine = create_database(url)
         if is_empty(engine):
             from sample_data.build import build
 
@@ -52,8 +51,7 @@ def city_engine(scale: str = "city") -> Engine:
                 f.unlink(missing_ok=True)
             print(f"building the {scale} benchmark database once at {path} ...", file=sys.stderr)
             t0 = time.perf_counter()
-            engine = make_engine(f"sqlite:///{tmp}")
-            upgrade(engine)
+            engine = create_database(f"sqlite:///{tmp}")
             build(engine, scale=scale, seed=20240601)
             with engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -64,9 +62,7 @@ def city_engine(scale: str = "city") -> Engine:
             os.replace(tmp, path)
             marker.write_text(_marker(scale))
             print(f"built in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    return engine
+    return create_database(f"sqlite:///{path}")
 
 
 def median_ms(fn: Callable[[], object], repeat: int = 7, warmup: int = 1) -> float:

@@ -178,8 +178,10 @@ def _resource(name: str, factory: Callable[[], Any]) -> Any:
 
 
 def get_engine() -> Engine:
-    """The process's engine (a pool) for ``DATABASE_URL``, created once and migrated to head.
+    """The process's engine (a pool) for ``DATABASE_URL``, created once.
 
+    It opens an existing database only and never migrates it (``queries.db``): a serving process
+    that finds no database, or a foreign one, has an outage to report, not a database to create.
     Keyed by the URL, so a process (or a test) that points at another database never reuses an
     engine, or cached results, of the first one.
     """
@@ -188,11 +190,9 @@ def get_engine() -> Engine:
     url = database_url()
 
     def make() -> Engine:
-        from queries.db import make_engine, upgrade
+        from queries.db import make_engine
 
-        engine = make_engine(url)
-        upgrade(engine)
-        return engine
+        return make_engine(url)
 
     return _resource(f"engine:{url}", make)
 

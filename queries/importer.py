@@ -55,13 +55,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"无法读取文件 {path}：{exc.strerror or exc}", file=sys.stderr)
         return EXIT_REJECTED
 
-    from queries.db import make_engine, upgrade
+    from queries.db import make_engine
     from queries.imports import import_file
     from queries.scope import ALL
 
     engine = make_engine(args.url)
     try:
-        upgrade(engine)
         res = import_file(engine, ALL, args.kind, data, path.name, good_rows_only=args.good_rows_only,
                           dry_run=args.dry_run, actor=args.actor, role="admin")
     except Exception as exc:  # a database that is down: a clear message, not a traceback

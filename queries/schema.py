@@ -607,4 +607,14 @@ class DataVersion(Base):
     scale: Mapped[str | None] = mapped_column(String(10))  # which sample scale built it
 
 
+class DatabaseIdentity(Base):
+    """One row written when the database is created: every serving process checks it on connect, so
+    a file or schema swapped underneath is detected instead of served (``queries.db``)."""
+
+    __tablename__ = "db_identity"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 metadata = Base.metadata

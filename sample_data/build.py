@@ -94,7 +94,7 @@ def bump_version(conn, at: dt.datetime) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from queries.db import is_empty, make_engine, upgrade
+    from queries.db import create_database, is_empty
 
     p = argparse.ArgumentParser(description="Build the sample database")
     p.add_argument("--scale", choices=list(SCALES), default="demo")
@@ -102,8 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--url", default=None, help="database URL (default: DATABASE_URL or data/jcy.sqlite3)")
     p.add_argument("--if-empty", action="store_true", help="do nothing when data is already there")
     args = p.parse_args(argv)
-    engine = make_engine(args.url)
-    upgrade(engine)
+    engine = create_database(args.url)  # the explicit creation step (make run's first)
     if args.if_empty and not is_empty(engine):
         print("database already has data; not rebuilding", file=sys.stderr)
         return 0

@@ -179,7 +179,7 @@ def run(engine: Engine, rate: float, seconds: float | None = None, seed: int | N
 
 
 def main(argv: list[str] | None = None) -> int:
-    from queries.db import make_engine, upgrade
+    from queries.db import make_engine
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     p = argparse.ArgumentParser(description="Write live events into the database")
@@ -187,8 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds", type=float, default=None, help="stop after this many seconds")
     p.add_argument("--url", default=None)
     args = p.parse_args(argv)
-    engine = make_engine(args.url)
-    upgrade(engine)
+    engine = make_engine(args.url)  # an existing database only: creating one is `make demo-data`
     log.info("live feed: %.1f case events/s into %s", args.rate, engine.url.render_as_string(hide_password=True))
     try:
         total = run(engine, args.rate, args.seconds)

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from sqlalchemy import Engine, text
 
-from queries.db import make_engine, upgrade
+from queries.db import create_database, make_engine
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 _PG_SCHEMAS: dict[int, str] = {}
@@ -15,20 +15,17 @@ PG_SKIP = "TEST_DATABASE_URL is not set (.ci/run sets it to the local PostgreSQL
 
 
 def _sqlite_engine(tmp_path) -> Engine:
-    engine = make_engine(f"sqlite:///{tmp_path / 'test.sqlite3'}")
-    upgrade(engine)
-    return engine
+    return create_database(f"sqlite:///{tmp_path / 'test.sqlite3'}")
 
 
 def _pg_engine() -> Engine:
     """A fresh schema per use inside the test database, dropped afterwards."""
     schema = f"t_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL)
+    admin = make_engine(PG_URL, create=True)  # the bare test database: no schema of ours to check
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     admin.dispose()
-    engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 5})
-    upgrade(engine)
+    engine = create_database(PG_URL, connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 5})
     _PG_SCHEMAS[id(engine)] = schema
     return engine
 
@@ -36,7 +33,7 @@ def _pg_engine() -> Engine:
 def _drop_pg(engine: Engine) -> None:
     schema = _PG_SCHEMAS.pop(id(engine))
     engine.dispose()
-    admin = make_engine(PG_URL)
+    admin = make_engine(PG_URL, create=True)  # the bare test database: no schema of ours to check
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     admin.dispose()

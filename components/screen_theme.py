@@ -13,6 +13,8 @@ import html
 
 import streamlit as st
 
+from domain import clock
+
 SCREEN_CSS = """
 <style>
 @font-face { font-family: 'NotoSansSC'; src: url('app/static/NotoSansSC-Subset.ttf') format('truetype');
@@ -22,6 +24,13 @@ html, body, .stApp, [class*="st-"], .stMarkdown, button { font-family: 'NotoSans
 header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], #MainMenu, footer,
 [data-testid="stStatusWidget"] { display: none !important; }
+/* Streamlit's own English "Connection error" dialog never shows on the wall: the kiosk has no
+   other dialog, and the script below shows its own calm notice (.jcy-offline) instead. */
+[data-testid="stDialog"] { display: none !important; }
+.jcy-offline { display: none; position: fixed; left: 50%; bottom: 1.2rem; transform: translateX(-50%); z-index: 1000;
+               padding: 0.5rem 1.4rem; border-radius: 0.4rem; font-size: 1.3rem; color: #ffd27a;
+               background: rgba(40,28,6,0.92); border: 1px solid #b8862b; }
+.jcy-offline.on { display: block; }
 .block-container, [data-testid="stMainBlockContainer"] { padding: 0.6rem 1.2rem 0.4rem 1.2rem !important; max-width: 100% !important; }
 [data-testid="stVerticalBlock"] { gap: 0.55rem; }
 [data-testid="stElementContainer"] iframe[title="streamlit_autorefresh.st_autorefresh"] { display: none; }
@@ -69,23 +78,35 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 """
 
 # One interval for the whole page: updates every clock and every age badge once a second.
+# Times are Shanghai times from the server's clock: each render stamps the server's "now" (epoch ms)
+# on the clock, and the browser keeps the offset, so a kiosk PC set to another zone or a wrong time
+# still shows the server's time. An age badge carries its age at render and that render's stamp;
+# the browser adds only the time since it first saw that stamp, so the age runs at real speed
+# however often the server renders (it used to add up both and run at twice real time).
 CLOCK_JS = """
 <script>
 (function () {
   if (window.__jcyTick) { return; }
   const pad = (n) => String(n).padStart(2, '0');
   const week = ['日', '一', '二', '三', '四', '五', '六'];
+  const seen = (el) => {  // when this browser first saw the element's current render stamp
+    const key = el.dataset.now || '';
+    if (el.__jcyKey !== key) { el.__jcyKey = key; el.__jcySeen = Date.now(); }
+    return el.__jcySeen;
+  };
   const tick = () => {
-    const d = new Date();
-    document.querySelectorAll('.jcy-clock').forEach(el => {
-      el.textContent = pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds()); });
-    document.querySelectorAll('.jcy-date').forEach(el => {
-      el.textContent = d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' 星期' + week[d.getDay()]; });
+    document.querySelectorAll('.jcy-clock, .jcy-date').forEach(el => {
+      if (!el.dataset.now) { return; }
+      const t = parseFloat(el.dataset.now) + (Date.now() - seen(el));
+      const d = new Date(t + 8 * 3600 * 1000);  // Shanghai: UTC+8 all year (no summer time)
+      el.textContent = el.classList.contains('jcy-clock')
+        ? pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes()) + ':' + pad(d.getUTCSeconds())
+        : d.getUTCFullYear() + '-' + pad(d.getUTCMonth() + 1) + '-' + pad(d.getUTCDate()) + ' 星期' + week[d.getUTCDay()];
+    });
     document.querySelectorAll('.jcy-age').forEach(el => {
-      const key = el.dataset.key || '';
-      if (el.__jcyKey !== key) { el.__jcyKey = key; el.__jcySeen = Date.now(); }
       if (!el.dataset.age) { return; }
-      const age = parseFloat(el.dataset.age) + (Date.now() - el.__jcySeen) / 1000;
+      const age = parseFloat(el.dataset.age) + (Date.now() - seen(el)) / 1000;
+      el.dataset.shown = age.toFixed(1);
       const amber = parseFloat(el.dataset.amber), red = parseFloat(el.dataset.red);
       el.classList.toggle('amber', age >= amber && age < red);
       el.classList.toggle('red', age >= red);
@@ -95,6 +116,8 @@ CLOCK_JS = """
       const banner = document.querySelector('.jcy-banner');
       if (banner) { banner.classList.toggle('on', age >= red); }
     });
+    const lost = !!document.querySelector('[data-testid="stDialog"]');  // the server is unreachable
+    document.querySelectorAll('.jcy-offline').forEach(el => el.classList.toggle('on', lost));
   };
   window.__jcyTick = setInterval(tick, 1000);
   tick();
@@ -109,13 +132,21 @@ def inject() -> None:
     st.html(CLOCK_JS, unsafe_allow_javascript=True)
 
 
-def header(title: str, scene_title: str) -> None:
-    now = dt.datetime.now()
+def _stamp(at: dt.datetime) -> str:
+    """Epoch milliseconds of an aware time (the render stamp the browser script keys on)."""
+    return f"{at.timestamp() * 1000:.0f}"
+
+
+def header(title: str, scene_title: str, zh: bool = True) -> None:
+    now = clock.now_aware()
+    offline = ("正在重新连接服务器，画面显示最近一次的数据……" if zh
+               else "Reconnecting to the server; showing the last figures…")
     st.markdown(
         f'<div class="jcy-head"><div><span class="jcy-title">{html.escape(title)}</span>'
         f'<span class="jcy-scene">{html.escape(scene_title)}</span></div>'
-        f'<div class="jcy-right"><span class="jcy-date">{now:%Y-%m-%d}</span>'
-        f'<span class="jcy-clock">{now:%H:%M:%S}</span></div></div>', unsafe_allow_html=True)
+        f'<div class="jcy-right"><span class="jcy-date" data-now="{_stamp(now)}">{now:%Y-%m-%d}</span>'
+        f'<span class="jcy-clock" data-now="{_stamp(now)}">{now:%H:%M:%S}</span></div></div>'
+        f'<div class="jcy-offline">{html.escape(offline)}</div>', unsafe_allow_html=True)
 
 
 def age_state(age: float | None, error: str | None, amber: float, red: float) -> str:
@@ -132,8 +163,8 @@ def age_state(age: float | None, error: str | None, amber: float, red: float) ->
 def status_badge(as_of: dt.datetime | None, error: str | None, amber: float, red: float,
                  zh: bool = True) -> None:
     """"数据截至 hh:mm:ss · n 秒前" with its colour; a red banner when the data is too old or absent."""
-    now = dt.datetime.now()
-    age = (now - as_of).total_seconds() if as_of else None
+    now = clock.now_aware()
+    age = max(0.0, (now.replace(tzinfo=None) - as_of).total_seconds()) if as_of else None
     state = age_state(age, error, amber, red)
     if as_of is None:
         badge = ('<span class="jcy-age nodata">' + ("数据暂不可用" if zh else "No data") + '</span>')
@@ -149,6 +180,6 @@ def status_badge(as_of: dt.datetime | None, error: str | None, amber: float, red
     st.markdown(
         f'<div class="jcy-banner{" on" if state == "red" else ""}">{html.escape(banner)}</div>'
         f'<div style="text-align:right"><span class="jcy-age {cls}" data-key="{as_of.isoformat()}" '
-        f'data-age="{age:.1f}" data-amber="{amber:g}" data-red="{red:g}">{html.escape(label)} · '
+        f'data-now="{_stamp(now)}" data-age="{age:.1f}" data-amber="{amber:g}" data-red="{red:g}">{html.escape(label)} · '
         f'<span class="age">{int(age)} 秒前</span>{html.escape(note)}</span></div>',
         unsafe_allow_html=True)

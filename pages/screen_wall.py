@@ -1,6 +1,5 @@
 """Smart screen page: scenes rotate (whole-page rerun by streamlit-autorefresh), panels refresh in a
 fragment (``run_every``), all figures come from the process-wide screen hub (queries.screen_hub)."""
-import datetime as dt
 import logging
 
 import streamlit as st
@@ -9,6 +8,7 @@ from streamlit_autorefresh import st_autorefresh
 from components import screen_panels as P
 from components import screen_theme as T
 from components.i18n import lang
+from domain import clock
 from components.screen_config import load_config, next_scene, resolve
 from queries.cases import district_geometries_live
 from queries.scope import SCREEN, Scope
@@ -52,7 +52,7 @@ try:
     if state.district and geo is not None:
         row = geo[geo["district_id"] == state.district].iloc[0]
         dname = " · " + (row["name_zh"] if zh else row["name_en"])
-    T.header((cfg.title_zh if zh else cfg.title_en) + dname, scene.zh if zh else scene.en)
+    T.header((cfg.title_zh if zh else cfg.title_en) + dname, scene.zh if zh else scene.en, zh)
 except Exception as exc:  # noqa: BLE001
     calm(exc)
     st.stop()
@@ -62,7 +62,7 @@ except Exception as exc:  # noqa: BLE001
 def live_panels() -> None:
     try:
         hub = get_hub(cfg.refresh_seconds, cfg.data_poll_seconds, cfg.min_refresh_gap_seconds)
-        res = hub.get(scope, dt.date.today())
+        res = hub.get(scope, clock.today())
         T.status_badge(res.as_of, res.error, cfg.amber_seconds, cfg.stale_red_seconds, zh)
         snap = res.value
         panels = scene.panels

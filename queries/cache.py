@@ -24,6 +24,7 @@ from typing import Any, Callable, Generic, TypeVar
 
 from sqlalchemy import Engine
 
+from domain import clock
 from domain.masking import scrub_text
 
 log = logging.getLogger("jcy.cache")
@@ -46,17 +47,58 @@ class Fresh(Generic[T]):
     def age_seconds(self, now: dt.datetime | None = None) -> float | None:
         if self.as_of is None:
             return None
-        return ((now or dt.datetime.now()) - self.as_of).total_seconds()
+        return ((now or clock.now_precise()) - self.as_of).total_seconds()
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One scrubbed line for a failed read: an outage's own Chinese message, else the error's class
+    and first line (no personal data: ``scrub_text``)."""
+    zh = getattr(exc, "zh", None)
+    if zh:
+        return str(zh)
+    first = (str(exc).splitlines() or [""])[0]
+    return scrub_text(f"{type(exc).__name__}: {first}")[:200]
 
 
 @dataclass
-class _Entry:
+class LastGood:
+    """The last good value of something read again and again, and since when reading it fails.
+
+    The one bookkeeping behind both the caching seam and the screen hub: a failure keeps the value
+    and its time, logs once when a failure starts and once when it ends.
+    """
+
     value: Any = None
     has_value: bool = False
-    as_of: dt.datetime | None = None
-    fetched_mono: float = 0.0
+    as_of: dt.datetime | None = None  # Shanghai wall time of the last successful read
     error: str | None = None
     failed_since: dt.datetime | None = None
+
+    def succeeded(self, value: Any, what: str) -> None:
+        self.value, self.has_value = value, True
+        self.as_of = clock.now_precise()
+        if self.error is not None:
+            log.info("%s recovered", what)
+        self.error, self.failed_since = None, None
+
+    def confirmed(self) -> None:
+        """The source answered and nothing changed: the value is current as of now."""
+        self.as_of = clock.now_precise()
+
+    def failed(self, exc: BaseException, what: str) -> None:
+        msg = describe_failure(exc)
+        if self.error is None:
+            log.warning("%s failed: %s", what, msg)
+            self.failed_since = clock.now_precise()
+        self.error = msg
+
+    def fresh(self) -> Fresh:
+        return Fresh(self.value if self.has_value else None, self.as_of, self.error, self.failed_since)
+
+
+@dataclass
+class _Entry(LastGood):
+    fetched_mono: float = 0.0
     last_try_mono: float = 0.0
     refreshing: bool = False
 
@@ -98,18 +140,10 @@ class Store:
             value = call()
         except Exception as exc:  # any database failure: keep the last good value
             self.stats["failures"] += 1
-            msg = scrub_text(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
-            if entry.error is None:
-                log.warning("query %s failed: %s", key[0], msg)
-                entry.failed_since = dt.datetime.now()
-            entry.error = msg
+            entry.failed(exc, f"query {key[0]}")
         else:
-            entry.value, entry.has_value = value, True
-            entry.as_of = dt.datetime.now()
+            entry.succeeded(value, f"query {key[0]}")
             entry.fetched_mono = time.monotonic()
-            if entry.error is not None:
-                log.info("query %s recovered", key[0])
-            entry.error, entry.failed_since = None, None
         finally:
             entry.refreshing = False
 
@@ -139,8 +173,7 @@ class Store:
 
     @staticmethod
     def _snapshot(entry: _Entry) -> Fresh:
-        return Fresh(entry.value if entry.has_value else None, entry.as_of, entry.error,
-                     entry.failed_since)
+        return entry.fresh()
 
     def clear(self) -> None:
         with self._lock:

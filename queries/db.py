@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import functools
 import os
+import sqlite3
 import threading
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,11 +129,15 @@ class _Guard:
             raise exc.DisconnectionError("the database file was moved or replaced")
 
 
-def _sqlite_file_url(u: URL, create: bool) -> tuple[str, str]:
-    """A ``file:`` URI with ``mode=rw`` (open only) or ``rwc`` (create), and the file's path."""
-    path = str(Path(u.database).resolve())
-    mode = "rwc" if create else "rw"
-    return f"sqlite:///file:{path}?mode={mode}&uri=true", path
+def _sqlite_opener(path: str, create: bool):
+    """Connect through a ``file:`` URI with ``mode=rw`` (open only) or ``rwc`` (may create); the
+    engine's URL stays the plain path, so it renders and compares as users wrote it."""
+    uri = f"file:{urllib.parse.quote(path)}?mode={'rwc' if create else 'rw'}"
+
+    def connect():
+        return sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=5)
+
+    return connect
 
 
 def make_engine(url: str | None = None, *, create: bool = False, **kwargs) -> Engine:
@@ -148,11 +154,11 @@ def make_engine(url: str | None = None, *, create: bool = False, **kwargs) -> En
             engine = create_engine(url, **kwargs)
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
+        path = str(Path(u.database).resolve())
         if create:
-            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
-        file_url, path = _sqlite_file_url(u, create)
-        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 5})
-        engine = create_engine(file_url, **kwargs)
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        kwargs.pop("connect_args", None)
+        engine = create_engine(f"sqlite:///{path}", creator=_sqlite_opener(path, create), **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         if not create:
             guard = _Guard(head_revision(), sqlite_path=path)

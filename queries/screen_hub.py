@@ -30,9 +30,9 @@ from dataclasses import dataclass, replace
 import pandas as pd
 from sqlalchemy import Engine
 
-from domain.masking import scrub_text
+from domain import clock
 from queries import cases as C
-from queries.cache import Fresh, _resource, get_engine
+from queries.cache import Fresh, LastGood, _resource, get_engine
 from queries.scope import Scope
 from queries.status import data_version
 
@@ -65,7 +65,7 @@ def screen_snapshot(engine: Engine, scope: Scope, today: dt.date, now: dt.dateti
                     ) -> ScreenSnapshot:
     """Run the screen's queries (8 reads + the heartbeat) and bundle the results."""
     t0 = time.perf_counter()
-    now = now or dt.datetime.now().replace(microsecond=0)
+    now = now or clock.now()
     y0 = dt.datetime(today.year, 1, 1)
     end = dt.datetime(today.year, today.month, today.day) + dt.timedelta(days=1)
     version, _ = data_version(engine)
@@ -99,12 +99,8 @@ def screen_live_part(engine: Engine, snap: ScreenSnapshot, scope: Scope) -> Scre
 
 
 @dataclass
-class _Entry:
-    snapshot: ScreenSnapshot | None = None
-    as_of: dt.datetime | None = None
+class _Entry(LastGood):
     fetched_mono: float = 0.0
-    error: str | None = None
-    failed_since: dt.datetime | None = None
     last_try_mono: float = 0.0
     last_read_mono: float = 0.0
     live_mono: float = 0.0
@@ -135,10 +131,10 @@ class ScreenHub:
                 entry = self._entries[key] = _Entry()
         entry.last_read_mono = time.monotonic()
         self.stats["reads"] += 1
-        if entry.snapshot is None and time.monotonic() - entry.last_try_mono >= min(self.poll * 2, 2.0):
+        if not entry.has_value and time.monotonic() - entry.last_try_mono >= min(self.poll * 2, 2.0):
             self._refresh(key, entry, None)  # first read: fetch now, under the refresh lock
         self._ensure_thread()
-        return Fresh(entry.snapshot, entry.as_of, entry.error, entry.failed_since)
+        return entry.fresh()
 
     # ------------------------------------------------------------------ refreshing (one thread)
 
@@ -146,8 +142,8 @@ class ScreenHub:
         with self._refresh_lock:
             entry.last_try_mono = time.monotonic()
             try:
-                if live_only and entry.snapshot is not None:
-                    snap = screen_live_part(self._engine_factory(), entry.snapshot, key[0])
+                if live_only and entry.has_value:
+                    snap = screen_live_part(self._engine_factory(), entry.value, key[0])
                     self.stats["live_refreshes"] += 1
                 else:
                     snap = screen_snapshot(self._engine_factory(), key[0], key[1])
@@ -156,19 +152,12 @@ class ScreenHub:
             except Exception as exc:  # keep the last good snapshot
                 self._fail(entry, exc)
                 return
-            entry.snapshot, entry.version = snap, snap.version
-            entry.as_of, entry.live_mono = dt.datetime.now(), time.monotonic()
-            if entry.error:
-                log.info("screen data recovered")
-            entry.error, entry.failed_since = None, None
+            entry.succeeded(snap, "screen data")
+            entry.version, entry.live_mono = snap.version, time.monotonic()
 
     def _fail(self, entry: _Entry, exc: Exception) -> None:
         self.stats["failures"] += 1
-        msg = scrub_text(f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}")[:200]
-        if entry.error is None:
-            log.warning("screen data failed: %s", msg)
-            entry.failed_since = dt.datetime.now()
-        entry.error = msg
+        entry.failed(exc, "screen data")
 
     def tick(self) -> None:
         """One pass of the background loop (public so tests and benchmarks can drive it)."""
@@ -184,14 +173,14 @@ class ScreenHub:
             version, _ = data_version(self._engine_factory())
         except Exception as exc:
             for _, e in items:
-                if e.snapshot is not None or e.error is None:
+                if e.has_value or e.error is None:
                     self._fail(e, exc)
             return
         for key, e in items:
-            if e.snapshot is not None and e.error is None and e.version == version:
-                e.as_of = dt.datetime.now()  # confirmed: nothing new in the database since the snapshot
+            if e.has_value and e.error is None and e.version == version:
+                e.confirmed()  # nothing new in the database since the snapshot
             retry = e.error is not None and now - e.last_try_mono >= self.poll
-            if e.snapshot is None or now - e.fetched_mono >= self.interval or retry:
+            if not e.has_value or now - e.fetched_mono >= self.interval or retry:
                 self._refresh(key, e, version)  # the full set: once per interval
             elif e.version != version and now - e.live_mono >= self.min_gap:
                 self._refresh(key, e, version, live_only=True)  # new data: ticker, intake, stages

@@ -42,16 +42,34 @@ def language_switch() -> None:
         st.rerun()
 
 
+def is_outage(exc: BaseException) -> bool:
+    """The database cannot be reached, or is not the one expected: any SQLAlchemy error (told by its
+    module, since components never import the query layer)."""
+    return any(c.__module__.split(".")[0] == "sqlalchemy" for c in type(exc).__mro__)
+
+
 @contextmanager
-def friendly_errors(what: str = ""):
-    """Show a clear Chinese message with a support id instead of a traceback; log the details."""
+def friendly_errors(what: str = "", failed: str | None = None):
+    """Show a clear Chinese message instead of a traceback; log the details.
+
+    ``what`` names a view ("数据状态暂时无法显示"); ``failed`` names an action that did not happen
+    ("验证码未能发送"), so the user is told the truth: the page is shown, the action failed. A
+    database outage says so; anything else gets a support id for the operator's log.
+    """
     try:
         yield
     except Exception as exc:  # the last-resort handler (ASVS 7.4.1 / 16.5.1)
         if type(exc).__name__ in ("RerunException", "StopException"):
             raise
+        head = failed or tr(f"{what}暂时无法显示", f"{what or 'This view'} is unavailable")
+        if is_outage(exc):
+            log.warning("%s: database unavailable: %s", what or failed, scrub_text(str(exc).splitlines()[0]
+                                                                               if str(exc) else type(exc).__name__))
+            st.error(tr(f"{head}：数据库暂时无法连接，请稍后再试。您填写的内容仍保留在页面上。",
+                        f"{head}: the database cannot be reached; please try again later. "
+                        "What you entered is still on the page."))
+            return
         support_id = uuid.uuid4().hex[:8]
         log.exception("support id %s: %s", support_id, scrub_text(str(exc)))
-        st.error(tr(f"{what}暂时无法显示，请稍后再试。（支持编号 {support_id}）",
-                    f"{what or 'This view'} is unavailable right now; please try again later. "
-                    f"(support id {support_id})"))
+        st.error(tr(f"{head}，请稍后再试。（支持编号 {support_id}）",
+                    f"{head}; please try again later. (support id {support_id})"))

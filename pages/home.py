@@ -2,6 +2,7 @@
 import pandas as pd
 import streamlit as st
 
+from components.freshness import fresh_note
 from components.i18n import tr
 from components.shell import friendly_errors
 from queries.status import data_status_live
@@ -19,4 +20,4 @@ with friendly_errors(tr("数据状态", "Data status")):
         c3.metric(tr("最近写入", "Last write"), f"{s.updated_at:%Y-%m-%d %H:%M:%S}" if s.updated_at else "—")
         st.dataframe(pd.DataFrame(s.counts, columns=[tr("表", "Table"), tr("行数", "Rows")]),
                      hide_index=True, width="content")
-        st.caption(tr(f"数据更新于 {res.as_of:%H:%M:%S}", f"Fetched at {res.as_of:%H:%M:%S}"))
+        fresh_note(res)  # a failed refresh says so: never the normal caption over old figures

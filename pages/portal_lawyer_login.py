@@ -24,14 +24,16 @@ with friendly_errors(tr("登录", "Sign-in")):
         send = st.form_submit_button(tr("验证密码并获取短信验证码", "Check password and send code"),
                                      type="primary", width="stretch")
     if send:
-        res = request_lawyer_code(get_engine(), username, password, phone, client=client_address())
-        if res.status == "sent":
-            st.session_state[K] = {"username": username, "request_id": res.request_id}
-        else:
-            st.session_state.pop(K, None)
-        send_feedback(res)
+        with friendly_errors(failed=tr("验证码未能发送", "The code was not sent")):
+            res = request_lawyer_code(get_engine(), username, password, phone, client=client_address())
+            if res.status == "sent":
+                st.session_state[K] = {"username": username, "request_id": res.request_id}
+            else:
+                st.session_state.pop(K, None)
+            send_feedback(res)
 
     pending = st.session_state.get(K)
     if pending:
-        code_step(pending, lambda code: verify_lawyer_code(get_engine(), pending["username"],
-                                                           pending["request_id"], code), K)
+        with friendly_errors(failed=tr("登录未能完成", "Sign-in did not complete")):
+            code_step(pending, lambda code: verify_lawyer_code(get_engine(), pending["username"],
+                                                               pending["request_id"], code), K)

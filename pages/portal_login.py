@@ -23,13 +23,15 @@ with friendly_errors(tr("登录", "Sign-in")):
         phone = st.text_input(tr("手机号码", "Mobile number"), max_chars=11)
         send = st.form_submit_button(tr("获取验证码", "Send code"), type="primary", width="stretch")
     if send:
-        res = request_party_code(get_engine(), id_number, phone, client=client_address())
-        if res.status == "sent":
-            st.session_state[K] = {"id": id_number, "phone": phone, "request_id": res.request_id,
-                                   "hint": res.phone_hint}
-        send_feedback(res)
+        with friendly_errors(failed=tr("验证码未能发送", "The code was not sent")):
+            res = request_party_code(get_engine(), id_number, phone, client=client_address())
+            if res.status == "sent":
+                st.session_state[K] = {"id": id_number, "phone": phone, "request_id": res.request_id,
+                                       "hint": res.phone_hint}
+            send_feedback(res)
 
     pending = st.session_state.get(K)
     if pending:
-        code_step(pending, lambda code: verify_party_code(get_engine(), pending["id"], pending["phone"],
-                                                          pending["request_id"], code), K)
+        with friendly_errors(failed=tr("登录未能完成", "Sign-in did not complete")):
+            code_step(pending, lambda code: verify_party_code(get_engine(), pending["id"], pending["phone"],
+                                                              pending["request_id"], code), K)

@@ -98,15 +98,17 @@ class PageWatch:
 
 
 @contextlib.contextmanager
-def browser_page(width: int = 1600, height: int = 1000):
-    """A fresh Chromium context and page, with console/request watchers attached."""
+def browser_page(width: int = 1600, height: int = 1000, timezone_id: str | None = None):
+    """A fresh Chromium context and page, with console/request watchers attached; ``timezone_id``
+    sets the browser's zone (a kiosk PC set to another zone)."""
     from playwright.sync_api import sync_playwright
 
     watch = PageWatch()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+            context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
+                                          timezone_id=timezone_id)
             page = context.new_page()
 
             def on_console(msg):

@@ -183,33 +183,59 @@ def pg_behind_proxy():
     _drop_pg(e)
 
 
+# Records, four times a second, what the badge shows: (browser ms, classes, age shown in seconds).
+RECORDER = """() => { window.__jcyLog = []; setInterval(() => {
+  const b = document.querySelector('.jcy-age');
+  window.__jcyLog.push([performance.now(), b ? b.className : '', b ? parseFloat(b.dataset.shown || 'NaN') : NaN,
+                        !!document.querySelector('.jcy-banner.on')]); }, 250); }"""
+
+
 def test_database_taken_away_keeps_figures_then_recovers(pg_behind_proxy, tmp_path):
+    """The badge's age runs at real speed (it once ran at twice), amber from two intervals, the red
+    banner only past the limit; the server's clock is fixed at 29 February 2028 in Shanghai and the
+    browser sits in New York, and the wall still shows the server's date."""
     url, proxy = pg_behind_proxy
-    env = {"DATABASE_URL": url, "SMART_SCREEN_CONFIG": _config(tmp_path, refresh=2, red=12)}
+    red = 30
+    env = {"DATABASE_URL": url, "SMART_SCREEN_CONFIG": _config(tmp_path, refresh=2, red=red),
+           "JCY_CLOCK_START": "2028-02-29T09:00:00"}
     with running_app("smart_screen.py", env=env, extra_args=KIOSK, log_dir=tmp_path) as app:
-        with browser_page(1920, 1080) as (page, watch):
+        with browser_page(1920, 1080, timezone_id="America/New_York") as (page, watch):
             page.goto(app.url + "/?screen=lobby", wait_until="domcontentloaded")
             wait_for_app(page)
-            page.wait_for_selector(".jcy-kpi .v", timeout=30000)
+            page.wait_for_selector(".jcy-kpi .v", timeout=60000)
+            page.wait_for_function("() => document.querySelector('.jcy-date').innerText.includes('星期')",
+                                   timeout=10000)  # the browser script has taken over the clock
+            assert page.locator(".jcy-date").inner_text() == "2028-02-29 星期二"
+            assert page.locator(".jcy-clock").inner_text().startswith("09:")
             figure = page.locator(".jcy-kpi .v").first.inner_text()
             assert figure.replace(",", "").isdigit()
+            page.evaluate(RECORDER)
             proxy.stop()  # the database goes away
-            page.wait_for_selector(".jcy-age.error", timeout=20000)
-            page.wait_for_selector(".jcy-age.amber", timeout=15000)  # two intervals: amber
-            assert page.locator(".jcy-kpi .v").first.inner_text() == figure  # last figures stay
-            assert not page.locator(".jcy-banner.on").count()
-            page.wait_for_selector(".jcy-banner.on", timeout=20000)  # past the limit: red banner
+            page.wait_for_selector(".jcy-age.error", timeout=60000)
+            page.wait_for_selector(".jcy-banner.on", timeout=(red + 60) * 1000)  # past the limit: red banner
             page.screenshot(path=str(tmp_path / "screen_stale.png"))
-            assert page.locator(".jcy-kpi .v").first.inner_text() == figure
+            assert page.locator(".jcy-kpi .v").first.inner_text() == figure  # last figures stay
             assert page.locator('[data-testid="stException"]').count() == 0
+            log = page.evaluate("() => window.__jcyLog")
             proxy.start()  # it comes back
             page.wait_for_function(
                 "() => { const b = document.querySelector('.jcy-age');"
                 " return b && !b.classList.contains('error') && !b.classList.contains('red')"
                 " && !b.classList.contains('amber') && !document.querySelector('.jcy-banner.on'); }",
-                timeout=30000)
+                timeout=60000)
             watch.assert_clean()
         assert "Traceback" not in app.log()
+    shown = [(t / 1000, cls, age, banner) for t, cls, age, banner in log if age == age]  # drop NaN
+    # amber from two intervals (4 s) to the limit, red and the banner only past it
+    for _, cls, age, banner in shown:
+        assert ("amber" in cls) == (4 <= age < red), (cls, age)
+        assert banner == ("red" in cls) == (age >= red), (cls, age, banner)
+    assert any("amber" in cls for _, cls, _, _ in shown), "amber never showed"
+    # the age runs at real speed: fitted over the stale stretch, seconds shown per second elapsed
+    stale = [(t, age) for t, cls, age, _ in shown if "error" in cls]
+    assert stale[-1][0] - stale[0][0] >= 15, stale
+    rate = (stale[-1][1] - stale[0][1]) / (stale[-1][0] - stale[0][0])
+    assert 0.85 <= rate <= 1.15, f"the age ran at {rate:.2f}x real time"
 
 
 # --------------------------------------------------------------------------- server restart
@@ -252,17 +278,25 @@ def test_server_restart_reconnects_to_the_same_scene(screen_db, tmp_path):
                           wait_until="domcontentloaded")
                 wait_for_app(page)
                 page.wait_for_selector("text=办案质效指标", timeout=30000)
+                page.wait_for_selector(".vega-embed", timeout=30000)  # charts loaded their code
                 key = page.locator(".jcy-age").get_attribute("data-key")
                 proc.terminate()
                 proc.wait(10)
-                page.wait_for_timeout(3000)  # the wall shows its last render meanwhile
+                # the wall shows its last render and its own calm Chinese notice, never Streamlit's
+                # English "Connection error" dialog
+                page.wait_for_selector(".jcy-offline.on", timeout=60000)
+                assert page.get_by_text("正在重新连接服务器").is_visible()
+                assert not page.get_by_text("Connection error").is_visible()
+                assert not page.locator('[data-testid="stDialog"]').is_visible()
                 assert page.locator("text=办案质效指标").count() >= 1
+                page.screenshot(path=str(tmp_path / "screen_reconnecting.png"))
                 proc = _start(port, env, log)  # the server comes back
                 page.wait_for_function(
                     "(k) => { const b = document.querySelector('.jcy-age');"
                     " return b && b.dataset.key !== k && document.body.innerText.includes('办案质效指标')"
                     " && document.body.innerText.includes('奉贤区'); }", arg=key, timeout=60000)
                 assert "scene=quality" in page.url and "district=310120" in page.url
+                page.wait_for_selector(".jcy-offline:not(.on)", state="attached", timeout=30000)
         finally:
             proc.terminate()
             try:

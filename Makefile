@@ -9,7 +9,7 @@ PORT_PORTAL ?= 8503
 LIVE_RATE ?= 2
 STREAMLIT := $(BIN)/python -m streamlit run --server.headless true --browser.gatherUsageStats false
 
-.PHONY: run test bench venv lock demo-data live-feed clean-data
+.PHONY: run test bench venv lock migrate demo-data live-feed clean-data
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "need Python 3.11 ($(PY))"; exit 1; }
@@ -21,7 +21,11 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 
 venv: $(BIN)/.installed
 
-demo-data: venv
+# The explicit first steps: the apps never create or migrate a database themselves.
+migrate: venv
+	$(BIN)/jcy db upgrade
+
+demo-data: migrate
 	$(BIN)/python -m sample_data.build --scale demo --if-empty
 
 run: demo-data

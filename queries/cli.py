@@ -1,0 +1,85 @@
+"""``jcy``: the operator's command line for the steps the serving apps never take themselves.
+
+    jcy db upgrade          create the database if need be and migrate it to head (explicit step)
+    jcy db check            is the database there, at the expected revision, and whose is it?
+    jcy settings [--check]  print the configuration table, or validate the environment
+
+The sample data has its own command (``python -m sample_data.build``, run by ``make demo-data``): the
+query layer does not import the generators. Exit status 0 on success, 1 when the database or a setting is not usable (with a message that says
+what to do), 2 on a usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from domain.settings import SettingsError
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from queries.db import create_database, current_revision, database_identity
+
+    engine = create_database(args.url)
+    try:
+        print(f"数据库已就绪 (database ready): revision {current_revision(engine)}, "
+              f"identity {database_identity(engine)}")
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _db_check(args: argparse.Namespace) -> int:
+    from sqlalchemy import text
+
+    from queries.db import DatabaseUnavailable, make_engine
+
+    engine = make_engine(args.url)
+    try:
+        with engine.connect() as conn:
+            identity, created = conn.execute(text("SELECT instance_id, created_at FROM db_identity")).one()
+    except DatabaseUnavailable as exc:
+        print(f"{exc.zh}\n{exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # missing file, server down: say which, no traceback
+        print(f"数据库无法打开 (cannot open the database): {type(exc).__name__}: "
+              f"{(str(exc).splitlines() or [''])[0]}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"ok: {engine.url.render_as_string(hide_password=True)} identity {identity} created {created}")
+    return 0
+
+
+def _settings(args: argparse.Namespace) -> int:
+    from domain.settings import main as settings_main
+
+    return settings_main(["--check"] if args.check else [])
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="jcy", description="检察工作台 operator commands")
+    sub = p.add_subparsers(dest="command", required=True)
+    db = sub.add_parser("db", help="create, migrate or check the database")
+    dbsub = db.add_subparsers(dest="action", required=True)
+    for name, fn, text in (("upgrade", _db_upgrade, "create if need be and migrate to head"),
+                           ("check", _db_check, "check revision and identity")):
+        a = dbsub.add_parser(name, help=text)
+        a.add_argument("--url", default=None, help="database URL (default: DATABASE_URL)")
+        a.set_defaults(fn=fn)
+    st = sub.add_parser("settings", help="print or check the configuration")
+    st.add_argument("--check", action="store_true")
+    st.set_defaults(fn=_settings)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.fn(args)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from domain.periods import add_months
+
 FUNCTIONS: tuple[str, ...] = ("刑事", "民事", "行政", "公益诉讼")
 FUNCTIONS_EN = {"刑事": "Criminal", "民事": "Civil", "行政": "Administrative", "公益诉讼": "Public interest"}
 
@@ -34,16 +36,6 @@ class TimeLimit:
     days: int
     basis: str
     note: str = ""
-
-
-def add_months(d: dt.datetime, months: int) -> dt.datetime:
-    """Calendar months (CPL counts "one month" by the calendar), clamped to the month's end."""
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    import calendar
-
-    day = min(d.day, calendar.monthrange(year, month)[1])
-    return d.replace(year=year, month=month, day=day)
 
 
 def deadline(stage: str, entered: dt.datetime, *, detained: bool = True, extended: bool = False,

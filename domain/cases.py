@@ -38,14 +38,26 @@ class TimeLimit:
     note: str = ""
 
 
+def clock_start(stage: str, entered: dt.datetime, resubmitted: dt.datetime | None = None) -> dt.datetime:
+    """When a stage's legal clock started. Review for prosecution restarts when the file comes back
+    from supplementary investigation (CPL art. 175(3)): the latest resubmission, if later than
+    ``entered`` (a stored stage time may still be the first transfer)."""
+    if stage == "审查起诉" and resubmitted is not None and resubmitted > entered:
+        return resubmitted
+    return entered
+
+
 def deadline(stage: str, entered: dt.datetime, *, detained: bool = True, extended: bool = False,
-             fast_track: bool = False) -> tuple[dt.datetime, str] | None:
+             fast_track: bool = False, resubmitted: dt.datetime | None = None
+             ) -> tuple[dt.datetime, str] | None:
     """Legal deadline of a stage entered at ``entered``, with its legal basis; None if no clock runs.
 
     - 审查逮捕: 7 days if detained (CPL 91), else 15 days, 20 if serious (Rules 282).
-    - 审查起诉: one month, +15 days when extended (CPL 172); fast track 10 days (Rules 351).
+    - 审查起诉: one month, +15 days when extended (CPL 172); fast track 10 days (Rules 351); counted
+      from the latest resubmission ``resubmitted`` after a return (CPL 175(3), ``clock_start``).
     - 退回补充侦查: one month per return (CPL 175).
     """
+    entered = clock_start(stage, entered, resubmitted)
     if stage == "审查逮捕":
         if detained:
             return entered + dt.timedelta(days=7), "刑事诉讼法第91条：7日内作出决定"

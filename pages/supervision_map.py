@@ -6,11 +6,10 @@ cells for roles without track rights).
 import pandas as pd
 import streamlit as st
 
+from components.deck import payload_bytes
 from components.i18n import tr
 from components.shell import friendly_errors, inject_font
-from components.supervision_map import (
-    base_layer, make_deck, payload_bytes, positions_layers, zones_layer,
-)
+from components.supervision_map import base_layer, make_deck, positions_layers, zones_layer
 from components.supervision_ui import viewer
 from components.freshness import fresh_note
 from queries.supervision import district_shapes_live, fences_live, latest_positions_live

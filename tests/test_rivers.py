@@ -385,7 +385,8 @@ def test_feed_tick_writes_classified_samples(rdb):
 
 
 def test_map_payload_is_light(sample_engine):
-    from components.river_map import payload_bytes, river_deck
+    from components.deck import payload_bytes
+    from components.river_map import river_deck
 
     m = q.sample_months(sample_engine, ALL)[-1]
     rivers = q.map_rivers(sample_engine, ALL, m)

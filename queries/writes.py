@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Sequence
 
 import pandas as pd
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Engine, Table, func, insert, select
 
 from domain.identity import birth_date, gender
 from domain.masking import mask_id, mask_name, mask_phone
@@ -28,6 +28,18 @@ def bulk_insert(conn: Connection, table: Table, rows: pd.DataFrame | Iterable[di
     for i in range(0, len(recs), CHUNK):
         conn.execute(insert(table), recs[i : i + CHUNK])
     return len(recs)
+
+
+def fix_pg_sequences(engine: Engine, *models: type) -> None:
+    """After inserts with explicit ids, move PostgreSQL's id sequences past them (the next insert
+    without an id would collide otherwise). SQLite needs nothing. Names are bound, not formatted."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as conn:
+        for m in models:
+            table = m.__table__
+            top = conn.execute(select(func.max(table.c.id))).scalar() or 0
+            conn.execute(select(func.setval(func.pg_get_serial_sequence(f'"{table.name}"', "id"), top + 1, False)))
 
 
 def phone_columns(phone: str | None) -> dict[str, str | None]:

@@ -21,7 +21,7 @@ from domain.identity import make_id
 from queries.schema import (
     AppUser, Case, CaseEvent, CaseParty, Department, District, Person, Procuratorate,
 )
-from queries.writes import bulk_insert, person_columns, phone_columns
+from queries.writes import bulk_insert, fix_pg_sequences, person_columns, phone_columns
 
 REAL = Path(__file__).resolve().parent / "real"
 DEMO_PASSWORD = "Jcy@2024demo"
@@ -416,18 +416,5 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
                 written += bulk_insert(conn, table, part)
                 bar.update(len(part))
         bar.close()
-    _fix_pg_sequences(engine)
+    fix_pg_sequences(engine, Procuratorate, Department, AppUser, Case, Person, CaseParty, CaseEvent)
     return written
-
-
-def _fix_pg_sequences(engine: Engine) -> None:
-    """Explicit ids were inserted; move PostgreSQL's sequences past them."""
-    if engine.dialect.name != "postgresql":
-        return
-    from sqlalchemy import text
-
-    with engine.begin() as conn:
-        for table in ("procuratorate", "department", "app_user", "case", "person", "case_party", "case_event"):
-            conn.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 0) + 1, false)"))

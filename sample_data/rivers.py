@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 from shapely.geometry import LineString, Point, box, shape
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 
 from domain.periods import month_keys, month_start
 from domain.water import ASSESSED, CLASS_LABELS, LIMITS, classify, reply_due
@@ -30,7 +30,7 @@ from queries.schema import (
     AppUser, District, MonitoringSite, PilCase, ProcuratorialSuggestion, Procuratorate, River,
     WaterSample,
 )
-from queries.writes import bulk_insert
+from queries.writes import bulk_insert, fix_pg_sequences
 
 FENGXIAN = 310120
 GEOJSON = Path(__file__).resolve().parent / "real" / "shanghai_districts.geojson"
@@ -420,17 +420,6 @@ def _cases(rivers, samples, months, now: dt.datetime, proc_id: int, rng):
     return cases, suggestions
 
 
-def fix_sequences(engine: Engine, tables=("river", "monitoring_site", "water_sample", "pil_case",
-                                          "procuratorial_suggestion")) -> None:
-    if engine.dialect.name != "postgresql":
-        return
-    with engine.begin() as conn:
-        for table in tables:  # fixed table names, not user input
-            conn.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 0) + 1, false)"))
-
-
 def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
     with engine.connect() as conn:
         if conn.execute(select(func.count()).select_from(District).where(District.id == FENGXIAN)).scalar_one() == 0:
@@ -476,6 +465,6 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
             s["pil_case_id"] = cases[s.pop("_case")]["id"]
             recs.append(s)
         written += bulk_insert(conn, ProcuratorialSuggestion.__table__, recs)
-    fix_sequences(engine)
+    fix_pg_sequences(engine, River, MonitoringSite, WaterSample, PilCase, ProcuratorialSuggestion)
     ctx.ids["rivers"] = len(rivers)
     return written

@@ -108,9 +108,13 @@ def _naive(engine: Engine, now: dt.datetime, start: dt.datetime, end: dt.datetim
     def watch():
         df, ev = cases(), _load(engine, "case_event")
         open_ = df[df["stage"].isin(["受理", "审查逮捕", "审查起诉", "退回补充侦查"])]
+        resub = pd.to_datetime(ev[ev["event_type"] == "重新移送审查起诉"].groupby("case_id")["occurred_at"].max())
         out = []
         for r in open_.itertuples():
-            d = deadline(r.stage, r.stage_entered_at.to_pydatetime(), detained=bool(r.detained))
+            rs = resub.get(r.id)
+            d = deadline(r.stage, r.stage_entered_at.to_pydatetime(), detained=bool(r.detained),
+                         extended=bool(r.extensions_count),
+                         resubmitted=None if rs is None else rs.to_pydatetime())
             out.append(time_limit_status(d[0], now))
         return out
 

@@ -15,13 +15,13 @@ from sqlalchemy import Engine, func, insert, select
 
 from bench.harness import Row, print_table
 from domain.identity import make_id
-from domain.masking import mask_id, mask_name, mask_phone
 from queries import portal as P
-from queries.crypto import hash_id_number, hash_phone
+from queries.crypto import hash_id_number
 from queries.portal_sms import OutboxSender
 from queries.schema import (
     AppUser, Case, CaseParty, Document, DocumentRecipient, LawyerBinding, Person, SmsOutbox,
 )
+from queries.writes import add_person, phone_columns
 
 BENCH_ID = make_id("310120", dt.date(1990, 1, 1), 998)
 BENCH_PHONE = "13300009998"
@@ -49,10 +49,8 @@ def _ensure_party(engine: Engine) -> int:
                 issued_at=dt.datetime.now(), body=body, pdf=render_pdf("被害人诉讼权利义务告知书", "沪检刑告〔2026〕0号", body),
             ).returning(Document.id)).scalar()
             doc = (doc_id, case.id)
-        pid = c.execute(insert(Person).values(
-            public_id="bench" + "1" * 27, full_name="测试人员", name_masked=mask_name("测试人员"),
-            id_hash=hash_id_number(BENCH_ID), id_masked=mask_id(BENCH_ID), phone_hash=hash_phone(BENCH_PHONE),
-            phone_masked=mask_phone(BENCH_PHONE), district_id=None).returning(Person.id)).scalar()
+        pid = add_person(c, full_name="测试人员", id_number=BENCH_ID, phone=BENCH_PHONE, district_id=None,
+                         public_id="bench" + "1" * 27)
         c.execute(insert(CaseParty).values(case_id=doc[1], person_id=pid, role="被害人"))
         c.execute(insert(DocumentRecipient).values(document_id=doc[0], person_id=pid, notified_at=dt.datetime.now()))
     return pid
@@ -65,7 +63,7 @@ def _ensure_lawyer(engine: Engine) -> int:
             return uid
         uid = c.execute(insert(AppUser).values(
             username=LAWYER[0], display_name="测试律师", role="lawyer", password_hash=P.hash_password(LAWYER[1]),
-            phone_hash=hash_phone(LAWYER[2]), phone_masked=mask_phone(LAWYER[2]), law_firm="测试律师事务所",
+            **phone_columns(LAWYER[2]), law_firm="测试律师事务所",
             active=True, created_at=dt.datetime.now()).returning(AppUser.id)).scalar()
         case_id = c.execute(select(Case.id).order_by(Case.id).limit(1)).scalar()
         c.execute(insert(LawyerBinding).values(lawyer_id=uid, case_id=case_id, papers="bench", status="已批准",

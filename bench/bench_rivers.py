@@ -25,7 +25,8 @@ def _naive_latest(engine: Engine, month: str) -> pd.DataFrame:
 
 
 def run(engine: Engine) -> None:
-    from components.river_map import payload_bytes, river_deck
+    from components.deck import payload_bytes
+    from components.river_map import river_deck
 
     months = q.sample_months(engine, ALL)
     if not months:

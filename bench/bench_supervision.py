@@ -9,7 +9,8 @@ import pandas as pd
 from sqlalchemy import Engine, func, select, text
 
 from bench.harness import Row, median_ms, print_table
-from components.supervision_map import base_layer, make_deck, payload_bytes, positions_layers, zones_layer
+from components.deck import payload_bytes
+from components.supervision_map import base_layer, make_deck, positions_layers, zones_layer
 from domain.supervision import engine as E
 from queries import supervision as Q
 from queries.schema import LocationPing, SupervisedPerson

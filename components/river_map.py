@@ -12,6 +12,7 @@ import json
 import pandas as pd
 import pydeck as pdk
 
+from components.deck import offline_deck
 from components.i18n import lang, tr
 from domain.water import CLASS_COLORS, CLASS_LABELS, CLASS_LABELS_EN, NO_DATA_COLOR
 
@@ -26,17 +27,6 @@ def class_label(c) -> str:
     if c is None or pd.isna(c):
         return tr("无数据", "no data")
     return CLASS_LABELS[int(c)] if lang() == "zh" else f"Class {CLASS_LABELS_EN[int(c)]}"
-
-
-class CompactDeck(pdk.Deck):
-    """A Deck whose JSON (what Streamlit sends to the browser) has no indentation and keeps
-    Chinese as UTF-8: pydeck's default ``indent=2`` and ``\\uXXXX`` escapes triple the payload."""
-
-    def to_json(self) -> str:
-        from pydeck.bindings.json_tools import default_serialize
-
-        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"),
-                          ensure_ascii=False)
 
 
 # Districts drawn around Fengxian (the rest of Shanghai is outside the view): lon/lat box.
@@ -107,7 +97,7 @@ def river_deck(rivers: pd.DataFrame, paths: dict[int, list], districts: pd.DataF
         "<b>{n}</b> ({l}, {t})<br/>Class: {k}; main pollutants: {m}<br/>River chief: {h}<br/>"
         "Prosecutor: {r}<br/>Open cases: {o}"),
         "style": {"fontSize": "12px"}}
-    return CompactDeck(map_provider=None, layers=[base, lines], initial_view_state=VIEW, tooltip=tooltip)
+    return offline_deck([base, lines], VIEW, tooltip)
 
 
 def legend_html() -> str:
@@ -123,7 +113,3 @@ def legend_html() -> str:
               f'{tr("无数据", "no data")}</span>')
     return f'<div style="font-size:0.9rem">{spans}</div>'
 
-
-def payload_bytes(deck: pdk.Deck) -> int:
-    """Size of what the browser receives for the chart (the deck JSON)."""
-    return len(deck.to_json().encode("utf-8"))

@@ -16,6 +16,8 @@ import pydeck as pdk
 import shapely
 from shapely.geometry import mapping, shape
 
+from components.deck import offline_deck
+
 RISK_RGB = {"green": [46, 160, 67], "yellow": [236, 177, 26], "red": [220, 50, 47]}
 ALERT_RGB = [255, 0, 128]
 MAX_POINTS = 1500  # individual points above this are aggregated
@@ -132,18 +134,10 @@ def track_layers(track: pd.DataFrame, upto: pd.Timestamp | None = None) -> list[
     ]
 
 
-class CompactDeck(pdk.Deck):
-    """pydeck serialises with ``indent=2`` (4–5× the bytes); Streamlit sends ``to_json()`` as is."""
-
-    def to_json(self):
-        return json.dumps(json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False)
-
-
 def make_deck(layers: list[pdk.Layer], view: pdk.ViewState | None = None,
               tooltip: dict | bool = False) -> pdk.Deck:
-    """No basemap at all: ``map_provider=None`` with map_style unset (the offline sentinel)."""
-    return CompactDeck(layers=layers, initial_view_state=view or VIEW, map_provider=None,
-                       tooltip=tooltip)
+    """A no-basemap deck, over all of Shanghai unless told otherwise."""
+    return offline_deck(layers, view or VIEW, tooltip)
 
 
 def view_for(lon: Iterable[float], lat: Iterable[float]) -> pdk.ViewState:
@@ -154,7 +148,3 @@ def view_for(lon: Iterable[float], lat: Iterable[float]) -> pdk.ViewState:
     zoom = max(8.0, min(15.0, 9.6 - __import__("math").log2(span / 0.3)))
     return pdk.ViewState(longitude=(max(lon) + min(lon)) / 2, latitude=(max(lat) + min(lat)) / 2, zoom=zoom)
 
-
-def payload_bytes(deck: pdk.Deck) -> int:
-    """Size of the JSON the browser receives for this map."""
-    return len(deck.to_json().encode("utf-8"))

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from domain.periods import add_months
+
 FUNCTIONS: tuple[str, ...] = ("刑事", "民事", "行政", "公益诉讼")
 FUNCTIONS_EN = {"刑事": "Criminal", "民事": "Civil", "行政": "Administrative", "公益诉讼": "Public interest"}
 
@@ -36,24 +38,26 @@ class TimeLimit:
     note: str = ""
 
 
-def add_months(d: dt.datetime, months: int) -> dt.datetime:
-    """Calendar months (CPL counts "one month" by the calendar), clamped to the month's end."""
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    import calendar
-
-    day = min(d.day, calendar.monthrange(year, month)[1])
-    return d.replace(year=year, month=month, day=day)
+def clock_start(stage: str, entered: dt.datetime, resubmitted: dt.datetime | None = None) -> dt.datetime:
+    """When a stage's legal clock started. Review for prosecution restarts when the file comes back
+    from supplementary investigation (CPL art. 175(3)): the latest resubmission, if later than
+    ``entered`` (a stored stage time may still be the first transfer)."""
+    if stage == "审查起诉" and resubmitted is not None and resubmitted > entered:
+        return resubmitted
+    return entered
 
 
 def deadline(stage: str, entered: dt.datetime, *, detained: bool = True, extended: bool = False,
-             fast_track: bool = False) -> tuple[dt.datetime, str] | None:
+             fast_track: bool = False, resubmitted: dt.datetime | None = None
+             ) -> tuple[dt.datetime, str] | None:
     """Legal deadline of a stage entered at ``entered``, with its legal basis; None if no clock runs.
 
     - 审查逮捕: 7 days if detained (CPL 91), else 15 days, 20 if serious (Rules 282).
-    - 审查起诉: one month, +15 days when extended (CPL 172); fast track 10 days (Rules 351).
+    - 审查起诉: one month, +15 days when extended (CPL 172); fast track 10 days (Rules 351); counted
+      from the latest resubmission ``resubmitted`` after a return (CPL 175(3), ``clock_start``).
     - 退回补充侦查: one month per return (CPL 175).
     """
+    entered = clock_start(stage, entered, resubmitted)
     if stage == "审查逮捕":
         if detained:
             return entered + dt.timedelta(days=7), "刑事诉讼法第91条：7日内作出决定"

@@ -35,7 +35,7 @@ from typing import Any, Callable
 
 from domain.cases import CRIMINAL_STAGES, EVENT_TYPES, FUNCTIONS, MATTER_EVENTS, OTHER_STAGES
 from domain.charges import KNOWN_CHARGES, normalize_charge
-from domain.identity import birth_date, gender, validate_id, validate_phone
+from domain.identity import validate_id, validate_phone
 from domain.masking import scrub_text
 
 KINDS: tuple[str, ...] = ("cases", "events", "sentencing")
@@ -684,11 +684,6 @@ def stage_entered_at(row: dict) -> dt.datetime:
         return t
     times = [row[k] for k in STAGE_TIME.values() if row.get(k) is not None]
     return max(times) if times else row["accepted_at"]
-
-
-def person_fields(id_number: str) -> dict[str, Any]:
-    """Birth date and gender read from a validated identity number."""
-    return {"birth_date": birth_date(id_number), "gender": gender(id_number)}
 
 
 def counts_as_matter(event_type: str) -> bool:

@@ -1,11 +1,18 @@
-"""Reporting periods of the statistics dashboard: presets, 同比 (same period last year) and 环比
-(the previous period). Pure date arithmetic; every range is half-open ``[start, end)`` in naive
-Asia/Shanghai wall-clock time, and "to date" periods end at the start of tomorrow.
+"""Calendar months and reporting periods: the one place for month arithmetic and month keys.
+
+Legal time limits (``domain.cases``), reply deadlines (``domain.water``) and the dashboard's
+periods all count months by the calendar, and every "YYYY-MM" key is built here, so the clamping
+rule (31 January + 1 month = 28/29 February) and the key format cannot drift apart.
+
+Reporting periods of the statistics dashboard: presets, 同比 (same period last year) and 环比 (the
+previous period). Every range is half-open ``[start, end)`` in naive Asia/Shanghai wall-clock time,
+and "to date" periods end at the start of tomorrow.
 """
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import TypeVar
 
 PRESETS: tuple[str, ...] = ("today", "week", "month", "quarter", "year", "custom")
 PRESET_LABELS = {
@@ -16,15 +23,51 @@ PRESET_LABELS = {
 _STEP_MONTHS = {"today": 0, "week": 0, "month": 1, "quarter": 3, "year": 12, "custom": 0}
 
 
+_D = TypeVar("_D", dt.date, dt.datetime)
+
+
 def _midnight(d: dt.date) -> dt.datetime:
     return dt.datetime(d.year, d.month, d.day)
 
 
-def shift_months(t: dt.datetime, months: int) -> dt.datetime:
-    """Same day and time ``months`` calendar months away, clamped to the month's last day."""
-    y, m = divmod(t.month - 1 + months, 12)
-    year, month = t.year + y, m + 1
-    return t.replace(year=year, month=month, day=min(t.day, calendar.monthrange(year, month)[1]))
+def _month_plus(year: int, month: int, months: int) -> tuple[int, int]:
+    y, m = divmod(month - 1 + months, 12)
+    return year + y, m + 1
+
+
+def add_months(d: _D, months: int) -> _D:
+    """Same day (and time) ``months`` calendar months away, clamped to that month's last day.
+
+    A legal "one month" ends on the same day of the next month, or on its last day when it has no
+    such day (31 January + 1 month = 28/29 February, not 3 March). Dates and datetimes alike.
+    """
+    year, month = _month_plus(d.year, d.month, months)
+    return d.replace(year=year, month=month, day=min(d.day, calendar.monthrange(year, month)[1]))
+
+
+# --------------------------------------------------------------------------- month keys
+# A month is stored and grouped as "YYYY-MM" (water samples, SQL ``month_of``): sortable as text.
+
+
+def month_key(d: dt.date) -> str:
+    """'YYYY-MM' of a date or datetime."""
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+def month_start(month: str) -> dt.date:
+    """The first day of a 'YYYY-MM' month."""
+    return dt.date(int(month[:4]), int(month[5:7]), 1)
+
+
+def shift_month(month: str, delta: int) -> str:
+    """The 'YYYY-MM' month ``delta`` months after (or before, if negative) ``month``."""
+    return month_key(dt.date(*_month_plus(int(month[:4]), int(month[5:7]), delta), 1))
+
+
+def month_keys(last: dt.date, n: int) -> list[str]:
+    """The ``n`` months ending with ``last``'s month, oldest first."""
+    end = month_key(last)
+    return [shift_month(end, -k) for k in range(n - 1, -1, -1)]
 
 
 def preset_range(preset: str, today: dt.date, custom: tuple[dt.date, dt.date] | None = None
@@ -57,14 +100,14 @@ def previous_period(start: dt.datetime, end: dt.datetime, preset: str = "custom"
     1–15 March compares with 1–15 February); other periods step back by their own length."""
     months = _STEP_MONTHS.get(preset, 0)
     if months:
-        return shift_months(start, -months), shift_months(end, -months)
+        return add_months(start, -months), add_months(end, -months)
     length = end - start
     return start - length, start
 
 
 def same_period_last_year(start: dt.datetime, end: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     """同比: the same dates one year earlier (29 February becomes 28 February)."""
-    return shift_months(start, -12), shift_months(end, -12)
+    return add_months(start, -12), add_months(end, -12)
 
 
 def change(current: float | None, base: float | None) -> float | None:

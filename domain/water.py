@@ -19,6 +19,8 @@ import math
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
+from domain.periods import add_months, shift_month
+
 # Class numbers: 1..5 = Class I..V, 6 = 劣V (worse than V).
 WORSE_THAN_V = 6
 CLASSES: tuple[int, ...] = (1, 2, 3, 4, 5, 6)
@@ -153,15 +155,6 @@ def classify(sample: Mapping[str, float | None], water_body: str = "river") -> C
 # --------------------------------------------------------------------------- suggestions
 
 
-def add_months(d: dt.date, months: int) -> dt.date:
-    """Calendar months, clamped to the month's end (31 Dec + 2 months = 28/29 Feb)."""
-    import calendar
-
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    return d.replace(year=year, month=month, day=min(d.day, calendar.monthrange(year, month)[1]))
-
-
 REPLY_MONTHS = 2  # written reply within two months (SPP/SPC PIL interpretation art. 21)
 EMERGENCY_REPLY_DAYS = 15  # within 15 days when the damage is spreading
 DUE_SOON_DAYS = 14
@@ -192,21 +185,6 @@ def suggestion_status(reply_due_on: dt.date, replied_on: dt.date | None, rectifi
 
 
 # --------------------------------------------------------------------------- clues
-
-
-def month_index(month: str) -> int:
-    """'YYYY-MM' → a running month number, so months can be subtracted."""
-    y, m = month.split("-")
-    return int(y) * 12 + int(m) - 1
-
-
-def month_str(index: int) -> str:
-    y, m = divmod(index, 12)
-    return f"{y:04d}-{m + 1:02d}"
-
-
-def shift_month(month: str, delta: int) -> str:
-    return month_str(month_index(month) + delta)
 
 
 CLUE_WINDOW_MONTHS = 6

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from components.freshness import fresh_note
+from components.freshness import fresh_note, unavailable
 from components.i18n import tr
 from components.shell import friendly_errors
 from queries.status import data_status_live
@@ -11,7 +11,7 @@ st.title(tr("检察工作台 · 数据状态", "Procuratorate workbench · data 
 with friendly_errors(tr("数据状态", "Data status")):
     res = data_status_live()
     if res.value is None:
-        st.error(tr("数据库暂不可用。", "The database is unavailable."))
+        unavailable(tr("数据状态", "Data status"))
     else:
         s = res.value
         c1, c2, c3 = st.columns(3)

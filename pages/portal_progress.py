@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from components import portal_session as session
+from components.freshness import unavailable
 from components.i18n import tr
 from components.portal_docs import progress_table
 from components.shell import friendly_errors
@@ -18,7 +19,7 @@ st.caption(tr("依照《人民检察院案件信息公开工作规定》，提�
 with friendly_errors(tr("案件进度", "Case progress")):
     res = cases_for_live(me)  # cached per principal: the principal is part of the cache key
     if res.value is None:
-        st.error(tr("暂时无法查询，请稍后再试。", "Unavailable right now; please try again later."))
+        unavailable(tr("案件进度", "Case progress"))
     elif res.value.empty:
         st.info(tr("暂无可查询的案件。" if me.kind == "party" else "暂无已批准绑定的案件，可在“案件绑定申请”中提交申请。",
                    "No cases to show." if me.kind == "party" else

@@ -5,6 +5,7 @@ import streamlit as st
 
 from components.charts import bar_chart
 from components.district_map import choropleth
+from components.freshness import unavailable
 from components.i18n import lang, tr
 from components.shell import friendly_errors
 from components.stats_filters import filter_bar
@@ -18,7 +19,7 @@ en = lang() == "en"
 with friendly_errors(tr("各区对比", "District comparison")):
     res = district_comparison_live(view.scope, view.start, view.end, view.flt)
     if res.value is None:
-        st.error(tr("数据库暂不可用，请稍后再试。", "The database is unavailable; please try again later."))
+        unavailable(tr("各区对比", "District comparison"))
         st.stop()
     df = res.value.copy()
     st.caption(tr(f"统计期间 {view.label}", f"Period {view.label}"))

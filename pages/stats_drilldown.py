@@ -2,6 +2,7 @@
 import streamlit as st
 
 from components.charts import bar_chart
+from components.freshness import unavailable
 from components.i18n import lang, tr
 from components.shell import friendly_errors
 from components.stats_filters import filter_bar
@@ -27,7 +28,7 @@ with friendly_errors(tr("逐级下钻", "Drill-down")):
 
     ch = charges_in_district_live(view.scope, district, view.start, view.end, view.flt).value
     if ch is None:
-        st.error(tr("数据库暂不可用，请稍后再试。", "The database is unavailable; please try again later."))
+        unavailable(tr("各区罪名", "Charges in the district"))
         st.stop()
     st.caption(tr(f"{names[district]} · {view.label} · 共 {int(ch['cases'].sum()):,} 件",
                   f"{names[district]} · {view.label} · {int(ch['cases'].sum()):,} cases"))

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components.charts import bar_chart, trend_chart
+from components.freshness import unavailable
 from components.i18n import lang, tr
 from components.shell import friendly_errors
 from components.stats_filters import filter_bar
@@ -23,7 +24,7 @@ with friendly_errors(tr("案件统计", "Case statistics")):
     prev = period_totals_live(view.scope, *view.prev, view.flt)
     yoy = period_totals_live(view.scope, *view.yoy, view.flt)
     if cur.value is None:
-        st.error(tr("数据库暂不可用，请稍后再试。", "The database is unavailable; please try again later."))
+        unavailable(tr("案件统计", "Case statistics"))
         st.stop()
     st.caption(tr(f"统计期间 {view.label}（环比：{view.prev[0]:%Y-%m-%d} 起；同比：{view.yoy[0]:%Y-%m-%d} 起）",
                   f"Period {view.label} (previous from {view.prev[0]:%Y-%m-%d}; last year from {view.yoy[0]:%Y-%m-%d})")

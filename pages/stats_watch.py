@@ -3,6 +3,7 @@ arrest 7 days, review for prosecution one month (+15 days when extended), each r
 supplementary investigation one month and at most twice), sortable and exportable."""
 import streamlit as st
 
+from components.freshness import unavailable
 from components.i18n import lang, tr
 from components.shell import friendly_errors
 from components.stats_filters import filter_bar
@@ -24,7 +25,7 @@ with friendly_errors(tr("期限预警", "Time-limit watch")):
                                             "district": tr("区", "District")}[k], key="w_order")
     res = time_limit_watch_live(view.scope, None, float(warn), view.flt)
     if res.value is None:
-        st.error(tr("数据库暂不可用，请稍后再试。", "The database is unavailable; please try again later."))
+        unavailable(tr("期限预警", "Time-limit watch"))
         st.stop()
     df = res.value
     over, near = int((df["status"] == "超期").sum()), int((df["status"] == "临期").sum())

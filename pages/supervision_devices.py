@@ -7,7 +7,7 @@ import streamlit as st
 from components.i18n import tr
 from components.shell import friendly_errors, inject_font
 from components.supervision_ui import now, viewer
-from components.freshness import fresh_note
+from components.freshness import fresh_note, unavailable
 from domain.supervision.engine import DEFAULT
 from queries.cache import get_engine
 from queries.supervision import device_history, devices_live
@@ -20,7 +20,7 @@ with friendly_errors(tr("设备管理", "Devices")):
     res = devices_live(scope, now().replace(second=0), DEFAULT.offline_after_minutes)
     df = res.value
     if df is None:
-        st.error(tr("数据库暂不可用。", "The database is unavailable."))
+        unavailable(tr("设备列表", "Devices"))
         st.stop()
     used = df[df["status"] == "在用"]
     c = st.columns(5)

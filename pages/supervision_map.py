@@ -6,13 +6,12 @@ cells for roles without track rights).
 import pandas as pd
 import streamlit as st
 
+from components.deck import payload_bytes
 from components.i18n import tr
 from components.shell import friendly_errors, inject_font
-from components.supervision_map import (
-    base_layer, make_deck, payload_bytes, positions_layers, zones_layer,
-)
+from components.supervision_map import base_layer, make_deck, positions_layers, zones_layer
 from components.supervision_ui import viewer
-from components.freshness import fresh_note
+from components.freshness import fresh_note, unavailable
 from queries.supervision import district_shapes_live, fences_live, latest_positions_live
 
 inject_font()
@@ -26,7 +25,7 @@ def live_map() -> None:
         pos = latest_positions_live(scope)
         dist = district_shapes_live()
         if pos.value is None or dist.value is None:
-            st.error(tr("数据库暂不可用。", "The database is unavailable."))
+            unavailable(tr("定位地图", "The map"))
             return
         df, individual = pos.value, scope.sees_individual_tracks
         zones = fences_live(scope, None, "banned").value

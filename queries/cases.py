@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import ColumnElement, Engine, and_, bindparam, case, func, or_, select, true
 
-from domain.cases import CLOSED_STAGES, MAX_RETURNS, deadline, time_limit_status
+from domain import clock
+from domain.cases import CLOSED_STAGES, MAX_RETURNS, clock_start, deadline, time_limit_status
 from queries.cache import live
 from queries.frames import read_frame, read_rows
 from queries.schema import Case, CaseEvent, CaseParty, District, Person
@@ -353,6 +354,38 @@ def district_comparison(engine: Engine, scope: Scope, start: dt.datetime, end: d
 # --------------------------------------------------------------------------- time limits
 
 
+def resubmitted_at() -> ColumnElement:
+    """For a case in review for prosecution, its latest resubmission after a return (else NULL):
+    the review clock restarts there (CPL art. 175(3)). Correlated to ``Case``; labelled."""
+    latest = (select(func.max(CaseEvent.occurred_at))
+              .where(CaseEvent.case_id == Case.id, CaseEvent.event_type == "重新移送审查起诉")
+              .correlate(Case).scalar_subquery())
+    return case((Case.stage == "审查起诉", latest), else_=None).label("resubmitted_at")
+
+
+def with_deadlines(df: pd.DataFrame, now: dt.datetime, warn_days: float = 2.0) -> pd.DataFrame:
+    """``df`` plus clock_start, deadline (NaT when no clock runs), basis and status ('' when none).
+
+    Why here: the watch list, the drill-down and the portal must give a case the same deadline, so
+    all three read the same inputs (stage, stage_entered_at, detained, extensions_count and
+    ``resubmitted_at()``) and pass them to ``domain.cases.deadline`` through this one loop.
+    """
+    entered = pd.to_datetime(df["stage_entered_at"])
+    resub = pd.to_datetime(df["resubmitted_at"])
+    starts, dues, bases, status = [], [], [], []
+    for stg, ent, rs, det, ext in zip(df["stage"], entered, resub, df["detained"], df["extensions_count"]):
+        ent = ent.to_pydatetime()
+        rs = None if pd.isna(rs) else rs.to_pydatetime()
+        d = deadline(stg, ent, detained=bool(det), extended=bool(ext), resubmitted=rs)
+        starts.append(clock_start(stg, ent, rs))
+        dues.append(d[0] if d else pd.NaT)
+        bases.append(d[1] if d else "")
+        status.append(time_limit_status(d[0], now, warn_days) if d else "")
+    return df.assign(clock_start=pd.to_datetime(pd.Series(starts, index=df.index, dtype="object")),
+                     deadline=pd.to_datetime(pd.Series(dues, index=df.index, dtype="object")),
+                     basis=bases, status=status)
+
+
 # Shortest legal limit per stage, in days (a case entered later than now − (limit − warn) cannot be
 # near its deadline yet, so SQL leaves it out before Python computes the calendar deadline).
 _MIN_LIMIT_DAYS = {"受理": 3, "审查逮捕": 7, "审查起诉": 28, "退回补充侦查": 28}
@@ -366,41 +399,23 @@ def time_limit_watch(engine: Engine, scope: Scope, now: dt.datetime | None = Non
     twice is flagged because a third return is not allowed (CPL art. 175). Nothing personal: case
     number, district, charge, stage, dates. Sorted by deadline, most overdue first.
     """
-    now = now or dt.datetime.now().replace(microsecond=0)
+    now = now or clock.now()
     conds = [and_(Case.stage == s, Case.stage_entered_at <= now - dt.timedelta(days=d - warn_days))
              for s, d in _MIN_LIMIT_DAYS.items()]
-    # CPL art. 175: after a return the review clock restarts when the file comes back.
-    resubmitted = (select(func.max(CaseEvent.occurred_at))
-                   .where(CaseEvent.case_id == Case.id, CaseEvent.event_type == "重新移送审查起诉")
-                   .correlate(Case).scalar_subquery())
     stmt = (select(Case.id.label("case_id"), Case.case_no, Case.district_id, District.name_zh,
                    District.name_en, Case.function, Case.charge, Case.cause, Case.stage,
                    Case.stage_entered_at, Case.detained, Case.extensions_count, Case.returns_count,
-                   case((and_(Case.stage == "审查起诉", Case.returns_count > 0), resubmitted),
-                        else_=None).label("resubmitted_at"))
+                   resubmitted_at())
             .join(District, District.id == Case.district_id)
             .where(_where(scope, flt, or_(*conds))))
     df = read_frame(engine, stmt)
-    if not df.empty:
-        df["stage_entered_at"] = pd.to_datetime(df["stage_entered_at"])
-        rs = pd.to_datetime(df["resubmitted_at"])
-        df["stage_entered_at"] = df["stage_entered_at"].where(rs.isna() | (rs <= df["stage_entered_at"]), rs)
     cols = ["case_id", "case_no", "district_id", "name_zh", "name_en", "function", "charge", "stage",
             "stage_entered_at", "days_in_stage", "deadline", "days_left", "status", "basis",
             "returns_count"]
     if df.empty:
         return pd.DataFrame(columns=cols)
-    dues, bases, status = [], [], []
-    for stg, ent, det, ext in zip(df["stage"], df["stage_entered_at"], df["detained"], df["extensions_count"]):
-        ent = pd.Timestamp(ent).to_pydatetime()
-        due, basis = deadline(stg, ent, detained=bool(det), extended=bool(ext))
-        dues.append(due)
-        bases.append(basis)
-        status.append(time_limit_status(due, now, warn_days))
-    df["deadline"] = pd.to_datetime(dues)
-    df["basis"] = bases
-    df["status"] = status
-    df["stage_entered_at"] = pd.to_datetime(df["stage_entered_at"])
+    df = with_deadlines(df, now, warn_days)
+    df["stage_entered_at"] = df["clock_start"]  # after a return: since the resubmission
     df["days_in_stage"] = ((pd.Timestamp(now) - df["stage_entered_at"]).dt.total_seconds() / 86400).round(1)
     df["days_left"] = ((df["deadline"] - pd.Timestamp(now)).dt.total_seconds() / 86400).round(1)
     df["charge"] = df["charge"].fillna(df["cause"])
@@ -477,7 +492,7 @@ def case_list(engine: Engine, scope: Scope, start: dt.datetime, end: dt.datetime
     """Drill-down step 2: cases accepted in the period (newest first, at most ``limit``) with
     stage, days in stage, legal time limit and the parties' masked names (never full names; none at
     all for a scope that may not see personal data)."""
-    now = now or dt.datetime.now().replace(microsecond=0)
+    now = now or clock.now()
     conds = [Case.accepted_at >= start, Case.accepted_at < end]
     if district_id is not None:
         conds.append(Case.district_id == district_id)
@@ -486,7 +501,7 @@ def case_list(engine: Engine, scope: Scope, start: dt.datetime, end: dt.datetime
     stmt = (select(Case.id.label("case_id"), Case.case_no, District.name_zh.label("district"),
                    Case.function, func.coalesce(Case.charge, Case.cause).label("charge"), Case.stage,
                    Case.stage_entered_at, Case.accepted_at, Case.detained, Case.extensions_count,
-                   Case.suspects)
+                   Case.suspects, resubmitted_at())
             .join(District, District.id == Case.district_id)
             .where(_where(scope, flt, *conds))
             .order_by(Case.accepted_at.desc(), Case.id.desc()).limit(limit))
@@ -497,13 +512,7 @@ def case_list(engine: Engine, scope: Scope, start: dt.datetime, end: dt.datetime
                                      "suspects", "parties"])
     df["stage_entered_at"] = pd.to_datetime(df["stage_entered_at"])
     df["days_in_stage"] = ((pd.Timestamp(now) - df["stage_entered_at"]).dt.total_seconds() / 86400).round(1)
-    dues, status = [], []
-    for stg, ent, det, ext in zip(df["stage"], df["stage_entered_at"], df["detained"], df["extensions_count"]):
-        d = deadline(stg, ent.to_pydatetime(), detained=bool(det), extended=bool(ext))
-        dues.append(d[0] if d else None)
-        status.append(time_limit_status(d[0], now) if d else "")
-    df["deadline"] = pd.to_datetime(pd.Series([d if d else pd.NaT for d in dues], dtype="object"))
-    df["status"] = status
+    df = with_deadlines(df, now)
     parties = {}
     if scope.sees_personal_data:
         pstmt = (select(CaseParty.case_id, CaseParty.role, Person.name_masked)

@@ -27,14 +27,14 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from domain import import_rules as R
-from domain.masking import mask_id, mask_name, mask_phone, scrub_text
+from domain.masking import scrub_text
 from queries import audit
-from queries.crypto import hash_id_number, hash_phone
+from queries.crypto import hash_id_number
 from queries.schema import (
     Case, CaseEvent, CaseParty, District, ImportBatch, Person, Procuratorate, SentencingRecord,
 )
 from queries.scope import Scope
-from queries.writes import bulk_insert
+from queries.writes import bulk_insert, person_columns
 
 IN_CHUNK = 900  # bound parameters per IN (...) list; well under SQLite's limit
 
@@ -223,13 +223,8 @@ def _write_cases(conn: Connection, rows: list[dict], ctx: dict) -> int:
         h = hash_id_number(r["suspect_id"])
         if h in people or h in new_people:
             continue
-        name = r["suspect_name"].strip()
-        phone = r.get("suspect_phone")
-        new_people[h] = dict(public_id=secrets.token_hex(16), full_name=name, name_masked=mask_name(name),
-                             id_hash=h, id_masked=mask_id(r["suspect_id"]),
-                             phone_hash=hash_phone(phone) if phone else None,
-                             phone_masked=mask_phone(phone) if phone else None, district_id=None,
-                             **R.person_fields(r["suspect_id"]))
+        new_people[h] = dict(public_id=secrets.token_hex(16), district_id=None,
+                             **person_columns(r["suspect_name"].strip(), r["suspect_id"], r.get("suspect_phone")))
     if new_people:
         bulk_insert(conn, Person.__table__, list(new_people.values()))
         people.update({row.id_hash: int(row.id) for row in _lookup(

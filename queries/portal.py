@@ -25,11 +25,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 
 from domain import otp
-from domain.cases import deadline
 from domain.identity import validate_id, validate_phone
 from domain.masking import mask_id, mask_name, mask_phone
 from queries.audit import record
 from queries.cache import live
+from queries.cases import resubmitted_at, with_deadlines
 from queries.crypto import hash_id_number, hash_phone, keyed_hash
 from queries.frames import read_frame
 from queries.portal_sms import SmsSender, code_message, default_sender
@@ -485,17 +485,12 @@ def _progress_frame(engine: Engine, case_filter, now: dt.datetime) -> pd.DataFra
     handling department, compulsory measure. Nothing else leaves the query."""
     stmt = (select(Case.case_no, func.coalesce(Case.charge, Case.cause).label("charge"), Case.accepted_at,
                    Case.stage, Case.stage_entered_at, Case.detained, Case.extensions_count,
-                   Case.handling_department, Case.compulsory_measure,
+                   resubmitted_at(), Case.handling_department, Case.compulsory_measure,
                    Procuratorate.name.label("procuratorate"))
             .join(Procuratorate, Procuratorate.id == Case.procuratorate_id)
             .where(case_filter).order_by(Case.accepted_at.desc()))
-    df = read_frame(engine, stmt)
-    limits = []
-    for r in df.itertuples():
-        d = deadline(r.stage, r.stage_entered_at, detained=bool(r.detained),
-                     extended=bool(r.extensions_count))
-        limits.append(d[0].date().isoformat() if d else None)
-    df["time_limit"] = limits
+    df = with_deadlines(read_frame(engine, stmt), now)
+    df["time_limit"] = [None if pd.isna(d) else d.date().isoformat() for d in df["deadline"]]
     return df[list(PROGRESS_COLUMNS)]
 
 

@@ -26,8 +26,8 @@ from typing import Protocol
 from sqlalchemy import Engine, insert
 
 from domain.masking import mask_phone
-from queries.crypto import hash_phone
 from queries.schema import SmsOutbox
+from queries.writes import phone_columns
 
 log = logging.getLogger("jcy.sms")
 
@@ -55,8 +55,7 @@ class OutboxSender:
     def _write(engine: Engine, phone: str, body: str, at: dt.datetime) -> None:
         try:
             with engine.begin() as conn:
-                conn.execute(insert(SmsOutbox).values(phone_masked=mask_phone(phone), phone_hash=hash_phone(phone),
-                                                      body=body[:200], created_at=at))
+                conn.execute(insert(SmsOutbox).values(**phone_columns(phone), body=body[:200], created_at=at))
         except Exception as exc:  # never the body in the log
             log.warning("outbox write for %s failed: %s", mask_phone(phone), type(exc).__name__)
 

@@ -15,7 +15,8 @@ from sqlalchemy import (
     Engine, and_, case, func, insert, or_, select,
 )
 
-from domain.water import WORSE_THAN_V, clue_reasons, shift_month, suggestion_status
+from domain.periods import shift_month
+from domain.water import WORSE_THAN_V, clue_reasons, suggestion_status
 from queries.audit import record
 from queries.cache import live
 from queries.schema import (

@@ -1,10 +1,16 @@
-"""Bulk writes used by the sample-data builder, the importer and the live feed."""
+"""Bulk writes used by the sample-data builder, the importer and the live feed, and the one rule for
+what a stored person (or phone number) looks like."""
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import pandas as pd
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Engine, Table, func, insert, select
+
+from domain.identity import birth_date, gender
+from domain.masking import mask_id, mask_name, mask_phone
+from queries.crypto import hash_id_number, hash_phone
+from queries.schema import Person
 
 CHUNK = 5000
 
@@ -24,17 +30,39 @@ def bulk_insert(conn: Connection, table: Table, rows: pd.DataFrame | Iterable[di
     return len(recs)
 
 
-def add_person(conn: Connection, *, full_name: str, id_number: str, phone: str | None,
-               district_id: int | None, public_id: str, birth_date=None) -> int:
-    """Store one person: the identity number and phone go in only as keyed hash plus mask."""
-    from domain.identity import birth_date as id_birth_date, gender
-    from domain.masking import mask_id, mask_name, mask_phone
-    from queries.crypto import hash_id_number, hash_phone
-    from queries.schema import Person
+def fix_pg_sequences(engine: Engine, *models: type) -> None:
+    """After inserts with explicit ids, move PostgreSQL's id sequences past them (the next insert
+    without an id would collide otherwise). SQLite needs nothing. Names are bound, not formatted."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as conn:
+        for m in models:
+            table = m.__table__
+            top = conn.execute(select(func.max(table.c.id))).scalar() or 0
+            conn.execute(select(func.setval(func.pg_get_serial_sequence(f'"{table.name}"', "id"), top + 1, False)))
 
+
+def phone_columns(phone: str | None) -> dict[str, str | None]:
+    """A phone number as stored: keyed hash (to match a login) plus mask (to show); never clear."""
+    if not phone:
+        return {"phone_hash": None, "phone_masked": None}
+    return {"phone_hash": hash_phone(phone), "phone_masked": mask_phone(phone)}
+
+
+def person_columns(full_name: str, id_number: str, phone: str | None) -> dict[str, Any]:
+    """The identity columns of a person row, from the clear name, ID number and phone.
+
+    Why one function: every writer (builder, importer, live feed) must store the ID number and
+    phone only as keyed hash plus mask, with the same masks; birth date and gender come from the ID.
+    """
+    return {"full_name": full_name, "name_masked": mask_name(full_name), "gender": gender(id_number),
+            "birth_date": birth_date(id_number), "id_hash": hash_id_number(id_number),
+            "id_masked": mask_id(id_number), **phone_columns(phone)}
+
+
+def add_person(conn: Connection, *, full_name: str, id_number: str, phone: str | None,
+               district_id: int | None, public_id: str) -> int:
+    """Store one person (``person_columns``) and return its id."""
     return conn.execute(insert(Person).values(
-        public_id=public_id, full_name=full_name, name_masked=mask_name(full_name),
-        gender=gender(id_number), birth_date=birth_date or id_birth_date(id_number),
-        id_hash=hash_id_number(id_number), id_masked=mask_id(id_number),
-        phone_hash=hash_phone(phone) if phone else None, phone_masked=mask_phone(phone) if phone else None,
-        district_id=district_id).returning(Person.id)).scalar_one()
+        public_id=public_id, district_id=district_id, **person_columns(full_name, id_number, phone)
+    ).returning(Person.id)).scalar_one()

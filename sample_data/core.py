@@ -18,12 +18,10 @@ from sqlalchemy import Engine, select
 
 from domain.cases import ADMIN_CAUSES, CHARGE_MIX, CIVIL_CAUSES, PIL_CAUSES
 from domain.identity import make_id
-from domain.masking import mask_id, mask_name, mask_phone
-from queries.crypto import hash_id_number, hash_phone
 from queries.schema import (
     AppUser, Case, CaseEvent, CaseParty, Department, District, Person, Procuratorate,
 )
-from queries.writes import bulk_insert
+from queries.writes import bulk_insert, fix_pg_sequences, person_columns, phone_columns
 
 REAL = Path(__file__).resolve().parent / "real"
 DEMO_PASSWORD = "Jcy@2024demo"
@@ -83,7 +81,7 @@ def _users(district_ids: list[int], proc_of: dict[int, int], rng: np.random.Gene
         name = SURNAMES[rng.integers(len(SURNAMES))] + "".join(rng.choice(GIVEN, 2))
         users.append(dict(username=f"lawyer{n:02d}", display_name=f"{name}律师", role="lawyer",
                           procuratorate_id=None, law_firm=firms[n % len(firms)],
-                          phone_hash=hash_phone(phone), phone_masked=mask_phone(phone)))
+                          **phone_columns(phone)))
     # Every demo account shares one password, so one Argon2id hash (about 0.1 s each) serves all.
     demo_hash = hash_password(DEMO_PASSWORD)
     for u in users:
@@ -402,19 +400,10 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
             idn = make_id(a, b.date(), int(s) + bump)
         seen.add(idn)
         ids.append(idn)
-    persons = pd.DataFrame({
-        "id": np.arange(1, total_people + 1),
-        "public_id": [rng.bytes(16).hex() for _ in range(total_people)],
-        "full_name": names,
-        "name_masked": [mask_name(x) for x in names],
-        "gender": np.where(male, "男", "女"),
-        "birth_date": [b.date() for b in birth],
-        "id_hash": [hash_id_number(x) for x in ids],
-        "id_masked": [mask_id(x) for x in ids],
-        "phone_hash": [hash_phone(p) for p in phones],
-        "phone_masked": [mask_phone(p) for p in phones],
-        "district_id": case_district[person_case],
-    })
+    persons = pd.DataFrame([person_columns(n, i, p) for n, i, p in zip(names, ids, phones)])
+    persons.insert(0, "id", np.arange(1, total_people + 1))
+    persons.insert(1, "public_id", [rng.bytes(16).hex() for _ in range(total_people)])
+    persons["district_id"] = case_district[person_case]
     parties = pd.DataFrame({"case_id": person_case + 1, "person_id": persons["id"], "role": role})
     ctx.ids["clear_identities"] = {int(pid): (i, p) for pid, i, p in zip(persons["id"], ids, phones)}
 
@@ -427,18 +416,5 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
                 written += bulk_insert(conn, table, part)
                 bar.update(len(part))
         bar.close()
-    _fix_pg_sequences(engine)
+    fix_pg_sequences(engine, Procuratorate, Department, AppUser, Case, Person, CaseParty, CaseEvent)
     return written
-
-
-def _fix_pg_sequences(engine: Engine) -> None:
-    """Explicit ids were inserted; move PostgreSQL's sequences past them."""
-    if engine.dialect.name != "postgresql":
-        return
-    from sqlalchemy import text
-
-    with engine.begin() as conn:
-        for table in ("procuratorate", "department", "app_user", "case", "person", "case_party", "case_event"):
-            conn.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 0) + 1, false)"))

@@ -26,7 +26,7 @@ from queries.db import ROOT
 from queries.schema import (
     AppUser, Case, CaseParty, District, Document, DocumentRecipient, LawyerBinding, Person, Procuratorate,
 )
-from queries.writes import bulk_insert
+from queries.writes import bulk_insert, fix_pg_sequences
 
 FONT_PATH = ROOT / "apps" / "static" / "NotoSansSC-Subset.ttf"
 FONT_NAME = "NotoSansSC"
@@ -238,7 +238,7 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
         written += bulk_insert(conn, Document.__table__, docs)
         written += bulk_insert(conn, DocumentRecipient.__table__, recips)
         written += bulk_insert(conn, LawyerBinding.__table__, bindings)
-    _fix_pg_sequences(engine)
+    fix_pg_sequences(engine, Document)
 
     logins = _demo_logins(recips, docs, parties, ctx)
     ctx.ids["demo_logins"] = logins
@@ -294,14 +294,3 @@ def _write_demo_logins(path: Path, logins: list[dict]) -> None:
         w.writeheader()
         w.writerows(logins)
     path.chmod(0o600)
-
-
-def _fix_pg_sequences(engine: Engine) -> None:
-    """Explicit document ids were inserted; move PostgreSQL's sequence past them."""
-    if engine.dialect.name != "postgresql":
-        return
-    from sqlalchemy import text
-
-    with engine.begin() as conn:
-        conn.execute(text("SELECT setval(pg_get_serial_sequence('\"document\"', 'id'), "
-                          "COALESCE((SELECT MAX(id) FROM \"document\"), 0) + 1, false)"))

@@ -22,16 +22,15 @@ from pathlib import Path
 
 import numpy as np
 from shapely.geometry import LineString, Point, box, shape
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 
-from domain.water import (
-    ASSESSED, CLASS_LABELS, LIMITS, classify, month_index, month_str, reply_due,
-)
+from domain.periods import month_keys, month_start
+from domain.water import ASSESSED, CLASS_LABELS, LIMITS, classify, reply_due
 from queries.schema import (
     AppUser, District, MonitoringSite, PilCase, ProcuratorialSuggestion, Procuratorate, River,
     WaterSample,
 )
-from queries.writes import bulk_insert
+from queries.writes import bulk_insert, fix_pg_sequences
 
 FENGXIAN = 310120
 GEOJSON = Path(__file__).resolve().parent / "real" / "shanghai_districts.geojson"
@@ -273,11 +272,6 @@ def _sites(rivers: list[dict], rng) -> list[dict]:
 # --------------------------------------------------------------------------- samples
 
 
-def _months(now: dt.datetime, n: int) -> list[str]:
-    last = month_index(f"{now.year:04d}-{now.month:02d}")
-    return [month_str(i) for i in range(last - n + 1, last + 1)]
-
-
 def _scores_matrix(rivers, months, rng) -> np.ndarray:
     n, m = len(rivers), len(months)
     t = np.linspace(0.0, 1.0, m)
@@ -324,7 +318,7 @@ def _samples(rivers, sites, months, rng) -> list[dict]:
     tn = vals["nh3n"] * rng.uniform(1.4, 2.2, (n_sites, m)) + rng.uniform(0.5, 1.5, (n_sites, m))
     missing_bod = rng.random((n_sites, m)) < 0.01
     for j, month in enumerate(months):
-        y, mo = int(month[:4]), int(month[5:])
+        first = month_start(month)
         days = rng.integers(5, 26, n_sites)
         for i, site in enumerate(sites):
             rec = {ind: round(float(vals[ind][i, j]), 3 if ind in ("nh3n", "tp") else 2) for ind in ASSESSED}
@@ -332,7 +326,7 @@ def _samples(rivers, sites, months, rng) -> list[dict]:
                 rec["bod5"] = None
             rec["ph"] = round(float(ph[i, j]), 2)
             c = classify(rec)
-            rows.append(dict(site_id=site["id"], river_id=site["river_id"], sampled_on=dt.date(y, mo, int(days[i])),
+            rows.append(dict(site_id=site["id"], river_id=site["river_id"], sampled_on=first.replace(day=int(days[i])),
                              month=month, tn=round(float(tn[i, j]), 2), water_class=c.water_class,
                              main_pollutants=c.pollutants_text() or None, **rec))
     return rows
@@ -362,8 +356,8 @@ def _cases(rivers, samples, months, now: dt.datetime, proc_id: int, rng):
             continue
         used.add(river_id)
         r = by_name[river_id]
-        y, mo = int(month[:4]), int(month[5:])
-        clue_at = dt.datetime(y, mo, 1) + dt.timedelta(days=int(rng.integers(28, 50)), hours=int(rng.integers(9, 17)))
+        clue_at = (dt.datetime.combine(month_start(month), dt.time())
+                   + dt.timedelta(days=int(rng.integers(28, 50)), hours=int(rng.integers(9, 17))))
         if clue_at >= now:
             continue
         source = rng.choice(["河长办移送", "水质线索", "自行发现"], p=[0.5, 0.3, 0.2])
@@ -426,17 +420,6 @@ def _cases(rivers, samples, months, now: dt.datetime, proc_id: int, rng):
     return cases, suggestions
 
 
-def fix_sequences(engine: Engine, tables=("river", "monitoring_site", "water_sample", "pil_case",
-                                          "procuratorial_suggestion")) -> None:
-    if engine.dialect.name != "postgresql":
-        return
-    with engine.begin() as conn:
-        for table in tables:  # fixed table names, not user input
-            conn.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 0) + 1, false)"))
-
-
 def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
     with engine.connect() as conn:
         if conn.execute(select(func.count()).select_from(District).where(District.id == FENGXIAN)).scalar_one() == 0:
@@ -450,7 +433,7 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
     for r in rivers:
         r["prosecutor_id"] = int(pros[int(rng.integers(len(pros)))]) if pros else None
     sites = _sites(rivers, rng)
-    months = _months(ctx.now, spec.sample_months)
+    months = month_keys(ctx.now, spec.sample_months)
     # the current month is only partly sampled: sites report through it (the live feed adds more)
     samples = _samples(rivers, sites, months, rng)
     today = ctx.now.date()
@@ -482,6 +465,6 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
             s["pil_case_id"] = cases[s.pop("_case")]["id"]
             recs.append(s)
         written += bulk_insert(conn, ProcuratorialSuggestion.__table__, recs)
-    fix_sequences(engine)
+    fix_pg_sequences(engine, River, MonitoringSite, WaterSample, PilCase, ProcuratorialSuggestion)
     ctx.ids["rivers"] = len(rivers)
     return written

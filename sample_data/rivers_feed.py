@@ -12,6 +12,7 @@ import datetime as dt
 import numpy as np
 from sqlalchemy import Engine, func, insert, select
 
+from domain.periods import month_key
 from domain.water import ASSESSED, classify
 from queries.schema import MonitoringSite, WaterSample
 
@@ -19,7 +20,7 @@ PER_TICK = 5
 
 
 def tick(engine: Engine, now: dt.datetime, rng: np.random.Generator, per_tick: int = PER_TICK) -> int:
-    month = f"{now.year:04d}-{now.month:02d}"
+    month = month_key(now)
     done = select(WaterSample.site_id).where(WaterSample.month == month)
     with engine.begin() as conn:
         waiting = conn.execute(select(func.count()).select_from(MonitoringSite)

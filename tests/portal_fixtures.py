@@ -18,6 +18,7 @@ from queries.portal import hash_password
 from queries.schema import (
     AppUser, Case, CaseParty, District, Document, DocumentRecipient, LawyerBinding, Person, Procuratorate,
 )
+from queries.writes import fix_pg_sequences
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, 0)
 PASSWORD = "Lw@test-2026"
@@ -106,13 +107,7 @@ def seed(engine: Engine, *, name_a: str = "张三丰") -> World:
                  requested_at=t0, decided_at=t0, decided_by=3),
             dict(id=2, lawyer_id=1, case_id=2, client_person_id=3, papers="执业证、委托书", status="待审核",
                  requested_at=t0, decided_at=None, decided_by=None)])
-    if engine.dialect.name == "postgresql":
-        from sqlalchemy import text
-
-        with engine.begin() as c:
-            for t in ("procuratorate", "app_user", "person", "case", "document", "lawyer_binding"):
-                c.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{t}\"', 'id'), "
-                               f"(SELECT MAX(id) FROM \"{t}\") + 1, false)"))
+    fix_pg_sequences(engine, Procuratorate, AppUser, Person, Case, Document, LawyerBinding)
     return World(id_a, ph_a, id_b, ph_b, id_c, ph_c, 1, 2, 3, "沪奉检刑诉〔2026〕100号", "沪奉检刑诉〔2026〕200号",
                  "a1" * 16, "a2" * 16, "c1" * 16, "ff" * 16, 1, 2, ph_la, ph_lb, 2)
 

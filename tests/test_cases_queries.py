@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from domain.cases import CLOSED_STAGES, deadline, time_limit_status
-from domain.periods import change, preset_range, previous_period, same_period_last_year, shift_months
+from domain.periods import add_months, change, preset_range, previous_period, same_period_last_year
 from queries import cases as C
 from queries.scope import ALL, SCREEN, Scope
 from queries.status import data_version
@@ -373,7 +373,7 @@ def test_previous_and_last_year_periods():
     assert previous_period(s, e, "today") == (dt.datetime(2024, 2, 29), dt.datetime(2024, 3, 1))
     assert same_period_last_year(dt.datetime(2024, 2, 29), dt.datetime(2024, 3, 1)) == (
         dt.datetime(2023, 2, 28), dt.datetime(2023, 3, 1))
-    assert shift_months(dt.datetime(2024, 1, 31, 9), 1) == dt.datetime(2024, 2, 29, 9)
-    assert shift_months(dt.datetime(2024, 1, 15), -13) == dt.datetime(2022, 12, 15)
+    assert add_months(dt.datetime(2024, 1, 31, 9), 1) == dt.datetime(2024, 2, 29, 9)
+    assert add_months(dt.datetime(2024, 1, 15), -13) == dt.datetime(2022, 12, 15)
     assert change(110, 100) == pytest.approx(0.10)
     assert change(5, 0) is None and change(None, 3) is None

@@ -82,3 +82,18 @@ def test_scrub_text_masks_bank_card_numbers_but_not_short_numbers():
     s = scrub_text("账号6212264100009119243，金额12000元，案号2024")
     assert "6212264100009119243" not in s and "6212***********9243" in s
     assert "12000" in s and "2024" in s
+
+
+def test_person_columns_keep_identifiers_only_hashed_and_masked():
+    """The one writer's rule: a person row never holds the clear ID number or phone."""
+    from queries.crypto import hash_id_number, hash_phone
+    from queries.writes import person_columns, phone_columns
+
+    cols = person_columns("欧阳娜娜", "11010519491231002X", "13812345678")
+    assert cols == {"full_name": "欧阳娜娜", "name_masked": "欧***", "gender": "女", "birth_date": dt.date(1949, 12, 31),
+                    "id_hash": hash_id_number("11010519491231002X"), "id_masked": "110105********002X",
+                    "phone_hash": hash_phone("13812345678"), "phone_masked": "138****5678"}
+    assert cols["id_hash"] != cols["phone_hash"] and len(cols["id_hash"]) == 64
+    assert not {"11010519491231002X", "13812345678"} & set(map(str, cols.values()))
+    assert person_columns("张三", "11010519491231002X", None)["phone_hash"] is None
+    assert phone_columns("") == phone_columns(None) == {"phone_hash": None, "phone_masked": None}

@@ -11,7 +11,8 @@ import pytest
 from shapely.geometry import LineString
 from sqlalchemy import func, select
 
-from domain.water import CLASS_LABELS, classify, clue_reasons, shift_month, suggestion_status
+from domain.periods import month_key, shift_month
+from domain.water import CLASS_LABELS, classify, clue_reasons, suggestion_status
 from queries import rivers as q
 from queries.db import make_engine, upgrade
 from queries.frames import read_frame
@@ -363,7 +364,7 @@ def test_decision_on_postgresql(pg_engine, tmp_path):
 def test_feed_tick_writes_classified_samples(rdb):
     from sample_data.rivers_feed import tick
 
-    month = f"{NOW.year:04d}-{NOW.month:02d}"
+    month = month_key(NOW)
     with rdb.connect() as c:
         sites = c.execute(select(func.count()).select_from(MonitoringSite)).scalar_one()
         before = c.execute(select(func.count()).select_from(WaterSample).where(WaterSample.month == month)).scalar_one()
@@ -384,7 +385,8 @@ def test_feed_tick_writes_classified_samples(rdb):
 
 
 def test_map_payload_is_light(sample_engine):
-    from components.river_map import payload_bytes, river_deck
+    from components.deck import payload_bytes
+    from components.river_map import river_deck
 
     m = q.sample_months(sample_engine, ALL)[-1]
     rivers = q.map_rivers(sample_engine, ALL, m)

@@ -12,8 +12,8 @@ from sqlalchemy import Engine, event, text
 
 from bench.harness import Row, median_ms, print_table
 from domain.cases import CLOSED_STAGES, deadline, time_limit_status
+from domain.scope import ALL, Scope
 from queries import cases as C
-from queries.scope import ALL, Scope
 from queries.status import data_version
 
 

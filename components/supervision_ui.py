@@ -12,7 +12,7 @@ import os
 import streamlit as st
 
 from components.i18n import tr
-from queries.scope import SUPERVISION, Scope
+from domain.scope import SUPERVISION, Scope
 
 RISK_LABEL = {"green": ("🟢", "绿码", "Green"), "yellow": ("🟡", "黄码", "Yellow"), "red": ("🔴", "红码", "Red")}
 

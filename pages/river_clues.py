@@ -9,9 +9,9 @@ from components.river_charts import history_text, labelled
 from components.freshness import fresh_value
 from components.river_map import class_label
 from components.shell import friendly_errors, inject_font
+from domain.scope import ALL
 from queries.cache import get_engine, get_store
 from queries.rivers import ClueError, clues_live, decide_clue, river_prosecutors_live, sample_months_live
-from queries.scope import ALL
 
 inject_font()
 st.title(tr("河道治理 · 水质线索", "Rivers · water-quality clues"))

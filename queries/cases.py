@@ -18,10 +18,11 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Engine, and_, bindparam, case, func, or_, select, true
 
 from domain.cases import CLOSED_STAGES, MAX_RETURNS, deadline, time_limit_status
+from domain.scope import Scope
 from queries.cache import live
 from queries.frames import read_frame, read_rows
 from queries.schema import Case, CaseEvent, CaseParty, District, Person
-from queries.scope import Scope
+from queries.scope import in_scope
 from queries.sqlfn import day_of
 
 
@@ -60,7 +61,7 @@ NOFILTER = CaseFilter()
 def _where(scope: Scope, flt: CaseFilter, *extra: ColumnElement[bool]) -> ColumnElement[bool]:
     # "+ 0": the district list is checked inside the period's covering index rather than used to
     # pick the district index (which would visit every case of those districts)
-    return and_(scope.where(Case.district_id + 0), *flt.conditions(), *extra)
+    return and_(in_scope(scope, Case.district_id + 0), *flt.conditions(), *extra)
 
 
 # Statements that run on every refresh are built once per (scope, filter) with the period as bound
@@ -160,7 +161,7 @@ def _district_intake_stmt(scope: Scope, flt: CaseFilter):
                    District.label_lon, District.label_lat,
                    func.coalesce(sub.c.cases, 0).label("cases"))
             .select_from(District).outerjoin(sub, sub.c.district_id == District.id)
-            .where(scope.where(District.id)).order_by(District.id))
+            .where(in_scope(scope, District.id)).order_by(District.id))
 
 
 # --------------------------------------------------------------------------- quality indicators
@@ -277,7 +278,7 @@ def _part_queries(scope: Scope, start: dt.datetime, end: dt.datetime, flt: CaseF
               .where(_where(scope, flt, in_p(Case.prosecution_review_at))))
     ekey = [(CaseEvent.district_id + 0).label("district_id")] if by_district else []
     q_matter = (select(*ekey, func.count().label("matters")).select_from(CaseEvent)
-                .where(scope.where(CaseEvent.district_id), CaseEvent.counts_as_matter == true(),
+                .where(in_scope(scope, CaseEvent.district_id), CaseEvent.counts_as_matter == true(),
                        in_p(CaseEvent.occurred_at)))
     if flt.active:
         q_matter = q_matter.join(Case, Case.id == CaseEvent.case_id).where(*flt.conditions())
@@ -421,7 +422,7 @@ def latest_events(engine: Engine, scope: Scope, limit: int = 12) -> pd.DataFrame
                    CaseEvent.event_type, CaseEvent.stage_to)
             .join(Case, Case.id == CaseEvent.case_id)
             .join(District, District.id == CaseEvent.district_id)
-            .where(scope.where(CaseEvent.district_id))
+            .where(in_scope(scope, CaseEvent.district_id))
             .order_by(CaseEvent.occurred_at.desc(), CaseEvent.id.desc()).limit(limit))
     return read_frame(engine, stmt)
 
@@ -432,7 +433,7 @@ def latest_events(engine: Engine, scope: Scope, limit: int = 12) -> pd.DataFrame
 def districts(engine: Engine, scope: Scope) -> pd.DataFrame:
     """Districts in scope (no geometry): district_id, name_zh, name_en."""
     stmt = (select(District.id.label("district_id"), District.name_zh, District.name_en)
-            .where(scope.where(District.id)).order_by(District.id))
+            .where(in_scope(scope, District.id)).order_by(District.id))
     return read_frame(engine, stmt)
 
 
@@ -441,14 +442,14 @@ def district_geometries(engine: Engine, scope: Scope) -> pd.DataFrame:
     label_lon, label_lat, geojson."""
     stmt = (select(District.id.label("district_id"), District.name_zh, District.name_en,
                    District.label_lon, District.label_lat, District.geojson)
-            .where(scope.where(District.id)).order_by(District.id))
+            .where(in_scope(scope, District.id)).order_by(District.id))
     return read_frame(engine, stmt)
 
 
 def charge_options(engine: Engine, scope: Scope) -> tuple[str, ...]:
     """Charges present in the data, most frequent first (for the filter bar)."""
     cnt = func.count()
-    stmt = (select(Case.charge).where(scope.where(Case.district_id), Case.charge.is_not(None))
+    stmt = (select(Case.charge).where(in_scope(scope, Case.district_id), Case.charge.is_not(None))
             .group_by(Case.charge).order_by(cnt.desc(), Case.charge))
     return tuple(read_frame(engine, stmt)["charge"])
 
@@ -522,7 +523,7 @@ def case_timeline(engine: Engine, scope: Scope, case_id: int) -> pd.DataFrame:
     stmt = (select(CaseEvent.occurred_at, CaseEvent.event_type, CaseEvent.stage_from,
                    CaseEvent.stage_to, CaseEvent.counts_as_matter, CaseEvent.note)
             .join(Case, Case.id == CaseEvent.case_id)
-            .where(Case.id == case_id, scope.where(Case.district_id))
+            .where(Case.id == case_id, in_scope(scope, Case.district_id))
             .order_by(CaseEvent.occurred_at, CaseEvent.id))
     return read_frame(engine, stmt)
 

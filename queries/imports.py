@@ -28,12 +28,12 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from domain import import_rules as R
 from domain.masking import mask_id, mask_name, mask_phone, scrub_text
+from domain.scope import Scope
 from queries import audit
 from queries.crypto import hash_id_number, hash_phone
 from queries.schema import (
     Case, CaseEvent, CaseParty, District, ImportBatch, Person, Procuratorate, SentencingRecord,
 )
-from queries.scope import Scope
 from queries.writes import bulk_insert
 
 IN_CHUNK = 900  # bound parameters per IN (...) list; well under SQLite's limit

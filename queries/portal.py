@@ -28,6 +28,7 @@ from domain import otp
 from domain.cases import deadline
 from domain.identity import validate_id, validate_phone
 from domain.masking import mask_id, mask_name, mask_phone
+from domain.scope import Scope
 from queries.audit import record
 from queries.cache import live
 from queries.crypto import hash_id_number, hash_phone, keyed_hash
@@ -37,7 +38,7 @@ from queries.schema import (
     AppUser, Case, CaseParty, Document, DocumentRecipient, LawyerBinding, LoginLock, OtpChallenge,
     Person, Procuratorate,
 )
-from queries.scope import Scope
+from queries.scope import in_scope
 
 PARTY, LAWYER = "party", "lawyer"
 ROLE_ZH = {PARTY: "当事人", LAWYER: "律师"}
@@ -624,7 +625,7 @@ def bindings_for_review(engine: Engine, scope: Scope, status: str = BINDING_PEND
                    LawyerBinding.decided_at)
             .join(Case, Case.id == LawyerBinding.case_id)
             .join(AppUser, AppUser.id == LawyerBinding.lawyer_id)
-            .where(scope.where(Case.district_id), LawyerBinding.status == status)
+            .where(in_scope(scope, Case.district_id), LawyerBinding.status == status)
             .order_by(LawyerBinding.requested_at))
     return read_frame(engine, stmt)
 
@@ -638,7 +639,7 @@ def decide_binding(engine: Engine, staff: Staff, binding_id: int, approve: bool,
                            .join(Case, Case.id == LawyerBinding.case_id)
                            .join(AppUser, AppUser.id == LawyerBinding.lawyer_id)
                            .where(LawyerBinding.id == int(binding_id), LawyerBinding.status == BINDING_PENDING,
-                                  staff.scope.where(Case.district_id))).first()
+                                  in_scope(staff.scope, Case.district_id))).first()
         if row is None:
             record(conn, actor=staff.username, role=staff.role, event="绑定审核", target=str(binding_id),
                    result="拒绝", detail="申请不存在、已处理或不在本院范围", at=now)

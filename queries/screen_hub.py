@@ -31,9 +31,9 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from domain.masking import scrub_text
+from domain.scope import Scope
 from queries import cases as C
 from queries.cache import Fresh, _resource, get_engine
-from queries.scope import Scope
 from queries.status import data_version
 
 log = logging.getLogger("jcy.screen")

@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 
+from domain.scope import Scope
 from domain.sentencing.extract import FLAG_COLUMNS
 from queries.audit import record
 from queries.cache import live
 from queries.frames import read_frame
 from queries.schema import SentencingRecord as SR
-from queries.scope import Scope
 
 # (code, zh, en, upper bound in months inclusive) — issue 4's bins
 BINS: tuple[tuple[str, str, str], ...] = (

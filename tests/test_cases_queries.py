@@ -10,8 +10,8 @@ from sqlalchemy import text
 
 from domain.cases import CLOSED_STAGES, deadline, time_limit_status
 from domain.periods import change, preset_range, previous_period, same_period_last_year, shift_months
+from domain.scope import ALL, SCREEN, Scope
 from queries import cases as C
-from queries.scope import ALL, SCREEN, Scope
 from queries.status import data_version
 
 PUDONG, MINHANG, FENGXIAN = 310115, 310112, 310120

@@ -20,11 +20,11 @@ from sqlalchemy import Engine, func, insert, select
 
 from domain import import_rules as R
 from domain.identity import make_id
+from domain.scope import ALL, Scope
 from queries.imports import import_file
 from queries.schema import (
     AuditLog, Case, CaseEvent, CaseParty, District, ImportBatch, Person, Procuratorate, SentencingRecord,
 )
-from queries.scope import ALL, Scope
 
 ROOT = Path(__file__).resolve().parent.parent
 GEOJSON = ROOT / "sample_data" / "real" / "shanghai_districts.geojson"

@@ -11,6 +11,7 @@ import pytest
 from shapely.geometry import LineString
 from sqlalchemy import func, select
 
+from domain.scope import ALL, Scope
 from domain.water import CLASS_LABELS, classify, clue_reasons, shift_month, suggestion_status
 from queries import rivers as q
 from queries.db import make_engine, upgrade
@@ -19,7 +20,6 @@ from queries.schema import (
     AppUser, AuditLog, ClueDecision, MonitoringSite, PilCase, ProcuratorialSuggestion, River,
     WaterSample,
 )
-from queries.scope import ALL, Scope
 
 NOW = dt.datetime(2026, 6, 18, 10, 0)
 

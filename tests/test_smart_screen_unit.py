@@ -12,9 +12,9 @@ from sqlalchemy import create_engine, event, insert, select
 from components.district_map import choropleth, color_for
 from components.screen_config import ScreenState, load_config, next_scene, resolve
 from components.screen_theme import age_state
+from domain.scope import SCREEN, Scope
 from queries import cases as C
 from queries.schema import Case, CaseEvent
-from queries.scope import SCREEN, Scope
 from queries.screen_hub import ScreenHub, screen_snapshot
 from sample_data.build import bump_version
 

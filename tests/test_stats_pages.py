@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 from components.charts import bar_chart, to_png, to_svg, trend_chart
 from components.export import to_safe_csv
 from domain.periods import preset_range
+from domain.scope import Scope
 from queries import cases as C
-from queries.scope import Scope
 from tests.browser import ROOT
 
 PAGES = ["pages/stats_overview.py", "pages/stats_districts.py", "pages/stats_drilldown.py", "pages/stats_watch.py"]

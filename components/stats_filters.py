@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import streamlit as st
 
 from components.i18n import lang, tr
-from domain.cases import CRIMINAL_STAGES, FUNCTIONS, FUNCTIONS_EN, OTHER_STAGES, STAGES_EN
+from domain.cases import CRIMINAL_STAGES, FUNCTIONS, FUNCTIONS_EN, OTHER_STAGES, STAGES_EN, CaseFilter
 from domain.periods import PRESET_LABELS, PRESETS, preset_range, previous_period, same_period_last_year
 from domain.scope import ALL, Scope
-from queries.cases import CaseFilter, charge_options_live, districts_live
+from queries.cases import charge_options_live, districts_live
 
 STAGES = tuple(dict.fromkeys(CRIMINAL_STAGES + OTHER_STAGES))
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import ColumnElement, Engine, and_, bindparam, case, func, or_, select, true
 
-from domain.cases import CLOSED_STAGES, MAX_RETURNS, deadline, time_limit_status
+from domain.cases import CLOSED_STAGES, MAX_RETURNS, NOFILTER, CaseFilter, deadline, time_limit_status
 from domain.scope import Scope
 from queries.cache import live
 from queries.frames import read_frame, read_rows
@@ -29,39 +29,24 @@ from queries.sqlfn import day_of
 # --------------------------------------------------------------------------- filters
 
 
-@dataclass(frozen=True)
-class CaseFilter:
-    """The dashboard's filter bar (districts travel in the ``Scope``). Hashable: it keys the cache."""
-
-    function: str | None = None
-    charge: str | None = None
-    stage: str | None = None
-
-    def conditions(self) -> list[ColumnElement[bool]]:
-        """Filter conditions written so that they never steer the planner away from the period's
-        covering index (``col || ''`` is not indexable): the period is what keeps a scan short,
-        the filter columns are read from the same index."""
-        out: list[ColumnElement[bool]] = []
-        if self.function:
-            out.append(Case.function + "" == self.function)
-        if self.charge:
-            out.append(Case.charge + "" == self.charge)
-        if self.stage:
-            out.append(Case.stage + "" == self.stage)
-        return out
-
-    @property
-    def active(self) -> bool:
-        return bool(self.function or self.charge or self.stage)
-
-
-NOFILTER = CaseFilter()
+def filter_conditions(flt: CaseFilter) -> list[ColumnElement[bool]]:
+    """``flt`` as SQL, written so that it never steers the planner away from the period's covering
+    index (``col || ''`` is not indexable): the period is what keeps a scan short, the filter
+    columns are read from the same index."""
+    out: list[ColumnElement[bool]] = []
+    if flt.function:
+        out.append(Case.function + "" == flt.function)
+    if flt.charge:
+        out.append(Case.charge + "" == flt.charge)
+    if flt.stage:
+        out.append(Case.stage + "" == flt.stage)
+    return out
 
 
 def _where(scope: Scope, flt: CaseFilter, *extra: ColumnElement[bool]) -> ColumnElement[bool]:
     # "+ 0": the district list is checked inside the period's covering index rather than used to
     # pick the district index (which would visit every case of those districts)
-    return and_(in_scope(scope, Case.district_id + 0), *flt.conditions(), *extra)
+    return and_(in_scope(scope, Case.district_id + 0), *filter_conditions(flt), *extra)
 
 
 # Statements that run on every refresh are built once per (scope, filter) with the period as bound
@@ -281,7 +266,7 @@ def _part_queries(scope: Scope, start: dt.datetime, end: dt.datetime, flt: CaseF
                 .where(in_scope(scope, CaseEvent.district_id), CaseEvent.counts_as_matter == true(),
                        in_p(CaseEvent.occurred_at)))
     if flt.active:
-        q_matter = q_matter.join(Case, Case.id == CaseEvent.case_id).where(*flt.conditions())
+        q_matter = q_matter.join(Case, Case.id == CaseEvent.case_id).where(*filter_conditions(flt))
     queries = [q_arrest, q_pros, q_judg, q_an_a, q_an_p, q_matter]
     if by_district:
         queries = [q.group_by(*(ekey if q is q_matter else key)) for q in queries]

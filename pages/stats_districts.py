@@ -9,7 +9,8 @@ from components.i18n import lang, tr
 from components.shell import friendly_errors
 from components.stats_filters import filter_bar
 from components.stats_widgets import chart, table
-from queries.cases import INDICATOR_DEFS, district_comparison_live, district_geometries_live
+from domain.indicators import INDICATOR_DEFS
+from queries.cases import district_comparison_live, district_geometries_live
 
 st.title(tr("各区对比", "District comparison"))
 view = filter_bar()

@@ -18,7 +18,8 @@ import streamlit as st
 
 from components.i18n import tr
 from domain import otp
-from queries.portal import Principal, record_logout
+from domain.portal import Principal
+from queries.portal import record_logout
 
 K_PRINCIPAL, K_LOGIN_AT, K_LAST = "portal_principal", "portal_logged_in_at", "portal_last_action_at"
 K_FLASH = "portal_flash"

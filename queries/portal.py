@@ -28,6 +28,7 @@ from domain import otp
 from domain.cases import deadline
 from domain.identity import validate_id, validate_phone
 from domain.masking import mask_id, mask_name, mask_phone
+from domain.portal import DocumentView, LoginResult, Principal, SendResult
 from domain.scope import Scope
 from queries.audit import record
 from queries.cache import live
@@ -44,32 +45,6 @@ PARTY, LAWYER = "party", "lawyer"
 ROLE_ZH = {PARTY: "当事人", LAWYER: "律师"}
 BINDING_PENDING, BINDING_APPROVED, BINDING_REJECTED = "待审核", "已批准", "已驳回"
 STAFF_ROLES = ("prosecutor", "leader", "admin")
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is signed in to the portal. Hashable: it keys the shared cache."""
-
-    kind: str  # party / lawyer
-    id: int  # person.id or app_user.id
-    display: str  # masked name, safe to show
-
-
-@dataclass(frozen=True)
-class SendResult:
-    status: str  # sent / invalid / too_soon / daily_limit / locked / bad_credentials (lawyer)
-    request_id: str | None = None
-    retry_after_s: int = 0
-    phone_hint: str = ""  # last 4 digits of the number the user typed (never from the database)
-    message: str = ""  # validation message for status 'invalid'
-
-
-@dataclass(frozen=True)
-class LoginResult:
-    ok: bool
-    reason: str  # ok / invalid / locked / no_challenge / used / expired / exhausted / wrong
-    principal: Principal | None = None
-    tries_left: int = 0
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -399,21 +374,6 @@ def documents_for(engine: Engine, principal: Principal) -> pd.DataFrame:
             .where(_recipient_filter(principal))
             .order_by(Document.issued_at.desc(), Document.id.desc()))
     return read_frame(engine, stmt)
-
-
-@dataclass(frozen=True)
-class DocumentView:
-    public_id: str
-    doc_type: str
-    doc_no: str
-    title: str
-    case_no: str
-    issued_at: dt.datetime
-    procuratorate: str
-    body: str
-    pdf: bytes | None
-    served_at: dt.datetime | None
-    confirmed_at: dt.datetime | None
 
 
 def _doc_stmt(principal: Principal, public_id: str):

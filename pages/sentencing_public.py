@@ -11,7 +11,8 @@ from components.sentencing_view import mrange, ruler_inputs
 from components.shell import friendly_errors, inject_font
 from domain.scope import ALL
 from domain.sentencing import CRIMES_BY_NAME, compute
-from queries.sentencing import SMALL_BIN, distribution_live
+from domain.sentencing.bins import SMALL_BIN
+from queries.sentencing import distribution_live
 
 inject_font()
 st.title(tr("量刑知识小工具", "How sentences are worked out"))

@@ -15,10 +15,9 @@ from components.sentencing_view import mrange, references, ruler_inputs, show_no
 from components.shell import friendly_errors, inject_font
 from domain.scope import ALL
 from domain.sentencing import CIRCUMSTANCES_BY_KEY, compute
+from domain.sentencing.bins import SMALL_BIN
 from queries.cache import get_engine
-from queries.sentencing import (
-    SMALL_BIN, charges_with_data_live, distribution_live, record_export, trend_live, what_if_live,
-)
+from queries.sentencing import charges_with_data_live, distribution_live, record_export, trend_live, what_if_live
 
 inject_font()
 scope = ALL

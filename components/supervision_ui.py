@@ -44,15 +44,13 @@ def need_tracks(scope: Scope) -> bool:
 
 
 def run_action(fn, *args, success: str = "", **kwargs):
-    """Run a write; a rule the user broke (ValueError/PermissionError) is shown as its own message."""
+    """Run a write; a rule the user broke (ValueError/PermissionError) is shown as its own message.
+    The write itself drops the cached results it makes stale (``queries.cache.invalidates``)."""
     try:
         out = fn(*args, **kwargs)
     except (ValueError, PermissionError) as exc:
         st.error(str(exc))
         return None
-    from queries.cache import get_store
-
-    get_store().clear()  # the next read shows the change at once
     if success:
         st.success(success)
     return out if out is not None else True

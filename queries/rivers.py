@@ -18,7 +18,7 @@ from sqlalchemy import (
 from domain.scope import Scope
 from domain.water import WORSE_THAN_V, clue_reasons, shift_month, suggestion_status
 from queries.audit import record
-from queries.cache import live
+from queries.cache import invalidates, live
 from queries.schema import (
     AppUser, ClueDecision, District, MonitoringSite, PilCase, ProcuratorialSuggestion, Procuratorate,
     River, WaterSample,
@@ -381,6 +381,7 @@ class ClueError(ValueError):
     """A decision that cannot be taken; the message is shown to the user as-is."""
 
 
+@invalidates
 def decide_clue(engine: Engine, scope: Scope, *, river_id: int, month: str, decision: str,
                 reason: str | None, user_id: int | None, actor: str, role: str,
                 now: dt.datetime) -> int | None:

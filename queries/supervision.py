@@ -26,7 +26,7 @@ from domain.scope import Scope
 from domain.supervision import engine as E
 from domain.supervision.risk import DEFAULT_RULE, FALSE_ALARM_TAG, RiskRule, risk_code
 from queries.audit import record
-from queries.cache import live
+from queries.cache import invalidates, live
 from queries.frames import read_frame
 from queries.schema import (
     Alert, AppUser, Case, CheckinTask, Device, DeviceAssignment, District, Fence, LeaveRequest,
@@ -114,6 +114,7 @@ def _next_code(conn: Connection, district_id: int) -> str:
     return f"{prefix}{n:04d}"
 
 
+@invalidates
 def enrol(engine: Engine, scope: Scope, *, case_id: int, person_id: int, measure: str,
           start: dt.date, end: dt.date, home_district_id: int, prosecutor_id: int | None,
           actor: str, now: dt.datetime, first_offender: bool = True, confessed: bool = True) -> str:
@@ -139,6 +140,7 @@ def enrol(engine: Engine, scope: Scope, *, case_id: int, person_id: int, measure
     return code
 
 
+@invalidates
 def transfer(engine: Engine, scope: Scope, supervised_id: int, *, to_district_id: int | None,
              to_prosecutor_id: int | None, actor: str, now: dt.datetime, note: str = "") -> None:
     """Transfer (流转): a new home district (the home fence follows) and/or prosecutor; audited."""
@@ -158,6 +160,7 @@ def transfer(engine: Engine, scope: Scope, supervised_id: int, *, to_district_id
                result="成功", detail=f"{values} {note}"[:300], at=now)
 
 
+@invalidates
 def release(engine: Engine, scope: Scope, supervised_id: int, *, actor: str, now: dt.datetime,
             reason: str) -> None:
     """Release (解除): status, devices returned to stock, open alerts closed; audited."""
@@ -343,6 +346,7 @@ def leave_requests(engine: Engine, scope: Scope, status: str | None = None, limi
     return read_frame(engine, stmt.order_by(LeaveRequest.requested_at.desc()).limit(limit))
 
 
+@invalidates
 def request_leave(engine: Engine, scope: Scope, supervised_id: int, *, destination: str,
                   dest_district_id: int | None, start: dt.datetime, end: dt.datetime, reason: str,
                   now: dt.datetime, actor: str) -> int:
@@ -361,6 +365,7 @@ def request_leave(engine: Engine, scope: Scope, supervised_id: int, *, destinati
     return lid
 
 
+@invalidates
 def decide_leave(engine: Engine, scope: Scope, leave_id: int, *, approve: bool, note: str,
                  user_id: int | None, actor: str, now: dt.datetime) -> None:
     """Approve or reject a pending request; audited. Approval suspends fence alerts in its window."""
@@ -397,6 +402,7 @@ def checkin_tasks(engine: Engine, scope: Scope, since: dt.datetime, status: str 
     return read_frame(engine, stmt.order_by(CheckinTask.scheduled_at.desc()).limit(limit))
 
 
+@invalidates
 def roll_call(engine: Engine, scope: Scope, supervised_ids: Sequence[int] | None, *, now: dt.datetime,
               window_minutes: int = 30, actor: str, kind: str = "随机") -> int:
     """Start a roll call: one check-in task per person (all active in scope when ids is None)."""
@@ -469,6 +475,7 @@ def alert_evidence(engine: Engine, scope: Scope, alert_id: int, *, actor: str,
     return ev
 
 
+@invalidates
 def act_on_alert(engine: Engine, scope: Scope, alert_id: int, action: str, *, user_id: int | None,
                  actor: str, now: dt.datetime, note: str = "", false_alarm: bool = False) -> None:
     """new → acknowledged → closed (with a note). Audited; refuses out-of-order transitions."""

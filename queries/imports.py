@@ -88,6 +88,12 @@ class ImportResult:
                 f"结果：{self.status_zh}")
 
 
+def raw_frame(data: bytes, kind: str) -> pd.DataFrame:
+    """The file as a DataFrame of text with canonical column names (``domain.import_rules.raw_rows``)."""
+    columns, rows = R.raw_rows(data, kind)
+    return pd.DataFrame(rows, columns=list(columns))
+
+
 # ----------------------------------------------------------------------------- reference reads
 
 

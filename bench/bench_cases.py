@@ -11,9 +11,9 @@ import pandas as pd
 from sqlalchemy import Engine, event, text
 
 from bench.harness import Row, median_ms, print_table
-from domain.cases import CLOSED_STAGES, deadline, time_limit_status
+from domain.cases import CLOSED_STAGES, NOFILTER, CaseFilter, deadline, time_limit_status
+from domain.scope import ALL, Scope
 from queries import cases as C
-from queries.scope import ALL, Scope
 from queries.status import data_version
 
 
@@ -185,7 +185,7 @@ def run(engine: Engine) -> None:
     print_table("Case statistics queries (year to date, all districts, city scale)", rows)
 
     # A dashboard filter change: every query the 案件统计 overview page runs for a new filter (cold).
-    def filter_change(scope: Scope, flt: C.CaseFilter, s: dt.datetime, e: dt.datetime):
+    def filter_change(scope: Scope, flt: CaseFilter, s: dt.datetime, e: dt.datetime):
         from domain.periods import previous_period, same_period_last_year
 
         prev, yoy = previous_period(s, e, "month"), same_period_last_year(s, e)
@@ -199,12 +199,12 @@ def run(engine: Engine) -> None:
     m0 = dt.datetime(today.year, today.month, 1)
     q0 = dt.datetime(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     cases_ = [
-        ("month, all", ALL, C.NOFILTER, m0, end),
-        ("year, all", ALL, C.NOFILTER, start, end),
-        ("quarter, 刑事", ALL, C.CaseFilter(function="刑事"), q0, end),
-        ("year, 盗窃", ALL, C.CaseFilter(charge="盗窃"), start, end),
-        ("year, two districts", Scope((310115, 310120)), C.NOFILTER, start, end),
-        ("year, 审查起诉", ALL, C.CaseFilter(stage="审查起诉"), start, end),
+        ("month, all", ALL, NOFILTER, m0, end),
+        ("year, all", ALL, NOFILTER, start, end),
+        ("quarter, 刑事", ALL, CaseFilter(function="刑事"), q0, end),
+        ("year, 盗窃", ALL, CaseFilter(charge="盗窃"), start, end),
+        ("year, two districts", Scope((310115, 310120)), NOFILTER, start, end),
+        ("year, 审查起诉", ALL, CaseFilter(stage="审查起诉"), start, end),
     ]
     frows = [Row(f"filter change: overview ({label})", median_ms(lambda: filter_change(*a), repeat=5), target_ms=300,
                  note="12 queries, uncached")
@@ -212,6 +212,6 @@ def run(engine: Engine) -> None:
     frows.append(Row("filter change: district comparison (year)",
                      median_ms(lambda: C.district_comparison(engine, ALL, start, end), repeat=5), target_ms=300))
     frows.append(Row("filter change: watch list (刑事)",
-                     median_ms(lambda: C.time_limit_watch(engine, ALL, flt=C.CaseFilter(function="刑事")), repeat=5),
+                     median_ms(lambda: C.time_limit_watch(engine, ALL, flt=CaseFilter(function="刑事")), repeat=5),
                      target_ms=300))
     print_table("Dashboard filter change, server-side database time (city scale, cold)", frows)

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, insert, select
 
 from bench.harness import Row, print_table
 from domain.identity import make_id
+from domain.portal import Principal
 from queries import portal as P
 from queries.crypto import hash_id_number
 from queries.portal_sms import OutboxSender
@@ -95,7 +96,7 @@ def run(engine: Engine, reps: int = 15) -> list[Row]:
     t: dict[str, list[float]] = {k: [] for k in (
         "send_known", "send_unknown", "verify_ok", "verify_wrong", "list", "open", "confirm", "cases",
         "lawyer_password", "lawyer_verify")}
-    principal = P.Principal("party", person, "测*")
+    principal = Principal("party", person, "测*")
     docs = P.documents_for(engine, principal)
     public_id = docs["public_id"].iloc[0]
     for i in range(reps + 1):

@@ -6,10 +6,10 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from bench.harness import Row, median_ms, print_table
+from domain.scope import ALL
 from queries import rivers as q
 from queries.frames import read_frame
 from queries.schema import River, WaterSample
-from queries.scope import ALL
 
 PAYLOAD_TARGET_MB = 3.0
 

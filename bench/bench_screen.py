@@ -29,8 +29,8 @@ from pathlib import Path
 from sqlalchemy import Engine, delete, event, insert, select
 
 from bench.harness import Row, median_ms, print_table
+from domain.scope import SCREEN
 from queries.schema import Case, CaseEvent
-from queries.scope import SCREEN
 from queries.screen_hub import ScreenHub, screen_snapshot
 from sample_data.build import bump_version
 

@@ -14,11 +14,11 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from bench.harness import Row, median_ms, print_table
+from domain.scope import ALL
 from domain.sentencing import CRIMES_BY_NAME, compute
 from domain.sentencing.extract import FLAG_COLUMNS, chosen_from_flags
 from queries.frames import read_frame
 from queries.schema import SentencingRecord as SR
-from queries.scope import ALL
 from queries.sentencing import backtest_groups, charges_with_data, distribution, trend, what_if
 
 TARGET_MS = 100.0

@@ -11,10 +11,10 @@ from sqlalchemy import Engine, func, select, text
 from bench.harness import Row, median_ms, print_table
 from components.deck import payload_bytes
 from components.supervision_map import base_layer, make_deck, positions_layers, zones_layer
+from domain.scope import SUPERVISION
 from domain.supervision import engine as E
 from queries import supervision as Q
 from queries.schema import LocationPing, SupervisedPerson
-from queries.scope import SUPERVISION
 
 
 def _latest_raw(engine: Engine) -> None:

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from components.i18n import tr
-from queries.portal import DocumentView
+from domain.portal import DocumentView
 
 
 def status_of(served, confirmed) -> str:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from components import portal_session as session
 from components.i18n import tr
-from queries.portal import LoginResult, SendResult
+from domain.portal import LoginResult, SendResult
 
 
 def client_address() -> str | None:

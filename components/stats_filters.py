@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Sequence
 
+import pandas as pd
 import streamlit as st
 
 from components.i18n import lang, tr
-from domain.cases import CRIMINAL_STAGES, FUNCTIONS, FUNCTIONS_EN, OTHER_STAGES, STAGES_EN
+from domain.cases import CRIMINAL_STAGES, FUNCTIONS, FUNCTIONS_EN, OTHER_STAGES, STAGES_EN, CaseFilter
 from domain.periods import PRESET_LABELS, PRESETS, preset_range, previous_period, same_period_last_year
-from queries.cases import CaseFilter, charge_options_live, districts_live
-from queries.scope import ALL, Scope
+from domain.scope import ALL, Scope
 
 STAGES = tuple(dict.fromkeys(CRIMINAL_STAGES + OTHER_STAGES))
 
@@ -52,17 +53,22 @@ def _set(key: str, value: str | None) -> None:
         del st.query_params[key]
 
 
-def filter_bar(base_scope: Scope = ALL, today: dt.date | None = None) -> StatsView:
-    """Draw the bar and return what it selects. Unknown URL values are ignored, never fatal."""
+def filter_bar(districts: pd.DataFrame | None, charges: Sequence[str] | None, base_scope: Scope = ALL,
+               today: dt.date | None = None) -> StatsView:
+    """Draw the bar over the options the page fetched and return what it selects.
+
+    ``districts`` (district_id, name_zh, name_en) and ``charges`` (most frequent first) may be None
+    while the database is away: the bar still draws. Unknown URL values are ignored, never fatal.
+    """
     from components.stats_widgets import fix_icons
 
     fix_icons()
     today = today or dt.date.today()
     en = lang() == "en"
     qp = st.query_params
-    dist = districts_live(base_scope).value
-    names = {} if dist is None else dict(zip(dist["district_id"], dist["name_en" if en else "name_zh"]))
-    charges = charge_options_live(base_scope).value or ()
+    names = ({} if districts is None
+             else dict(zip(districts["district_id"], districts["name_en" if en else "name_zh"])))
+    charges = tuple(charges or ())
 
     preset = qp.get("period", "month")
     preset = preset if preset in PRESETS else "month"

@@ -9,8 +9,8 @@ import streamlit as st
 from components.charts import chart_downloads
 from components.export import csv_download
 from components.i18n import lang, tr
+from domain.indicators import Indicator
 from domain.periods import change
-from queries.cases import Indicator
 
 
 # The shell's CJK font rule also hits Material icon ligatures ("expand_more" shown as text).

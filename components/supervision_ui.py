@@ -12,7 +12,7 @@ import os
 import streamlit as st
 
 from components.i18n import tr
-from queries.scope import SUPERVISION, Scope
+from domain.scope import SUPERVISION, Scope
 
 RISK_LABEL = {"green": ("🟢", "绿码", "Green"), "yellow": ("🟡", "黄码", "Yellow"), "red": ("🔴", "红码", "Red")}
 
@@ -44,15 +44,13 @@ def need_tracks(scope: Scope) -> bool:
 
 
 def run_action(fn, *args, success: str = "", **kwargs):
-    """Run a write; a rule the user broke (ValueError/PermissionError) is shown as its own message."""
+    """Run a write; a rule the user broke (ValueError/PermissionError) is shown as its own message.
+    The write itself drops the cached results it makes stale (``queries.cache.invalidates``)."""
     try:
         out = fn(*args, **kwargs)
     except (ValueError, PermissionError) as exc:
         st.error(str(exc))
         return None
-    from queries.cache import get_store
-
-    get_store().clear()  # the next read shows the change at once
     if success:
         st.success(success)
     return out if out is not None else True

@@ -31,6 +31,23 @@ MAX_RETURNS = 2  # CPL art. 175: at most two returns for supplementary investiga
 
 
 @dataclass(frozen=True)
+class CaseFilter:
+    """The dashboard's filter bar (districts travel in the ``Scope``). Hashable: it keys the cache.
+    ``queries.cases.filter_conditions`` turns it into SQL."""
+
+    function: str | None = None
+    charge: str | None = None
+    stage: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.function or self.charge or self.stage)
+
+
+NOFILTER = CaseFilter()
+
+
+@dataclass(frozen=True)
 class TimeLimit:
     stage: str
     days: int

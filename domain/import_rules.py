@@ -584,18 +584,17 @@ class Parsed:
         self.problems.append(Problem(line, column, reason, severity))
 
 
-def raw_frame(data: bytes, kind: str):
-    """The file as a DataFrame of text with canonical column names (for comparing encodings)."""
-    import pandas as pd
-
+def raw_rows(data: bytes, kind: str) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
+    """The file as text rows keyed by canonical column names, unvalidated (for comparing encodings):
+    the columns (``_line`` first, then the file's known columns in file order) and one dict per row."""
     table, probs = read_csv_text(data)
     if table is None:
         raise ValueError(probs[0].reason)
     mapping, _ = map_header(kind, table.header)
     cols = {i: f.key for i, f in mapping.items()}
-    recs = [{"_line": line, **{cols[i]: (cells[i] if i < len(cells) else "") for i in cols}}
+    rows = [{"_line": line, **{cols[i]: (cells[i] if i < len(cells) else "") for i in cols}}
             for line, cells in table.records]
-    return pd.DataFrame(recs, columns=["_line", *cols.values()])
+    return ("_line", *cols.values()), rows
 
 
 def validate(kind: str, data: bytes, ref: Reference, now: dt.datetime) -> Parsed:

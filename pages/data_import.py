@@ -11,9 +11,9 @@ from components.export import csv_download
 from components.i18n import lang, tr
 from components.shell import friendly_errors
 from domain.import_rules import DATE_FORMATS_ZH, KIND_ZH, KINDS, MAX_BYTES, columns_table, template_csv
+from domain.scope import ALL
 from queries.cache import get_engine
 from queries.imports import import_file
-from queries.scope import ALL
 
 KIND_EN = {"cases": "Cases", "events": "Case events", "sentencing": "Sentencing judgments"}
 ACTOR = "dashboard"  # staff accounts are not wired into the dashboard yet; the audit log says so

@@ -8,8 +8,8 @@ from components.i18n import lang, tr
 from components.river_charts import STATUS_EN, highlight_status, labelled
 from components.freshness import fresh_value
 from components.shell import friendly_errors, inject_font
+from domain.scope import ALL
 from queries.rivers import pil_cases_live, pil_figures_live, suggestions_live
-from queries.scope import ALL
 
 inject_font()
 st.title(tr("河道治理 · 公益诉讼案件与检察建议", "Rivers · public-interest cases and suggestions"))

@@ -9,9 +9,9 @@ from components.river_charts import history_text, labelled
 from components.freshness import fresh_value
 from components.river_map import class_label
 from components.shell import friendly_errors, inject_font
-from queries.cache import get_engine, get_store
+from domain.scope import ALL
+from queries.cache import get_engine
 from queries.rivers import ClueError, clues_live, decide_clue, river_prosecutors_live, sample_months_live
-from queries.scope import ALL
 
 inject_font()
 st.title(tr("河道治理 · 水质线索", "Rivers · water-quality clues"))
@@ -59,7 +59,6 @@ with friendly_errors(tr("水质线索", "Clues")):
         except ClueError as exc:
             st.error(str(exc))
         else:
-            get_store().clear()  # the lists and the map change: drop cached results
             st.session_state["rq_done"] = (tr(f"已立案（案件 {case_id}）。", f"Case opened ({case_id}).") if case_id
                                            else tr("线索已驳回，理由已记录。", "Clue dismissed; reason recorded."))
             st.rerun()

@@ -9,12 +9,12 @@ from components.river_charts import class_timeline, highlight_status, indicator_
 from components.freshness import fresh_value
 from components.river_map import class_label
 from components.shell import friendly_errors, inject_font
+from domain.scope import ALL
 from domain.water import ASSESSED
 from queries.rivers import (
     pil_cases_live, river_history_live, river_info_live, river_monthly_class_live, search_rivers_live,
     suggestions_live,
 )
-from queries.scope import ALL
 
 inject_font()
 st.title(tr("河道治理 · 河道详情", "Rivers · river detail"))

@@ -5,12 +5,12 @@ from components.i18n import tr
 from components.freshness import fresh_value
 from components.river_map import RIVER_LAYER_ID, class_label, legend_html, river_deck
 from components.shell import friendly_errors, inject_font
+from domain.scope import ALL
 from domain.water import CLASS_LABELS
 from queries.rivers import (
     base_districts_live, class_shares_live, map_rivers_live, river_filters_live, river_paths_live,
     sample_months_live,
 )
-from queries.scope import ALL
 
 inject_font()
 st.title(tr("河道治理 · 水质地图", "Rivers · water-quality map"))

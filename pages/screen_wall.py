@@ -10,8 +10,8 @@ from components import screen_theme as T
 from components.i18n import lang
 from domain import clock
 from components.screen_config import load_config, next_scene, resolve
+from domain.scope import SCREEN, Scope
 from queries.cases import district_geometries_live
-from queries.scope import SCREEN, Scope
 from queries.screen_hub import get_hub
 
 log = logging.getLogger("jcy.screen")

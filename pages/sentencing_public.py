@@ -9,9 +9,10 @@ from components.freshness import fresh_value
 from components.sentencing_charts import distribution_bars, ruler
 from components.sentencing_view import mrange, ruler_inputs
 from components.shell import friendly_errors, inject_font
+from domain.scope import ALL
 from domain.sentencing import CRIMES_BY_NAME, compute
-from queries.scope import ALL
-from queries.sentencing import SMALL_BIN, distribution_live
+from domain.sentencing.bins import SMALL_BIN
+from queries.sentencing import distribution_live
 
 inject_font()
 st.title(tr("量刑知识小工具", "How sentences are worked out"))

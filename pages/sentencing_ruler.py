@@ -13,12 +13,11 @@ from components.sentencing_charts import distribution_bars, ruler, trend_chart, 
 from components.sentencing_export import reasoning_pdf
 from components.sentencing_view import mrange, references, ruler_inputs, show_notices, show_steps
 from components.shell import friendly_errors, inject_font
+from domain.scope import ALL
 from domain.sentencing import CIRCUMSTANCES_BY_KEY, compute
+from domain.sentencing.bins import SMALL_BIN
 from queries.cache import get_engine
-from queries.scope import ALL
-from queries.sentencing import (
-    SMALL_BIN, charges_with_data_live, distribution_live, record_export, trend_live, what_if_live,
-)
+from queries.sentencing import charges_with_data_live, distribution_live, record_export, trend_live, what_if_live
 
 inject_font()
 scope = ALL

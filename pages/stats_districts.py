@@ -10,10 +10,13 @@ from components.i18n import lang, tr
 from components.shell import friendly_errors
 from components.stats_filters import filter_bar
 from components.stats_widgets import chart, table
-from queries.cases import INDICATOR_DEFS, district_comparison_live, district_geometries_live
+from domain.indicators import INDICATOR_DEFS
+from domain.scope import ALL
+from queries.cases import (charge_options_live, district_comparison_live, district_geometries_live,
+                           districts_live)
 
 st.title(tr("各区对比", "District comparison"))
-view = filter_bar()
+view = filter_bar(districts_live(ALL).value, charge_options_live(ALL).value)
 en = lang() == "en"
 
 with friendly_errors(tr("各区对比", "District comparison")):

@@ -7,10 +7,12 @@ from components.i18n import lang, tr
 from components.shell import friendly_errors
 from components.stats_filters import filter_bar
 from components.stats_widgets import chart, table
-from queries.cases import case_list_live, case_timeline_live, charges_in_district_live
+from domain.scope import ALL
+from queries.cases import (case_list_live, case_timeline_live, charge_options_live, charges_in_district_live,
+                           districts_live)
 
 st.title(tr("逐级下钻", "Drill-down"))
-view = filter_bar()
+view = filter_bar(districts_live(ALL).value, charge_options_live(ALL).value)
 en = lang() == "en"
 
 with friendly_errors(tr("逐级下钻", "Drill-down")):

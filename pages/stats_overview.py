@@ -12,11 +12,12 @@ from components.shell import friendly_errors
 from components.stats_filters import filter_bar
 from components.stats_widgets import chart, count_metric, indicator_card, table
 from domain.cases import FUNCTIONS, FUNCTIONS_EN
-from queries.cases import (daily_trend_live, intake_by_function_live, period_totals_live,
-                           quality_indicators_live, top_charges_live)
+from domain.scope import ALL
+from queries.cases import (charge_options_live, daily_trend_live, districts_live, intake_by_function_live,
+                           period_totals_live, quality_indicators_live, top_charges_live)
 
 st.title(tr("案件统计", "Case statistics"))
-view = filter_bar()
+view = filter_bar(districts_live(ALL).value, charge_options_live(ALL).value)
 en = lang() == "en"
 
 with friendly_errors(tr("案件统计", "Case statistics")):

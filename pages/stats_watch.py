@@ -8,10 +8,11 @@ from components.i18n import lang, tr
 from components.shell import friendly_errors
 from components.stats_filters import filter_bar
 from components.stats_widgets import table
-from queries.cases import time_limit_watch_live
+from domain.scope import ALL
+from queries.cases import charge_options_live, districts_live, time_limit_watch_live
 
 st.title(tr("办案期限预警", "Time-limit watch list"))
-view = filter_bar()
+view = filter_bar(districts_live(ALL).value, charge_options_live(ALL).value)
 en = lang() == "en"
 
 with friendly_errors(tr("期限预警", "Time-limit watch")):

@@ -244,6 +244,20 @@ def set_engine_for_tests(engine: Engine) -> None:
     _fallback[f"store:{database_url()}"] = Store()
 
 
+def invalidates(fn: Callable[..., T]) -> Callable[..., T]:
+    """Mark a write: once it has returned, every cached result of this database is dropped, so the
+    next read in any session shows the change. Whole-store, because one write touches many cached
+    summaries; writes are rare next to reads. A write that raises drops nothing."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        out = fn(*args, **kwargs)
+        get_store().clear()
+        return out
+
+    return wrapper
+
+
 def live(ttl: float = 10.0) -> Callable[[Callable[..., T]], Callable[..., Fresh[T]]]:
     """Wrap ``fn(engine, *args)`` so pages call ``fn_cached(*args)`` and get a ``Fresh``."""
 

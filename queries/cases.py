@@ -12,56 +12,42 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Engine, and_, bindparam, case, func, or_, select, true
 
 from domain import clock
-from domain.cases import CLOSED_STAGES, MAX_RETURNS, clock_start, deadline, time_limit_status
+from domain.cases import CLOSED_STAGES, MAX_RETURNS, NOFILTER, CaseFilter, clock_start, deadline, time_limit_status
+from domain.indicators import INDICATOR_DEFS, INDICATOR_ORDER, Indicator
+from domain.scope import Scope
 from queries.cache import live
 from queries.frames import read_frame, read_rows
 from queries.schema import Case, CaseEvent, CaseParty, District, Person
-from queries.scope import Scope
+from queries.scope import in_scope
 from queries.sqlfn import day_of
 
 
 # --------------------------------------------------------------------------- filters
 
 
-@dataclass(frozen=True)
-class CaseFilter:
-    """The dashboard's filter bar (districts travel in the ``Scope``). Hashable: it keys the cache."""
-
-    function: str | None = None
-    charge: str | None = None
-    stage: str | None = None
-
-    def conditions(self) -> list[ColumnElement[bool]]:
-        """Filter conditions written so that they never steer the planner away from the period's
-        covering index (``col || ''`` is not indexable): the period is what keeps a scan short,
-        the filter columns are read from the same index."""
-        out: list[ColumnElement[bool]] = []
-        if self.function:
-            out.append(Case.function + "" == self.function)
-        if self.charge:
-            out.append(Case.charge + "" == self.charge)
-        if self.stage:
-            out.append(Case.stage + "" == self.stage)
-        return out
-
-    @property
-    def active(self) -> bool:
-        return bool(self.function or self.charge or self.stage)
-
-
-NOFILTER = CaseFilter()
+def filter_conditions(flt: CaseFilter) -> list[ColumnElement[bool]]:
+    """``flt`` as SQL, written so that it never steers the planner away from the period's covering
+    index (``col || ''`` is not indexable): the period is what keeps a scan short, the filter
+    columns are read from the same index."""
+    out: list[ColumnElement[bool]] = []
+    if flt.function:
+        out.append(Case.function + "" == flt.function)
+    if flt.charge:
+        out.append(Case.charge + "" == flt.charge)
+    if flt.stage:
+        out.append(Case.stage + "" == flt.stage)
+    return out
 
 
 def _where(scope: Scope, flt: CaseFilter, *extra: ColumnElement[bool]) -> ColumnElement[bool]:
     # "+ 0": the district list is checked inside the period's covering index rather than used to
     # pick the district index (which would visit every case of those districts)
-    return and_(scope.where(Case.district_id + 0), *flt.conditions(), *extra)
+    return and_(in_scope(scope, Case.district_id + 0), *filter_conditions(flt), *extra)
 
 
 # Statements that run on every refresh are built once per (scope, filter) with the period as bound
@@ -161,71 +147,11 @@ def _district_intake_stmt(scope: Scope, flt: CaseFilter):
                    District.label_lon, District.label_lat,
                    func.coalesce(sub.c.cases, 0).label("cases"))
             .select_from(District).outerjoin(sub, sub.c.district_id == District.id)
-            .where(scope.where(District.id)).order_by(District.id))
+            .where(in_scope(scope, District.id)).order_by(District.id))
 
 
 # --------------------------------------------------------------------------- quality indicators
 
-
-@dataclass(frozen=True)
-class Indicator:
-    """A case-quality indicator with everything needed to check it: numerator, denominator and
-    the definition it was computed from (procuratorate.md §1.3)."""
-
-    key: str
-    name_zh: str
-    name_en: str
-    numerator: int
-    denominator: int
-    unit: str  # "%" (numerator / denominator × 100) or "1:x" (件 per 案)
-    definition_zh: str
-    definition_en: str
-    lower_is_better: bool = False
-
-    @property
-    def value(self) -> float | None:
-        """The rate (0–1) or, for 案件比, 件 per 案; None when the denominator is zero."""
-        if not self.denominator:
-            return None
-        return self.numerator / self.denominator
-
-    def formatted(self) -> str:
-        v = self.value
-        if v is None:
-            return "—"
-        return f"1:{v:.2f}" if self.unit == "1:x" else f"{v * 100:.1f}%"
-
-
-INDICATOR_DEFS: dict[str, tuple[str, str, str, str, str, bool]] = {
-    # key: (name_zh, name_en, unit, definition_zh, definition_en, lower_is_better)
-    "plea": ("认罪认罚适用率", "Plea-leniency rate", "%",
-             "本期审查起诉审结（作出起诉或不起诉决定）的案件中适用认罪认罚的犯罪嫌疑人数 ÷ 本期审查起诉审结的犯罪嫌疑人总数（按案件嫌疑人数计人）",
-             "Suspects whose prosecution review concluded in the period with plea leniency ÷ all suspects "
-             "whose prosecution review concluded in the period (each case weighted by its suspects)", False),
-    "detention": ("诉前羁押率", "Pre-trial detention rate", "%",
-                  "本期审查起诉审结的犯罪嫌疑人中曾被批准逮捕的人数 ÷ 本期起诉人数与不起诉人数之和",
-                  "Suspects concluded in the period who had been arrested (approved) ÷ people prosecuted "
-                  "plus people not prosecuted in the period", True),
-    "non_arrest": ("不捕率", "Non-arrest rate", "%",
-                   "本期审查逮捕审结中不批准逮捕的人数 ÷ 本期审查逮捕审结人数",
-                   "People not arrested ÷ people whose arrest review concluded in the period", False),
-    "non_prosecution": ("不诉率", "Non-prosecution rate", "%",
-                        "本期不起诉人数 ÷（本期起诉人数 + 不起诉人数）",
-                        "People not prosecuted ÷ (people prosecuted + people not prosecuted) in the period",
-                        False),
-    "adoption": ("量刑建议采纳率", "Sentencing-recommendation adoption rate", "%",
-                 "本期法院判决的提出量刑建议的案件中建议被采纳的件数 ÷ 本期法院判决且提出量刑建议的件数（按件计）",
-                 "Cases judged in the period whose sentencing recommendation the court adopted ÷ cases "
-                 "judged in the period in which a recommendation was made (counted per case)", False),
-    "case_matter": ("案件比", "Case-to-matter ratio", "1:x",
-                    "件 ÷ 案。案 = 本期受理审查逮捕案件数 + 受理审查起诉案件数 − 受理审查起诉中已批准逮捕的案件数；"
-                    "件 = 案 + 本期退回补充侦查、延长审查起诉期限、上诉等非必经程序环节数。理想值 1:1，越低越好",
-                    "Matters ÷ cases. Cases = arrest reviews accepted + prosecution reviews accepted − "
-                    "prosecution reviews of already-arrested suspects, in the period; matters = cases + "
-                    "non-routine procedural steps in the period (returns for investigation, extensions, "
-                    "appeals). Ideal 1:1; lower is better", True),
-}
-INDICATOR_ORDER: tuple[str, ...] = tuple(INDICATOR_DEFS)
 
 PART_COLUMNS = ("arrest_concluded", "non_arrest", "pros_concluded", "non_pros", "plea", "detained",
                 "rec_cases", "rec_adopted", "an_arrest", "an_pros", "an_pros_arrested", "matters")
@@ -278,10 +204,10 @@ def _part_queries(scope: Scope, start: dt.datetime, end: dt.datetime, flt: CaseF
               .where(_where(scope, flt, in_p(Case.prosecution_review_at))))
     ekey = [(CaseEvent.district_id + 0).label("district_id")] if by_district else []
     q_matter = (select(*ekey, func.count().label("matters")).select_from(CaseEvent)
-                .where(scope.where(CaseEvent.district_id), CaseEvent.counts_as_matter == true(),
+                .where(in_scope(scope, CaseEvent.district_id), CaseEvent.counts_as_matter == true(),
                        in_p(CaseEvent.occurred_at)))
     if flt.active:
-        q_matter = q_matter.join(Case, Case.id == CaseEvent.case_id).where(*flt.conditions())
+        q_matter = q_matter.join(Case, Case.id == CaseEvent.case_id).where(*filter_conditions(flt))
     queries = [q_arrest, q_pros, q_judg, q_an_a, q_an_p, q_matter]
     if by_district:
         queries = [q.group_by(*(ekey if q is q_matter else key)) for q in queries]
@@ -436,7 +362,7 @@ def latest_events(engine: Engine, scope: Scope, limit: int = 12) -> pd.DataFrame
                    CaseEvent.event_type, CaseEvent.stage_to)
             .join(Case, Case.id == CaseEvent.case_id)
             .join(District, District.id == CaseEvent.district_id)
-            .where(scope.where(CaseEvent.district_id))
+            .where(in_scope(scope, CaseEvent.district_id))
             .order_by(CaseEvent.occurred_at.desc(), CaseEvent.id.desc()).limit(limit))
     return read_frame(engine, stmt)
 
@@ -447,7 +373,7 @@ def latest_events(engine: Engine, scope: Scope, limit: int = 12) -> pd.DataFrame
 def districts(engine: Engine, scope: Scope) -> pd.DataFrame:
     """Districts in scope (no geometry): district_id, name_zh, name_en."""
     stmt = (select(District.id.label("district_id"), District.name_zh, District.name_en)
-            .where(scope.where(District.id)).order_by(District.id))
+            .where(in_scope(scope, District.id)).order_by(District.id))
     return read_frame(engine, stmt)
 
 
@@ -456,14 +382,14 @@ def district_geometries(engine: Engine, scope: Scope) -> pd.DataFrame:
     label_lon, label_lat, geojson."""
     stmt = (select(District.id.label("district_id"), District.name_zh, District.name_en,
                    District.label_lon, District.label_lat, District.geojson)
-            .where(scope.where(District.id)).order_by(District.id))
+            .where(in_scope(scope, District.id)).order_by(District.id))
     return read_frame(engine, stmt)
 
 
 def charge_options(engine: Engine, scope: Scope) -> tuple[str, ...]:
     """Charges present in the data, most frequent first (for the filter bar)."""
     cnt = func.count()
-    stmt = (select(Case.charge).where(scope.where(Case.district_id), Case.charge.is_not(None))
+    stmt = (select(Case.charge).where(in_scope(scope, Case.district_id), Case.charge.is_not(None))
             .group_by(Case.charge).order_by(cnt.desc(), Case.charge))
     return tuple(read_frame(engine, stmt)["charge"])
 
@@ -531,7 +457,7 @@ def case_timeline(engine: Engine, scope: Scope, case_id: int) -> pd.DataFrame:
     stmt = (select(CaseEvent.occurred_at, CaseEvent.event_type, CaseEvent.stage_from,
                    CaseEvent.stage_to, CaseEvent.counts_as_matter, CaseEvent.note)
             .join(Case, Case.id == CaseEvent.case_id)
-            .where(Case.id == case_id, scope.where(Case.district_id))
+            .where(Case.id == case_id, in_scope(scope, Case.district_id))
             .order_by(CaseEvent.occurred_at, CaseEvent.id))
     return read_frame(engine, stmt)
 

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from queries.db import make_engine
     from queries.imports import import_file
-    from queries.scope import ALL
+    from domain.scope import ALL
 
     engine = make_engine(args.url)
     try:

@@ -28,12 +28,12 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from domain import import_rules as R
 from domain.masking import scrub_text
+from domain.scope import Scope
 from queries import audit
 from queries.crypto import hash_id_number
 from queries.schema import (
     Case, CaseEvent, CaseParty, District, ImportBatch, Person, Procuratorate, SentencingRecord,
 )
-from queries.scope import Scope
 from queries.writes import bulk_insert, person_columns
 
 IN_CHUNK = 900  # bound parameters per IN (...) list; well under SQLite's limit
@@ -86,6 +86,12 @@ class ImportResult:
         return (f"{R.KIND_ZH[self.kind]}文件（{self.encoding or '编码未知'}）：共{self.rows_total}行，"
                 f"有错误{self.rows_bad}行，写入{self.rows_written}行，已存在跳过{self.rows_skipped}行。"
                 f"结果：{self.status_zh}")
+
+
+def raw_frame(data: bytes, kind: str) -> pd.DataFrame:
+    """The file as a DataFrame of text with canonical column names (``domain.import_rules.raw_rows``)."""
+    columns, rows = R.raw_rows(data, kind)
+    return pd.DataFrame(rows, columns=list(columns))
 
 
 # ----------------------------------------------------------------------------- reference reads

@@ -27,6 +27,8 @@ from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 from domain import otp
 from domain.identity import validate_id, validate_phone
 from domain.masking import mask_id, mask_name, mask_phone
+from domain.portal import DocumentView, LoginResult, Principal, SendResult
+from domain.scope import Scope
 from queries.audit import record
 from queries.cache import live
 from queries.cases import resubmitted_at, with_deadlines
@@ -37,38 +39,12 @@ from queries.schema import (
     AppUser, Case, CaseParty, Document, DocumentRecipient, LawyerBinding, LoginLock, OtpChallenge,
     Person, Procuratorate,
 )
-from queries.scope import Scope
+from queries.scope import in_scope
 
 PARTY, LAWYER = "party", "lawyer"
 ROLE_ZH = {PARTY: "当事人", LAWYER: "律师"}
 BINDING_PENDING, BINDING_APPROVED, BINDING_REJECTED = "待审核", "已批准", "已驳回"
 STAFF_ROLES = ("prosecutor", "leader", "admin")
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is signed in to the portal. Hashable: it keys the shared cache."""
-
-    kind: str  # party / lawyer
-    id: int  # person.id or app_user.id
-    display: str  # masked name, safe to show
-
-
-@dataclass(frozen=True)
-class SendResult:
-    status: str  # sent / invalid / too_soon / daily_limit / locked / bad_credentials (lawyer)
-    request_id: str | None = None
-    retry_after_s: int = 0
-    phone_hint: str = ""  # last 4 digits of the number the user typed (never from the database)
-    message: str = ""  # validation message for status 'invalid'
-
-
-@dataclass(frozen=True)
-class LoginResult:
-    ok: bool
-    reason: str  # ok / invalid / locked / no_challenge / used / expired / exhausted / wrong
-    principal: Principal | None = None
-    tries_left: int = 0
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -400,21 +376,6 @@ def documents_for(engine: Engine, principal: Principal) -> pd.DataFrame:
     return read_frame(engine, stmt)
 
 
-@dataclass(frozen=True)
-class DocumentView:
-    public_id: str
-    doc_type: str
-    doc_no: str
-    title: str
-    case_no: str
-    issued_at: dt.datetime
-    procuratorate: str
-    body: str
-    pdf: bytes | None
-    served_at: dt.datetime | None
-    confirmed_at: dt.datetime | None
-
-
 def _doc_stmt(principal: Principal, public_id: str):
     return (select(DocumentRecipient.id.label("rid"), Document.public_id, Document.doc_type, Document.doc_no,
                    Document.title, Case.case_no, Document.issued_at, Procuratorate.name.label("procuratorate"),
@@ -619,7 +580,7 @@ def bindings_for_review(engine: Engine, scope: Scope, status: str = BINDING_PEND
                    LawyerBinding.decided_at)
             .join(Case, Case.id == LawyerBinding.case_id)
             .join(AppUser, AppUser.id == LawyerBinding.lawyer_id)
-            .where(scope.where(Case.district_id), LawyerBinding.status == status)
+            .where(in_scope(scope, Case.district_id), LawyerBinding.status == status)
             .order_by(LawyerBinding.requested_at))
     return read_frame(engine, stmt)
 
@@ -633,7 +594,7 @@ def decide_binding(engine: Engine, staff: Staff, binding_id: int, approve: bool,
                            .join(Case, Case.id == LawyerBinding.case_id)
                            .join(AppUser, AppUser.id == LawyerBinding.lawyer_id)
                            .where(LawyerBinding.id == int(binding_id), LawyerBinding.status == BINDING_PENDING,
-                                  staff.scope.where(Case.district_id))).first()
+                                  in_scope(staff.scope, Case.district_id))).first()
         if row is None:
             record(conn, actor=staff.username, role=staff.role, event="绑定审核", target=str(binding_id),
                    result="拒绝", detail="申请不存在、已处理或不在本院范围", at=now)

@@ -16,14 +16,15 @@ from sqlalchemy import (
 )
 
 from domain.periods import shift_month
+from domain.scope import Scope
 from domain.water import WORSE_THAN_V, clue_reasons, suggestion_status
 from queries.audit import record
-from queries.cache import live
+from queries.cache import invalidates, live
 from queries.schema import (
     AppUser, ClueDecision, District, MonitoringSite, PilCase, ProcuratorialSuggestion, Procuratorate,
     River, WaterSample,
 )
-from queries.scope import Scope
+from queries.scope import in_scope
 
 LOOKBACK_MONTHS = 12
 
@@ -50,7 +51,7 @@ OPEN_SUGGESTION = ("待回复", "临期", "超期未回复")
 def sample_months(engine: Engine, scope: Scope) -> list[str]:
     """Months that have samples on rivers in scope, oldest first."""
     stmt = (select(WaterSample.month).distinct().join(River, River.id == WaterSample.river_id)
-            .where(scope.where(River.district_id)).order_by(WaterSample.month))
+            .where(in_scope(scope, River.district_id)).order_by(WaterSample.month))
     with engine.connect() as conn:
         return [m for (m,) in conn.execute(stmt)]
 
@@ -67,7 +68,7 @@ def _latest_subquery(scope: Scope, month: str):
     # MATERIALIZED (SQLite ≥ 3.35, PostgreSQL ≥ 12): compute the 4,041 maxima once, first, rather
     # than letting the planner flatten this into a scan of every sample.
     return (select(River.id.label("river_id"), last.label("m"))
-            .where(scope.where(River.district_id)).cte("lm").prefix_with("MATERIALIZED"))
+            .where(in_scope(scope, River.district_id)).cte("lm").prefix_with("MATERIALIZED"))
 
 
 def _class_subquery(scope: Scope, month: str):
@@ -92,14 +93,14 @@ def river_classes(engine: Engine, scope: Scope, month: str) -> pd.DataFrame:
     main_pollutants. Rivers with no sample in the look-back window are absent."""
     rc = _class_subquery(scope, month)
     stmt = (select(rc.c.river_id, rc.c.month, rc.c.water_class, rc.c.main_pollutants)
-            .join(River, River.id == rc.c.river_id).where(scope.where(River.district_id))
+            .join(River, River.id == rc.c.river_id).where(in_scope(scope, River.district_id))
             .order_by(rc.c.river_id))
     return read_frame(engine, stmt)
 
 
 def _open_cases_subquery(scope: Scope):
     return (select(PilCase.river_id.label("river_id"), func.count().label("open_cases"))
-            .where(PilCase.closed_at.is_(None), PilCase.river_id.is_not(None), scope.where(PilCase.district_id))
+            .where(PilCase.closed_at.is_(None), PilCase.river_id.is_not(None), in_scope(scope, PilCase.district_id))
             .group_by(PilCase.river_id).subquery("oc"))
 
 
@@ -117,7 +118,7 @@ def map_rivers(engine: Engine, scope: Scope, month: str, classes: tuple[int, ...
             .outerjoin(rc, rc.c.river_id == River.id)
             .outerjoin(oc, oc.c.river_id == River.id)
             .outerjoin(AppUser, AppUser.id == River.prosecutor_id)
-            .where(scope.where(River.district_id)))
+            .where(in_scope(scope, River.district_id)))
     if classes:
         stmt = stmt.where(rc.c.water_class.in_(classes))
     if levels:
@@ -137,7 +138,7 @@ def river_paths(engine: Engine, scope: Scope) -> dict[int, list[list[float]]]:
     """Simplified geometry of every river in scope (it does not change with the month)."""
     import json
 
-    stmt = select(River.id, River.geojson).where(scope.where(River.district_id))
+    stmt = select(River.id, River.geojson).where(in_scope(scope, River.district_id))
     with engine.connect() as conn:
         return {int(i): json.loads(g)["coordinates"] for i, g in conn.execute(stmt)}
 
@@ -145,8 +146,8 @@ def river_paths(engine: Engine, scope: Scope) -> dict[int, list[list[float]]]:
 def river_filters(engine: Engine, scope: Scope) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Levels and towns present, for the filter widgets."""
     with engine.connect() as conn:
-        levels = tuple(r for (r,) in conn.execute(select(River.level).distinct().where(scope.where(River.district_id))))
-        towns = tuple(r for (r,) in conn.execute(select(River.town).distinct().where(scope.where(River.district_id))
+        levels = tuple(r for (r,) in conn.execute(select(River.level).distinct().where(in_scope(scope, River.district_id))))
+        towns = tuple(r for (r,) in conn.execute(select(River.town).distinct().where(in_scope(scope, River.district_id))
                                                   .order_by(River.town)))
     order = ("市级", "区级", "镇级", "农场级", "村级")
     return tuple(sorted(levels, key=lambda x: order.index(x) if x in order else 99)), towns
@@ -166,10 +167,10 @@ def class_shares(engine: Engine, scope: Scope, month: str) -> pd.DataFrame:
     rc = _class_subquery(scope, month)
     stmt = (select(rc.c.water_class, func.count().label("rivers"))
             .join(River, River.id == rc.c.river_id)
-            .where(scope.where(River.district_id)).group_by(rc.c.water_class).order_by(rc.c.water_class))
+            .where(in_scope(scope, River.district_id)).group_by(rc.c.water_class).order_by(rc.c.water_class))
     df = read_frame(engine, stmt)
     with engine.connect() as conn:
-        total = conn.execute(select(func.count()).select_from(River).where(scope.where(River.district_id))).scalar_one()
+        total = conn.execute(select(func.count()).select_from(River).where(in_scope(scope, River.district_id))).scalar_one()
     missing = int(total) - (int(df["rivers"].sum()) if len(df) else 0)
     if missing:
         df = pd.concat([df, pd.DataFrame({"water_class": [None], "rivers": [missing]})], ignore_index=True)
@@ -201,7 +202,7 @@ def river_info(engine: Engine, scope: Scope, river_id: int) -> RiverInfo | None:
     stmt = (select(River.id, River.code, River.name, River.level, River.town, River.length_km,
                    River.river_chief, AppUser.display_name, sites)
             .outerjoin(AppUser, AppUser.id == River.prosecutor_id)
-            .where(River.id == river_id, scope.where(River.district_id)))
+            .where(River.id == river_id, in_scope(scope, River.district_id)))
     with engine.connect() as conn:
         row = conn.execute(stmt).first()
     return RiverInfo(*row) if row else None
@@ -212,7 +213,7 @@ def search_rivers(engine: Engine, scope: Scope, text: str, limit: int = 50) -> p
     t = (text or "").strip()[:40]
     esc = t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     stmt = (select(River.id.label("river_id"), River.code, River.name, River.level, River.town)
-            .where(scope.where(River.district_id),
+            .where(in_scope(scope, River.district_id),
                    or_(River.name.like(f"%{esc}%", escape="\\"), River.code.like(f"%{esc}%", escape="\\")))
             .order_by(River.id).limit(limit))
     return read_frame(engine, stmt)
@@ -226,7 +227,7 @@ def river_history(engine: Engine, scope: Scope, river_id: int) -> pd.DataFrame:
                    WaterSample.water_class, WaterSample.main_pollutants)
             .join(MonitoringSite, MonitoringSite.id == WaterSample.site_id)
             .join(River, River.id == WaterSample.river_id)
-            .where(WaterSample.river_id == river_id, scope.where(River.district_id))
+            .where(WaterSample.river_id == river_id, in_scope(scope, River.district_id))
             .order_by(WaterSample.month, MonitoringSite.id))
     return read_frame(engine, stmt)
 
@@ -236,7 +237,7 @@ def river_monthly_class(engine: Engine, scope: Scope, river_id: int) -> pd.DataF
     stmt = (select(WaterSample.month, func.max(WaterSample.water_class).label("water_class"),
                    func.count().label("samples"))
             .join(River, River.id == WaterSample.river_id)
-            .where(WaterSample.river_id == river_id, scope.where(River.district_id))
+            .where(WaterSample.river_id == river_id, in_scope(scope, River.district_id))
             .group_by(WaterSample.month).order_by(WaterSample.month))
     return read_frame(engine, stmt)
 
@@ -250,7 +251,7 @@ def pil_cases(engine: Engine, scope: Scope, river_id: int | None = None, open_on
                    PilCase.source, PilCase.stage, PilCase.clue_at, PilCase.filed_at, PilCase.stage_entered_at,
                    PilCase.closed_at, PilCase.outcome, PilCase.summary)
             .outerjoin(River, River.id == PilCase.river_id)
-            .where(scope.where(PilCase.district_id), PilCase.river_id.is_not(None)))
+            .where(in_scope(scope, PilCase.district_id), PilCase.river_id.is_not(None)))
     if river_id is not None:
         stmt = stmt.where(PilCase.river_id == river_id)
     if open_only:
@@ -268,7 +269,7 @@ def suggestions(engine: Engine, scope: Scope, today: dt.date, river_id: int | No
                    ProcuratorialSuggestion.rectified_on, ProcuratorialSuggestion.content)
             .join(River, River.id == ProcuratorialSuggestion.river_id)
             .outerjoin(PilCase, PilCase.id == ProcuratorialSuggestion.pil_case_id)
-            .where(scope.where(River.district_id)))
+            .where(in_scope(scope, River.district_id)))
     if river_id is not None:
         stmt = stmt.where(ProcuratorialSuggestion.river_id == river_id)
     df = read_frame(engine, stmt.order_by(ProcuratorialSuggestion.issued_on.desc(), ProcuratorialSuggestion.id.desc()))
@@ -307,12 +308,12 @@ def pil_figures(engine: Engine, scope: Scope, year: int, today: dt.date) -> PilF
     y0, y1 = dt.datetime(year, 1, 1), dt.datetime(year + 1, 1, 1)
     d0, d1 = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
     S = ProcuratorialSuggestion
-    in_scope_s = S.river_id.in_(select(River.id).where(scope.where(River.district_id)))
+    in_scope_s = S.river_id.in_(select(River.id).where(in_scope(scope, River.district_id)))
     with engine.connect() as conn:
         c = conn.execute(select(
             func.count().filter(and_(PilCase.filed_at >= y0, PilCase.filed_at < y1)),
             func.count().filter(PilCase.closed_at.is_(None)))
-            .where(scope.where(PilCase.district_id), PilCase.river_id.is_not(None))).one()
+            .where(in_scope(scope, PilCase.district_id), PilCase.river_id.is_not(None))).one()
         s = conn.execute(select(
             func.count().filter(and_(S.issued_on >= d0, S.issued_on < d1)),
             func.count().filter(and_(S.issued_on >= d0, S.issued_on < d1, S.replied_on.is_not(None))),
@@ -348,7 +349,7 @@ def clues(engine: Engine, scope: Scope, as_of: str) -> pd.DataFrame:
             .join(cand, cand.c.river_id == monthly.c.river_id)
             .join(River, River.id == monthly.c.river_id)
             .outerjoin(oc, oc.c.river_id == monthly.c.river_id)
-            .where(scope.where(River.district_id), oc.c.river_id.is_(None), monthly.c.river_id.not_in(decided))
+            .where(in_scope(scope, River.district_id), oc.c.river_id.is_(None), monthly.c.river_id.not_in(decided))
             .order_by(monthly.c.river_id, monthly.c.month))
     h = read_frame(engine, hist)
     cols = ["river_id", "code", "name", "level", "town", "prosecutor", "water_class", "main_pollutants",
@@ -381,6 +382,7 @@ class ClueError(ValueError):
     """A decision that cannot be taken; the message is shown to the user as-is."""
 
 
+@invalidates
 def decide_clue(engine: Engine, scope: Scope, *, river_id: int, month: str, decision: str,
                 reason: str | None, user_id: int | None, actor: str, role: str,
                 now: dt.datetime) -> int | None:
@@ -403,7 +405,7 @@ def decide_clue(engine: Engine, scope: Scope, *, river_id: int, month: str, deci
             raise ClueError("只有检察官可以处理线索")
         with engine.begin() as conn:
             river = conn.execute(select(River.id, River.name, River.town, River.district_id)
-                                 .where(River.id == river_id, scope.where(River.district_id))).first()
+                                 .where(River.id == river_id, in_scope(scope, River.district_id))).first()
             if river is None:
                 raise ClueError("河道不存在或不在您的权限范围内")
             if conn.execute(select(ClueDecision.id).where(ClueDecision.river_id == river_id,
@@ -441,7 +443,7 @@ def decide_clue(engine: Engine, scope: Scope, *, river_id: int, month: str, deci
 def river_prosecutors(engine: Engine, scope: Scope) -> pd.DataFrame:
     """Prosecutors assigned to rivers in scope (user_id, display_name, rivers)."""
     stmt = (select(AppUser.id.label("user_id"), AppUser.display_name, func.count(River.id).label("rivers"))
-            .join(River, River.prosecutor_id == AppUser.id).where(scope.where(River.district_id))
+            .join(River, River.prosecutor_id == AppUser.id).where(in_scope(scope, River.district_id))
             .group_by(AppUser.id, AppUser.display_name).order_by(AppUser.id))
     return read_frame(engine, stmt)
 
@@ -476,9 +478,9 @@ def screen_figures(engine: Engine, scope: Scope, month: str | None = None) -> Sc
     S = ProcuratorialSuggestion
     with engine.connect() as conn:
         open_cases = conn.execute(select(func.count()).select_from(PilCase).where(
-            PilCase.closed_at.is_(None), PilCase.river_id.is_not(None), scope.where(PilCase.district_id))).scalar_one()
+            PilCase.closed_at.is_(None), PilCase.river_id.is_not(None), in_scope(scope, PilCase.district_id))).scalar_one()
         open_s = conn.execute(select(func.count()).select_from(S).where(
-            S.rectified_on.is_(None), S.river_id.in_(select(River.id).where(scope.where(River.district_id))))).scalar_one()
+            S.rectified_on.is_(None), S.river_id.in_(select(River.id).where(in_scope(scope, River.district_id))))).scalar_one()
     return ScreenRiverFigures(month, int(cs["rivers"].sum()) if len(cs) else 0,
                               share(cls <= 3), share(cls == 4), share(cls == 5), share(cls == 6),
                               int(open_cases), int(open_s))

@@ -1,47 +1,14 @@
-"""Who may see what. Every query takes a ``Scope`` and applies it in SQL.
-
-Pages build a scope from the signed-in user (or, until accounts exist, from configuration); the
-query layer never trusts a district or case number that did not pass through here.
-"""
+"""A ``domain.scope.Scope`` applied in SQL. Every query takes a scope and narrows its rows here;
+the query layer never trusts a district or case number that did not pass through a scope."""
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, true
 
-
-@dataclass(frozen=True)
-class Scope:
-    """``district_ids=None`` means every district. Hashable, so it can key a cache."""
-
-    district_ids: tuple[int, ...] | None = None
-    role: str = "leader"  # leader / prosecutor / supervision / screen / admin
-    user_id: int | None = None
-
-    def where(self, district_col) -> ColumnElement[bool]:
-        """SQL condition limiting ``district_col`` to this scope."""
-        if self.district_ids is None:
-            return true()
-        return district_col.in_(self.district_ids)
-
-    def narrowed(self, district_ids: tuple[int, ...] | None) -> "Scope":
-        """Intersect with a filter chosen by the user; never widens the scope."""
-        if not district_ids:
-            return self
-        if self.district_ids is None:
-            return Scope(tuple(sorted(district_ids)), self.role, self.user_id)
-        return Scope(tuple(sorted(set(district_ids) & set(self.district_ids))), self.role, self.user_id)
-
-    @property
-    def sees_individual_tracks(self) -> bool:
-        """Location tracks are sensitive personal information (PIPL art. 28)."""
-        return self.role in ("supervision", "admin")
-
-    @property
-    def sees_personal_data(self) -> bool:
-        return self.role not in ("screen",)
+from domain.scope import Scope
 
 
-ALL = Scope()
-SCREEN = Scope(role="screen")
-SUPERVISION = Scope(role="supervision")
+def in_scope(scope: Scope, district_col) -> ColumnElement[bool]:
+    """SQL condition limiting ``district_col`` to ``scope``'s districts (TRUE for every district)."""
+    if scope.district_ids is None:
+        return true()
+    return district_col.in_(scope.district_ids)

@@ -31,9 +31,10 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from domain import clock
+from domain.indicators import Indicator
+from domain.scope import Scope
 from queries import cases as C
 from queries.cache import Fresh, LastGood, _resource, get_engine
-from queries.scope import Scope
 from queries.status import data_version
 
 log = logging.getLogger("jcy.screen")
@@ -51,7 +52,7 @@ class ScreenSnapshot:
     stages: pd.DataFrame  # stage, cases
     trend: pd.DataFrame  # day, cases (30 days)
     charges: pd.DataFrame  # charge, cases (this year, top 10)
-    indicators: tuple[C.Indicator, ...]  # this year
+    indicators: tuple[Indicator, ...]  # this year
     districts: pd.DataFrame  # district_id, name_zh, name_en, label_lon, label_lat, cases (this year)
     watch: pd.DataFrame  # the most urgent open cases (nothing personal)
     watch_near: int

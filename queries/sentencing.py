@@ -15,22 +15,15 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 
+from domain.scope import Scope
+from domain.sentencing.bins import BIN_ORDER, BINS, bin_of
 from domain.sentencing.extract import FLAG_COLUMNS
 from queries.audit import record
 from queries.cache import live
 from queries.frames import read_frame
 from queries.schema import SentencingRecord as SR
-from queries.scope import Scope
 
-# (code, zh, en, upper bound in months inclusive) — issue 4's bins
-BINS: tuple[tuple[str, str, str], ...] = (
-    ("none", "未判处监禁刑", "none"), ("le6", "≤6个月", "≤6 months"), ("6_12", "6–12个月", "6–12 months"),
-    ("1_3y", "1–3年", "1–3 years"), ("3_5y", "3–5年", "3–5 years"), ("5_10y", "5–10年", "5–10 years"),
-    ("10y", "10年以上", "10 years+"), ("life", "无期徒刑", "life"), ("death", "死刑", "death"),
-)
-BIN_ORDER = {code: i for i, (code, _, _) in enumerate(BINS)}
 SOURCES = ("CAIL2018", "synthetic")
-SMALL_BIN = 5  # bins with fewer rows are greyed
 
 
 def _where(charge: str, flags: tuple[str, ...], sources: tuple[str, ...]):
@@ -78,16 +71,6 @@ class Distribution:
     p75: float | None
 
 
-def _bin_of(months, life, death) -> str:
-    if death:
-        return "death"
-    if life:
-        return "life"
-    m = months
-    return ("none" if m == 0 else "le6" if m <= 6 else "6_12" if m <= 12 else "1_3y" if m <= 36
-            else "3_5y" if m <= 60 else "5_10y" if m <= 120 else "10y")
-
-
 def distribution(engine: Engine, scope: Scope, charge: str, flags: tuple[str, ...] = (),
                  sources: tuple[str, ...] = SOURCES) -> Distribution:
     """Actual sentences of single-charge judgments for ``charge`` in the issue's bins, by source.
@@ -103,7 +86,7 @@ def distribution(engine: Engine, scope: Scope, charge: str, flags: tuple[str, ..
     if g.empty:
         counts = pd.Series(0, index=grid)
     else:
-        g["code"] = [_bin_of(m, bool(li), bool(d)) for m, li, d in zip(g["months"], g["life"], g["death"])]
+        g["code"] = [bin_of(m, bool(li), bool(d)) for m, li, d in zip(g["months"], g["life"], g["death"])]
         counts = g.groupby(["code", "source"])["n"].sum().reindex(grid, fill_value=0)
     full = counts.astype(int).rename("n").reset_index()
     labels = {c: (zh, en) for c, zh, en in BINS}

@@ -22,16 +22,17 @@ from sqlalchemy import (
     Connection, Engine, and_, case, func, insert, or_, select, update,
 )
 
+from domain.scope import Scope
 from domain.supervision import engine as E
 from domain.supervision.risk import DEFAULT_RULE, FALSE_ALARM_TAG, RiskRule, risk_code
 from queries.audit import record
-from queries.cache import live
+from queries.cache import invalidates, live
 from queries.frames import read_frame
 from queries.schema import (
     Alert, AppUser, Case, CheckinTask, Device, DeviceAssignment, District, Fence, LeaveRequest,
     LocationPing, Person, SupervisedPerson,
 )
-from queries.scope import Scope
+from queries.scope import in_scope
 from queries.sqlfn import day_of, month_of
 
 SP = SupervisedPerson
@@ -65,7 +66,7 @@ def supervised_list(engine: Engine, scope: Scope, status: str | None = None,
             .join(District, District.id == SP.home_district_id)
             .outerjoin(pros, pros.c.id == SP.prosecutor_id)
             .outerjoin(devs, devs.c.supervised_id == SP.id)
-            .where(scope.where(SP.home_district_id)))
+            .where(in_scope(scope, SP.home_district_id)))
     if status:
         stmt = stmt.where(SP.status == status)
     if risk:
@@ -85,7 +86,7 @@ def find_supervised(engine: Engine, scope: Scope, query: str, limit: int = 20) -
     stmt = (select(SP.id, SP.person_code, Person.name_masked, Case.case_no, SP.status,
                    SP.home_district_id, SP.last_ping_at)
             .join(Person, Person.id == SP.person_id).outerjoin(Case, Case.id == SP.case_id)
-            .where(scope.where(SP.home_district_id),
+            .where(in_scope(scope, SP.home_district_id),
                    or_(SP.person_code.like(like), Case.case_no.like(like)))
             .order_by(SP.person_code).limit(limit))
     return read_frame(engine, stmt)
@@ -99,10 +100,10 @@ def supervision_summary(engine: Engine, scope: Scope) -> dict[str, int]:
             func.sum(case((and_(SP.status == ACTIVE, SP.risk_code == "red"), 1), else_=0)).label("red"),
             func.sum(case((and_(SP.status == ACTIVE, SP.risk_code == "yellow"), 1), else_=0)).label("yellow"),
             func.sum(case((SP.absconded.is_(True), 1), else_=0)).label("absconded"),
-        ).where(scope.where(SP.home_district_id))).one()
+        ).where(in_scope(scope, SP.home_district_id))).one()
         open_alerts = conn.execute(select(func.count()).select_from(Alert).join(SP, SP.id == Alert.supervised_id)
                                    .where(Alert.status.in_(OPEN_STATUSES),
-                                          scope.where(SP.home_district_id))).scalar_one()
+                                          in_scope(scope, SP.home_district_id))).scalar_one()
     return {k: int(v or 0) for k, v in row._mapping.items()} | {"open_alerts": int(open_alerts)}
 
 
@@ -113,6 +114,7 @@ def _next_code(conn: Connection, district_id: int) -> str:
     return f"{prefix}{n:04d}"
 
 
+@invalidates
 def enrol(engine: Engine, scope: Scope, *, case_id: int, person_id: int, measure: str,
           start: dt.date, end: dt.date, home_district_id: int, prosecutor_id: int | None,
           actor: str, now: dt.datetime, first_offender: bool = True, confessed: bool = True) -> str:
@@ -138,6 +140,7 @@ def enrol(engine: Engine, scope: Scope, *, case_id: int, person_id: int, measure
     return code
 
 
+@invalidates
 def transfer(engine: Engine, scope: Scope, supervised_id: int, *, to_district_id: int | None,
              to_prosecutor_id: int | None, actor: str, now: dt.datetime, note: str = "") -> None:
     """Transfer (流转): a new home district (the home fence follows) and/or prosecutor; audited."""
@@ -157,6 +160,7 @@ def transfer(engine: Engine, scope: Scope, supervised_id: int, *, to_district_id
                result="成功", detail=f"{values} {note}"[:300], at=now)
 
 
+@invalidates
 def release(engine: Engine, scope: Scope, supervised_id: int, *, actor: str, now: dt.datetime,
             reason: str) -> None:
     """Release (解除): status, devices returned to stock, open alerts closed; audited."""
@@ -181,7 +185,7 @@ def release(engine: Engine, scope: Scope, supervised_id: int, *, actor: str, now
 
 def _scoped_person(conn: Connection, scope: Scope, supervised_id: int):
     row = conn.execute(select(SP.id, SP.person_code, SP.home_district_id, SP.status)
-                       .where(SP.id == supervised_id, scope.where(SP.home_district_id))).first()
+                       .where(SP.id == supervised_id, in_scope(scope, SP.home_district_id))).first()
     if row is None:
         raise PermissionError("无此人员或无权访问")
     return row
@@ -194,7 +198,7 @@ def staff_choices(engine: Engine, scope: Scope) -> pd.DataFrame:
     stmt = (select(AppUser.id, AppUser.display_name, AppUser.role, Procuratorate.district_id)
             .join(Procuratorate, Procuratorate.id == AppUser.procuratorate_id)
             .where(AppUser.role.in_(("prosecutor", "supervision")),
-                   scope.where(Procuratorate.district_id)).order_by(AppUser.id))
+                   in_scope(scope, Procuratorate.district_id)).order_by(AppUser.id))
     return read_frame(engine, stmt)
 
 
@@ -208,7 +212,7 @@ def enrolment_candidates(engine: Engine, scope: Scope, limit: int = 200) -> pd.D
             .join(CaseParty, CaseParty.case_id == Case.id).join(Person, Person.id == CaseParty.person_id)
             .where(Case.function == "刑事", Case.compulsory_measure.in_(("取保候审", "监视居住")),
                    CaseParty.role == "犯罪嫌疑人", Person.id.not_in(enrolled),
-                   scope.where(Case.district_id))
+                   in_scope(scope, Case.district_id))
             .order_by(Case.accepted_at.desc()).limit(limit))
     return read_frame(engine, stmt)
 
@@ -243,7 +247,7 @@ def latest_positions(engine: Engine, scope: Scope) -> pd.DataFrame:
         # two indexed reads merged here: faster than a join on the grouped subquery (city: 5,000 rows)
         pos = _columns_frame(engine, select(SP.id, SP.person_code, SP.last_lon.label("lon"), SP.last_lat.label("lat"),
                                         SP.last_ping_at, SP.last_accuracy_m, SP.risk_code, SP.home_district_id)
-                         .where(SP.status == ACTIVE, SP.last_lon.is_not(None), scope.where(SP.home_district_id))
+                         .where(SP.status == ACTIVE, SP.last_lon.is_not(None), in_scope(scope, SP.home_district_id))
                          .order_by(SP.id))
         sev = case((Alert.severity == "高", 3), (Alert.severity == "中", 2), else_=1)
         opn = read_frame(engine, select(Alert.supervised_id.label("id"), func.count().label("open_alerts"),
@@ -262,7 +266,7 @@ def latest_positions(engine: Engine, scope: Scope) -> pd.DataFrame:
                    func.count().label("n"), func.max(risk_n).label("risk_n"),
                    func.sum(case((open_a.c.open_alerts > 0, 1), else_=0)).label("with_alerts"))
             .select_from(SP).outerjoin(open_a, open_a.c.supervised_id == SP.id)
-            .where(SP.status == ACTIVE, SP.last_lon.is_not(None), scope.where(SP.home_district_id))
+            .where(SP.status == ACTIVE, SP.last_lon.is_not(None), in_scope(scope, SP.home_district_id))
             .group_by(gx, gy).order_by(gx, gy))
     return read_frame(engine, stmt)
 
@@ -273,8 +277,8 @@ def fences(engine: Engine, scope: Scope, supervised_id: int | None = None,
     map draws those from ``district_shapes``); district-wide banned zones have no person."""
     stmt = (select(Fence.id, Fence.supervised_id, Fence.kind, Fence.name, Fence.district_id, Fence.geojson)
             .outerjoin(SP, SP.id == Fence.supervised_id)
-            .where(or_(and_(Fence.supervised_id.is_(None), scope.where(Fence.district_id)),
-                       scope.where(SP.home_district_id))))
+            .where(or_(and_(Fence.supervised_id.is_(None), in_scope(scope, Fence.district_id)),
+                       in_scope(scope, SP.home_district_id))))
     if supervised_id is not None:
         stmt = stmt.where(or_(Fence.supervised_id == supervised_id,
                               and_(Fence.supervised_id.is_(None),
@@ -295,7 +299,7 @@ def person_track(engine: Engine, scope: Scope, supervised_id: int, start: dt.dat
     """One person's pings in [start, end]. Supervision/admin only; every call is audited."""
     with engine.begin() as conn:
         who = conn.execute(select(SP.person_code).where(SP.id == supervised_id,
-                                                        scope.where(SP.home_district_id))).scalar()
+                                                        in_scope(scope, SP.home_district_id))).scalar()
         allowed = scope.sees_individual_tracks and who is not None
         if not allowed:  # the refusal is audited too
             record(conn, actor=actor, role=scope.role, event="查看轨迹", target=who or str(supervised_id),
@@ -320,7 +324,7 @@ def track_bounds(engine: Engine, scope: Scope, supervised_id: int) -> tuple[dt.d
         row = conn.execute(select(func.min(LocationPing.ts), func.max(LocationPing.ts))
                            .join(SP, SP.id == LocationPing.supervised_id)
                            .where(LocationPing.supervised_id == supervised_id,
-                                  scope.where(SP.home_district_id))).one()
+                                  in_scope(scope, SP.home_district_id))).one()
     return row[0], row[1]
 
 
@@ -336,12 +340,13 @@ def leave_requests(engine: Engine, scope: Scope, status: str | None = None, limi
                    LeaveRequest.supervised_id)
             .join(SP, SP.id == LeaveRequest.supervised_id)
             .outerjoin(dest, dest.c.id == LeaveRequest.dest_district_id)
-            .where(scope.where(SP.home_district_id)))
+            .where(in_scope(scope, SP.home_district_id)))
     if status:
         stmt = stmt.where(LeaveRequest.status == status)
     return read_frame(engine, stmt.order_by(LeaveRequest.requested_at.desc()).limit(limit))
 
 
+@invalidates
 def request_leave(engine: Engine, scope: Scope, supervised_id: int, *, destination: str,
                   dest_district_id: int | None, start: dt.datetime, end: dt.datetime, reason: str,
                   now: dt.datetime, actor: str) -> int:
@@ -360,13 +365,14 @@ def request_leave(engine: Engine, scope: Scope, supervised_id: int, *, destinati
     return lid
 
 
+@invalidates
 def decide_leave(engine: Engine, scope: Scope, leave_id: int, *, approve: bool, note: str,
                  user_id: int | None, actor: str, now: dt.datetime) -> None:
     """Approve or reject a pending request; audited. Approval suspends fence alerts in its window."""
     with engine.begin() as conn:
         row = conn.execute(select(LeaveRequest.id, LeaveRequest.status, SP.person_code)
                            .join(SP, SP.id == LeaveRequest.supervised_id)
-                           .where(LeaveRequest.id == leave_id, scope.where(SP.home_district_id))).first()
+                           .where(LeaveRequest.id == leave_id, in_scope(scope, SP.home_district_id))).first()
         if row is None:
             raise PermissionError("无此申请或无权审批")
         if row.status != "待审批":
@@ -390,19 +396,20 @@ def checkin_tasks(engine: Engine, scope: Scope, since: dt.datetime, status: str 
                    CheckinTask.due_at, CheckinTask.answered_at, CheckinTask.verify_result,
                    CheckinTask.status, CheckinTask.lon, CheckinTask.lat, CheckinTask.supervised_id)
             .join(SP, SP.id == CheckinTask.supervised_id)
-            .where(CheckinTask.scheduled_at >= since, scope.where(SP.home_district_id)))
+            .where(CheckinTask.scheduled_at >= since, in_scope(scope, SP.home_district_id)))
     if status:
         stmt = stmt.where(CheckinTask.status == status)
     return read_frame(engine, stmt.order_by(CheckinTask.scheduled_at.desc()).limit(limit))
 
 
+@invalidates
 def roll_call(engine: Engine, scope: Scope, supervised_ids: Sequence[int] | None, *, now: dt.datetime,
               window_minutes: int = 30, actor: str, kind: str = "随机") -> int:
     """Start a roll call: one check-in task per person (all active in scope when ids is None)."""
     if not 5 <= window_minutes <= 240:
         raise ValueError("签到时限应在5至240分钟之间")
     with engine.begin() as conn:
-        stmt = select(SP.id).where(SP.status == ACTIVE, scope.where(SP.home_district_id))
+        stmt = select(SP.id).where(SP.status == ACTIVE, in_scope(scope, SP.home_district_id))
         if supervised_ids is not None:
             stmt = stmt.where(SP.id.in_([int(i) for i in supervised_ids]))
         ids = [r[0] for r in conn.execute(stmt)]
@@ -429,7 +436,7 @@ def alerts(engine: Engine, scope: Scope, statuses: tuple[str, ...] = OPEN_STATUS
             .join(SP, SP.id == Alert.supervised_id).join(District, District.id == SP.home_district_id)
             .outerjoin(ack, ack.c.id == Alert.acknowledged_by)
             .outerjoin(clo, clo.c.id == Alert.closed_by)
-            .where(Alert.status.in_(statuses), scope.where(SP.home_district_id)))
+            .where(Alert.status.in_(statuses), in_scope(scope, SP.home_district_id)))
     if kind:
         stmt = stmt.where(Alert.kind == kind)
     if since:
@@ -444,7 +451,7 @@ def alert_counts(engine: Engine, scope: Scope) -> pd.DataFrame:
     stmt = (select(Alert.kind, Alert.status, func.count().label("n"),
                    func.sum(case((Alert.escalated_at.is_not(None), 1), else_=0)).label("escalated"))
             .join(SP, SP.id == Alert.supervised_id)
-            .where(Alert.status.in_(OPEN_STATUSES), scope.where(SP.home_district_id))
+            .where(Alert.status.in_(OPEN_STATUSES), in_scope(scope, SP.home_district_id))
             .group_by(Alert.kind, Alert.status).order_by(Alert.kind, Alert.status))
     return read_frame(engine, stmt)
 
@@ -454,7 +461,7 @@ def alert_evidence(engine: Engine, scope: Scope, alert_id: int, *, actor: str,
     """The evidence JSON of an alert. It holds positions, so it is a track view: role + audit."""
     with engine.begin() as conn:
         row = conn.execute(select(Alert.evidence, SP.person_code).join(SP, SP.id == Alert.supervised_id)
-                           .where(Alert.id == alert_id, scope.where(SP.home_district_id))).first()
+                           .where(Alert.id == alert_id, in_scope(scope, SP.home_district_id))).first()
         if row is None:
             raise PermissionError("无此告警或无权访问")
         ev = json.loads(row.evidence or "{}")
@@ -468,13 +475,14 @@ def alert_evidence(engine: Engine, scope: Scope, alert_id: int, *, actor: str,
     return ev
 
 
+@invalidates
 def act_on_alert(engine: Engine, scope: Scope, alert_id: int, action: str, *, user_id: int | None,
                  actor: str, now: dt.datetime, note: str = "", false_alarm: bool = False) -> None:
     """new → acknowledged → closed (with a note). Audited; refuses out-of-order transitions."""
     with engine.begin() as conn:
         row = conn.execute(select(Alert.id, Alert.status, Alert.kind, SP.person_code)
                            .join(SP, SP.id == Alert.supervised_id)
-                           .where(Alert.id == alert_id, scope.where(SP.home_district_id))).first()
+                           .where(Alert.id == alert_id, in_scope(scope, SP.home_district_id))).first()
         if row is None:
             raise PermissionError("无此告警或无权处置")
         if action == "ack":
@@ -524,14 +532,14 @@ def devices(engine: Engine, scope: Scope, now: dt.datetime, offline_after_minute
                    Device.battery_pct, Device.last_seen_at,
                    case((Device.supervised_id.is_(None), "—"), else_=online).label("online"))
             .outerjoin(SP, SP.id == Device.supervised_id)
-            .where(or_(Device.supervised_id.is_(None), scope.where(SP.home_district_id))))
+            .where(or_(Device.supervised_id.is_(None), in_scope(scope, SP.home_district_id))))
     return read_frame(engine, stmt.order_by(Device.status, Device.serial))
 
 
 def device_history(engine: Engine, scope: Scope, device_id: int) -> pd.DataFrame:
     stmt = (select(DeviceAssignment.assigned_at, DeviceAssignment.returned_at, SP.person_code)
             .join(SP, SP.id == DeviceAssignment.supervised_id)
-            .where(DeviceAssignment.device_id == device_id, scope.where(SP.home_district_id))
+            .where(DeviceAssignment.device_id == device_id, in_scope(scope, SP.home_district_id))
             .order_by(DeviceAssignment.assigned_at.desc()))
     return read_frame(engine, stmt)
 
@@ -543,9 +551,9 @@ def enrolment_by_month(engine: Engine, scope: Scope) -> pd.DataFrame:
     """Enrolled and released per month; ``active`` = running total at the month's end."""
     with engine.connect() as conn:
         enr = conn.execute(select(month_of(SP.start_date).label("month"), func.count().label("n"))
-                           .where(scope.where(SP.home_district_id)).group_by(month_of(SP.start_date))).all()
+                           .where(in_scope(scope, SP.home_district_id)).group_by(month_of(SP.start_date))).all()
         rel = conn.execute(select(month_of(SP.released_at).label("month"), func.count().label("n"))
-                           .where(SP.released_at.is_not(None), scope.where(SP.home_district_id))
+                           .where(SP.released_at.is_not(None), in_scope(scope, SP.home_district_id))
                            .group_by(month_of(SP.released_at))).all()
     df = pd.DataFrame({"enrolled": pd.Series(dict(enr), dtype="int64"),
                        "released": pd.Series(dict(rel), dtype="int64")}).fillna(0).astype(int)
@@ -557,7 +565,7 @@ def enrolment_by_month(engine: Engine, scope: Scope) -> pd.DataFrame:
 def alerts_by_day(engine: Engine, scope: Scope, since: dt.datetime) -> pd.DataFrame:
     stmt = (select(day_of(Alert.raised_at).label("day"), Alert.kind, func.count().label("n"))
             .join(SP, SP.id == Alert.supervised_id)
-            .where(Alert.raised_at >= since, scope.where(SP.home_district_id))
+            .where(Alert.raised_at >= since, in_scope(scope, SP.home_district_id))
             .group_by(day_of(Alert.raised_at), Alert.kind).order_by(day_of(Alert.raised_at), Alert.kind))
     return read_frame(engine, stmt)
 
@@ -579,7 +587,7 @@ def checkin_compliance(engine: Engine, scope: Scope, since: dt.datetime) -> pd.D
                    func.sum(case((CheckinTask.status == "未签到", 1), else_=0)).label("missed"),
                    func.sum(case((CheckinTask.verify_result == "未通过", 1), else_=0)).label("failed"))
             .join(SP, SP.id == CheckinTask.supervised_id)
-            .where(CheckinTask.due_at >= since, scope.where(SP.home_district_id))
+            .where(CheckinTask.due_at >= since, in_scope(scope, SP.home_district_id))
             .group_by(day_of(CheckinTask.due_at)).order_by(day_of(CheckinTask.due_at)))
     df = read_frame(engine, stmt)
     if not df.empty:
@@ -600,7 +608,7 @@ def profile(engine: Engine, scope: Scope) -> dict[str, float]:
             func.sum(case((SP.absconded.is_(True), 1), else_=0)).label("absconded"),
             func.sum(case((SP.status == "已解除", 1), else_=0)).label("released"),
             func.sum(case((SP.measure == "监视居住", 1), else_=0)).label("rs"),
-        ).where(scope.where(SP.home_district_id))).one()
+        ).where(in_scope(scope, SP.home_district_id))).one()
     total = int(r.total or 0)
     share = lambda v: round(int(v or 0) / total, 4) if total else 0.0  # noqa: E731
     return {"total": total, "first_offender_share": share(r.first), "confessed_share": share(r.confessed),

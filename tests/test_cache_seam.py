@@ -2,7 +2,10 @@
 import threading
 import time
 
-from queries.cache import Store
+import pytest
+
+from queries import cache
+from queries.cache import Store, get_store, invalidates
 
 
 def test_fresh_entry_is_served_from_memory():
@@ -105,3 +108,19 @@ def test_unhashable_arguments_are_refused():
 
     with pytest.raises(TypeError):
         q(pd.DataFrame({"a": [1]}))
+
+
+def test_a_write_marked_invalidates_drops_cached_results_only_when_it_succeeds(monkeypatch):
+    """Pages and components never clear the shared store: the write functions do, through this."""
+    monkeypatch.setattr(cache, "_fallback", {})  # a store of its own, gone after the test
+    store = get_store()
+    store.get(("cached",), lambda: 1, ttl=60)
+
+    @invalidates
+    def bad_write():
+        raise ValueError("a rule the user broke")
+
+    with pytest.raises(ValueError):
+        bad_write()
+    assert len(store) == 1
+    assert invalidates(lambda: "ok")() == "ok" and len(store) == 0

@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from domain.cases import CLOSED_STAGES, deadline, time_limit_status
+from domain.cases import CLOSED_STAGES, NOFILTER, CaseFilter, deadline, time_limit_status
+from domain.indicators import INDICATOR_ORDER
 from domain.periods import add_months, change, preset_range, previous_period, same_period_last_year
+from domain.scope import ALL, SCREEN, Scope
 from queries import cases as C
-from queries.scope import ALL, SCREEN, Scope
 from queries.status import data_version
 
 PUDONG, MINHANG, FENGXIAN = 310115, 310112, 310120
@@ -55,7 +56,7 @@ def _in(s, start, end):
     return (s >= start) & (s < end)
 
 
-def _apply(df, scope: Scope, flt: C.CaseFilter):
+def _apply(df, scope: Scope, flt: CaseFilter):
     if scope.district_ids is not None:
         df = df[df["district_id"].isin(scope.district_ids)]
     if flt.function:
@@ -68,8 +69,8 @@ def _apply(df, scope: Scope, flt: C.CaseFilter):
 
 
 SCOPES = [ALL, Scope((PUDONG, MINHANG))]
-FILTERS = [C.NOFILTER, C.CaseFilter(function="刑事"), C.CaseFilter(charge="盗窃"),
-           C.CaseFilter(function="刑事", stage="审查起诉")]
+FILTERS = [NOFILTER, CaseFilter(function="刑事"), CaseFilter(charge="盗窃"),
+           CaseFilter(function="刑事", stage="审查起诉")]
 
 
 # --------------------------------------------------------------------------- intake
@@ -90,7 +91,7 @@ def test_intake_by_function(raw, scope, flt):
 def test_intake_summary_today_month_year(raw, scope):
     now = raw["now"]
     got = C.intake_summary(raw["engine"], scope, now.date()).set_index("function")
-    df = _apply(raw["cases"], scope, C.NOFILTER)
+    df = _apply(raw["cases"], scope, NOFILTER)
     t0 = dt.datetime(now.year, now.month, now.day)
     end = t0 + dt.timedelta(days=1)
     for col, start in (("today", t0), ("month", t0.replace(day=1)), ("year", t0.replace(month=1, day=1))):
@@ -128,7 +129,7 @@ def test_daily_trend_has_every_day_and_matches(raw):
 def test_top_charges(raw, scope):
     start, end = _last_365(raw["now"])
     got = C.top_charges(raw["engine"], scope, start, end, n=5)
-    df = _apply(raw["cases"], scope, C.NOFILTER)
+    df = _apply(raw["cases"], scope, NOFILTER)
     want = df[_in(df["accepted_at"], start, end)].dropna(subset=["charge"]).groupby("charge").size()
     want = want.sort_values(ascending=False)
     assert list(got["cases"]) == list(want.head(5))  # same counts in the same order
@@ -182,7 +183,7 @@ def test_quality_indicators_equal_their_definitions(raw, scope, flt):
     start, end = _last_365(raw["now"])
     got = {i.key: i for i in C.quality_indicators(raw["engine"], scope, start, end, flt)}
     want = _pandas_indicators(raw["cases"], raw["events"], scope, flt, start, end)
-    assert set(got) == set(want) == set(C.INDICATOR_ORDER)
+    assert set(got) == set(want) == set(INDICATOR_ORDER)
     for k, (num, den) in want.items():
         assert (got[k].numerator, got[k].denominator) == (int(num), int(den)), k
         if den:
@@ -217,7 +218,7 @@ def test_district_comparison_rows_equal_per_district_definitions(raw):
     got = C.district_comparison(raw["engine"], ALL, start, end).set_index("district_id")
     assert len(got) == 16
     for d in (PUDONG, MINHANG, FENGXIAN):
-        want = _pandas_indicators(raw["cases"], raw["events"], Scope((d,)), C.NOFILTER, start, end)
+        want = _pandas_indicators(raw["cases"], raw["events"], Scope((d,)), NOFILTER, start, end)
         for k, (num, den) in want.items():
             assert (got.loc[d, f"{k}_num"], got.loc[d, f"{k}_den"]) == (num, den), (d, k)
         cases = raw["cases"]
@@ -312,7 +313,7 @@ def test_drill_down_district_to_charges_to_cases_to_timeline(raw):
 
 def test_period_totals(raw):
     start, end = _last_365(raw["now"])
-    got = C.period_totals(raw["engine"], Scope((MINHANG,)), start, end, C.CaseFilter(function="刑事"))
+    got = C.period_totals(raw["engine"], Scope((MINHANG,)), start, end, CaseFilter(function="刑事"))
     df = raw["cases"]
     df = df[(df["district_id"] == MINHANG) & (df["function"] == "刑事")]
     assert got == {"accepted": int(_in(df["accepted_at"], start, end).sum()),

@@ -20,11 +20,11 @@ from sqlalchemy import Engine, func, insert, select
 
 from domain import import_rules as R
 from domain.identity import make_id
-from queries.imports import import_file
+from domain.scope import ALL, Scope
+from queries.imports import import_file, raw_frame
 from queries.schema import (
     AuditLog, Case, CaseEvent, CaseParty, District, ImportBatch, Person, Procuratorate, SentencingRecord,
 )
-from queries.scope import ALL, Scope
 
 ROOT = Path(__file__).resolve().parent.parent
 GEOJSON = ROOT / "sample_data" / "real" / "shanghai_districts.geojson"
@@ -119,7 +119,7 @@ def good_sentencing() -> list[list[str]]:
 def test_gbk_utf8_bom_and_utf8_give_identical_frames(kind, rows):
     plain, bom, gbk = csv_bytes(rows, "utf-8"), csv_bytes(rows, "utf-8-sig"), csv_bytes(rows, "gbk")
     assert len({plain, bom, gbk}) == 3  # really three different byte strings
-    frames = [R.raw_frame(b, kind) for b in (plain, bom, gbk)]
+    frames = [raw_frame(b, kind) for b in (plain, bom, gbk)]
     pd.testing.assert_frame_equal(frames[0], frames[1])
     pd.testing.assert_frame_equal(frames[0], frames[2])
     assert frames[0].shape[0] == len(rows) - 1

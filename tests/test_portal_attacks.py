@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from domain.identity import make_id
+from domain.portal import LoginResult, Principal, SendResult
 from queries import portal as P
 from queries.portal_sms import OutboxSender
 from queries.schema import AuditLog, LawyerBinding, LoginLock, OtpChallenge, Person, SmsOutbox
@@ -123,7 +124,7 @@ def test_flooding_an_unknown_pair_hits_the_same_limits(world):
 # ----------------------------------------------------------------------------- enumeration
 
 
-def _public(r: P.SendResult):
+def _public(r: SendResult):
     return (r.status, r.retry_after_s, r.phone_hint, r.message, r.request_id is not None)
 
 
@@ -140,7 +141,7 @@ def test_enumeration_identical_answers_for_known_and_unknown_pairs(world):
     v = [P.verify_party_code(engine, i, w.phone_a, r.request_id, "123456", now=NOW + MIN)
          for i, r in ((w.id_a, known), (w.id_b, wrong_phone), (ghost, unknown))]
     if sms.last_code() == "123456":
-        v[0] = P.LoginResult(False, "wrong", None, 4)
+        v[0] = LoginResult(False, "wrong", None, 4)
     assert len({(x.ok, x.reason, x.tries_left, x.principal) for x in v}) == 1
     # each subject is rate-limited the same way
     again = [P.request_party_code(engine, i, w.phone_a, now=NOW + dt.timedelta(seconds=10), sender=sms)
@@ -209,7 +210,7 @@ def test_reused_code_is_refused_and_audited(world):
     code = sms.last_code()
     first = P.verify_party_code(engine, w.id_a, w.phone_a, r.request_id, code, now=NOW + MIN)
     second = P.verify_party_code(engine, w.id_a, w.phone_a, r.request_id, code, now=NOW + 2 * MIN)
-    assert first.ok and first.principal == P.Principal("party", w.person_a, "张**")
+    assert first.ok and first.principal == Principal("party", w.person_a, "张**")
     assert not second.ok and second.reason == "used" and second.principal is None
     assert [e[2:4] for e in audit(engine, "登录")] == [("成功", "短信验证码登录"), ("失败", "验证码已使用")]
 
@@ -244,7 +245,7 @@ def test_codes_are_stored_only_as_keyed_hashes_and_never_logged(world, caplog):
 
 def test_lawyer_cannot_read_an_unbound_case_through_the_query_functions(world):
     engine, w = world
-    la, lb = P.Principal("lawyer", w.lawyer_a, "李**"), P.Principal("lawyer", w.lawyer_b, "王**")
+    la, lb = Principal("lawyer", w.lawyer_a, "李**"), Principal("lawyer", w.lawyer_b, "王**")
     assert list(P.cases_for(engine, la)["case_no"]) == [w.case1]  # case 2 is only pending
     assert P.case_for(engine, la, w.case2) is None
     assert P.case_for(engine, la, w.case1)["charge"] == "盗窃"
@@ -262,7 +263,7 @@ def test_lawyer_cannot_read_an_unbound_case_through_the_query_functions(world):
 
 def test_binding_review_gates_access_and_revocation_takes_effect(world):
     engine, w = world
-    la = P.Principal("lawyer", w.lawyer_a, "李**")
+    la = Principal("lawyer", w.lawyer_a, "李**")
     hongkou = P.staff_login(engine, "pros_h", PASSWORD, now=NOW)
     fengxian = P.staff_login(engine, "pros_f", PASSWORD, now=NOW)
     assert P.staff_login(engine, "lw_a", PASSWORD, now=NOW) is None  # lawyers cannot review
@@ -283,7 +284,7 @@ def test_binding_review_gates_access_and_revocation_takes_effect(world):
 
 def test_party_sees_only_own_documents_and_cases(world):
     engine, w = world
-    a, b = P.Principal("party", w.person_a, "张**"), P.Principal("party", w.person_b, "李*")
+    a, b = Principal("party", w.person_a, "张**"), Principal("party", w.person_b, "李*")
     assert set(P.documents_for(engine, a)["public_id"]) == {w.doc_a1, w.doc_a2}
     assert P.documents_for(engine, b).empty  # the victim in case 2 has no documents
     assert list(P.cases_for(engine, b)["case_no"]) == [w.case2]
@@ -296,7 +297,7 @@ def test_party_sees_only_own_documents_and_cases(world):
 
 def test_opening_serves_and_confirming_signs_the_document(world):
     engine, w = world
-    a = P.Principal("party", w.person_a, "张**")
+    a = Principal("party", w.person_a, "张**")
     assert P.confirm_receipt(engine, a, w.doc_a1, now=NOW) is None  # must be opened first
     v = P.open_document(engine, a, w.doc_a1, now=NOW + MIN)
     assert v.served_at == NOW + MIN and v.confirmed_at is None and v.pdf.startswith(b"%PDF")
@@ -315,7 +316,7 @@ def test_cached_queries_are_keyed_by_the_principal(world):
 
     engine, w = world
     set_engine_for_tests(engine)
-    a, c = P.Principal("party", w.person_a, "张**"), P.Principal("party", w.person_c, "王*")
+    a, c = Principal("party", w.person_a, "张**"), Principal("party", w.person_c, "王*")
     ra, rc = P.cases_for_live(a), P.cases_for_live(c)
     assert list(ra.value["case_no"]) == [w.case1] and list(rc.value["case_no"]) == [w.case2]
 
@@ -333,8 +334,8 @@ def test_injection_in_every_field_changes_nothing_and_is_audited(world, payload)
     with engine.connect() as c:
         persons = c.execute(select(func.count()).select_from(Person)).scalar()
     before = len(audit(engine))
-    la = P.Principal("lawyer", w.lawyer_a, "李**")
-    a = P.Principal("party", w.person_a, "张**")
+    la = Principal("lawyer", w.lawyer_a, "李**")
+    a = Principal("party", w.person_a, "张**")
     t0 = time.perf_counter()
     assert P.request_party_code(engine, payload, w.phone_a, now=NOW, sender=sms).status == "invalid"
     assert P.request_party_code(engine, w.id_a, payload, now=NOW, sender=sms).status == "invalid"

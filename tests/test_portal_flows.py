@@ -150,6 +150,30 @@ def test_fresh_state_after_login_and_logout_clears_everything(db):
     assert ("退出登录", "成功") in events(engine)
 
 
+def test_sign_out_whose_audit_write_fails_still_signs_out_logs_and_says_so(db, monkeypatch, caplog):
+    """The session goes either way; the failure is logged with its exception, not swallowed, and the
+    user is not told all went well."""
+    import queries.portal
+
+    engine, w = db
+    at = party_login(engine, w.id_a, w.phone_a)
+    assert at.title[0].value == "我的法律文书"
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("audit table unavailable")
+
+    monkeypatch.setattr(queries.portal, "record_logout", broken)
+    with caplog.at_level("ERROR", logger="jcy.portal"):
+        next(b for b in at.sidebar.button if b.label == "退出登录").click().run()
+    assert not at.exception
+    assert session.K_PRINCIPAL not in at.session_state and at.title[0].value == "法律文书查阅"
+    failed = [r for r in caplog.records if r.name == "jcy.portal"]
+    assert failed and failed[0].exc_info and "audit table unavailable" in str(failed[0].exc_info[1])
+    shown = [i.value for i in at.info]
+    assert any("未能记录" in m for m in shown) and not any("安全退出" in m for m in shown)
+    assert ("退出登录", "成功") not in events(engine)
+
+
 @pytest.mark.parametrize("field,delta,reason", [
     (session.K_LAST, dt.timedelta(minutes=16), "15分钟"),
     (session.K_LOGIN_AT, dt.timedelta(hours=12, minutes=1), "12小时"),
@@ -162,6 +186,7 @@ def test_idle_and_absolute_timeouts_end_the_session(db, field, delta, reason):
     at.run()
     assert session.K_PRINCIPAL not in at.session_state
     assert at.title[0].value == "法律文书查阅" and any(reason in i.value for i in at.info)
+    assert ("退出登录", "成功") in events(engine)  # a timeout is audited like a sign-out
 
 
 def test_recent_activity_keeps_the_session(db):

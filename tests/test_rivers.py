@@ -12,6 +12,7 @@ from shapely.geometry import LineString
 from sqlalchemy import func, select
 
 from domain.periods import month_key, shift_month
+from domain.scope import ALL, Scope
 from domain.water import CLASS_LABELS, classify, clue_reasons, suggestion_status
 from queries import rivers as q
 from queries.db import make_engine, upgrade
@@ -20,7 +21,6 @@ from queries.schema import (
     AppUser, AuditLog, ClueDecision, MonitoringSite, PilCase, ProcuratorialSuggestion, River,
     WaterSample,
 )
-from queries.scope import ALL, Scope
 
 NOW = dt.datetime(2026, 6, 18, 10, 0)
 

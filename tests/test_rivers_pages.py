@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from domain.scope import ALL
 from queries import rivers as q
 from queries.db import make_engine, upgrade
 from queries.schema import AuditLog, ClueDecision
-from queries.scope import ALL
 from tests.pagedb import pages_use_database
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from bench.bench_sentencing import backtest, page_queries
+from domain.scope import ALL
 from domain.sentencing import compute
 from domain.sentencing.extract import FLAG_COLUMNS, chosen_from_flags
-from queries.scope import ALL
 from queries.sentencing import backtest_groups
 
 

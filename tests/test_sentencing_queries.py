@@ -6,11 +6,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
+from domain.scope import ALL
 from domain.sentencing.extract import FLAG_COLUMNS
 from queries.audit import recent
 from queries.frames import read_frame
 from queries.schema import SentencingRecord
-from queries.scope import ALL
 from queries.sentencing import (
     backtest_groups, charges_with_data, distribution, quantiles_from_counts, record_export, trend, what_if,
 )

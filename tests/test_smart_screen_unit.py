@@ -12,9 +12,10 @@ from sqlalchemy import create_engine, event, insert, select
 from components.district_map import choropleth, color_for
 from components.screen_config import ScreenState, load_config, next_scene, resolve
 from components.screen_theme import age_state
+from domain.indicators import INDICATOR_ORDER
+from domain.scope import SCREEN, Scope
 from queries import cases as C
 from queries.schema import Case, CaseEvent
-from queries.scope import SCREEN, Scope
 from queries.screen_hub import ScreenHub, screen_snapshot
 from sample_data.build import bump_version
 
@@ -105,7 +106,7 @@ def test_snapshot_matches_the_queries(hub_db):
     assert snap.intake.equals(C.intake_summary(hub_db, SCREEN, today))
     assert snap.stages.equals(C.stage_counts(hub_db, SCREEN))
     assert len(snap.trend) == 30 and len(snap.districts) == 16
-    assert [i.key for i in snap.indicators] == list(C.INDICATOR_ORDER)
+    assert [i.key for i in snap.indicators] == list(INDICATOR_ORDER)
     assert len(snap.events) == 12 and snap.watch_over + snap.watch_near >= len(snap.watch)
     assert "case_no" not in snap.events.columns
 

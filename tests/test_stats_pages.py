@@ -11,9 +11,10 @@ from streamlit.testing.v1 import AppTest
 
 from components.charts import bar_chart, to_png, to_svg, trend_chart
 from components.export import to_safe_csv
+from domain.cases import CaseFilter
 from domain.periods import preset_range
+from domain.scope import Scope
 from queries import cases as C
-from queries.scope import Scope
 from tests.browser import ROOT
 
 PAGES = ["pages/stats_overview.py", "pages/stats_districts.py", "pages/stats_drilldown.py", "pages/stats_watch.py"]
@@ -44,11 +45,11 @@ def test_filters_come_from_the_url_and_reach_the_queries(page_db, sample_engine)
     assert at.selectbox(key="f_fn").value == "刑事"
     assert sorted(at.multiselect(key="f_districts").value) == [310112, 310115]
     start, end = preset_range("year", dt.date.today())
-    want = C.period_totals(sample_engine, Scope((310112, 310115)), start, end, C.CaseFilter(function="刑事"))
+    want = C.period_totals(sample_engine, Scope((310112, 310115)), start, end, CaseFilter(function="刑事"))
     accepted = next(m for m in at.metric if m.label == "受理案件")
     assert accepted.value == f"{want['accepted']:,}"
     ind = {i.name_zh: i for i in C.quality_indicators(sample_engine, Scope((310112, 310115)), start, end,
-                                                      C.CaseFilter(function="刑事"))}
+                                                      CaseFilter(function="刑事"))}
     shown = {m.label: m.value for m in at.metric}
     assert shown["不诉率"] == ind["不诉率"].formatted()
     assert shown["案件比"] == ind["案件比"].formatted()

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from queries.scope import Scope
+from domain.scope import Scope
 from tests.browser import ROOT, browser_page, running_app, wait_for_app
 from tests.pagedb import pages_use_database
 
@@ -89,7 +89,7 @@ def test_leave_page_approves_a_pending_request(sup_db):
 
     from queries import supervision as Q
     from queries.schema import LeaveRequest
-    from queries.scope import SUPERVISION
+    from domain.scope import SUPERVISION
 
     # a pending request of our own, whatever the seeded sample happened to leave pending
     sid = int(Q.supervised_list(sup_db, SUPERVISION, "在管")["id"].iloc[0])

@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import delete, func, insert, select, text, update
 
+from domain.scope import ALL, SUPERVISION, Scope
 from domain.supervision import engine as E
 from queries import supervision as Q
 from queries.schema import (
     Alert, AuditLog, CheckinTask, DataVersion, Device, LeaveRequest, LocationPing, SupervisedPerson,
 )
-from queries.scope import ALL, SUPERVISION, Scope
 
 LEADER = Scope(role="leader")
 

@@ -13,7 +13,8 @@ from typing import Callable
 
 from sqlalchemy import Engine
 
-from queries.db import ROOT, create_database, is_empty
+from domain.settings import ROOT
+from queries.db import create_database, is_empty
 
 BENCH_DB = Path(os.environ.get("BENCH_DB", ROOT / "data" / "bench_city.sqlite3"))
 

@@ -12,7 +12,7 @@ import hmac
 import os
 import secrets
 
-from queries.db import ROOT
+from domain.settings import ROOT
 
 
 @functools.lru_cache(maxsize=1)

@@ -28,9 +28,9 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, exc, inspect, text
 from sqlalchemy.engine import make_url
 
-from domain.settings import DEFAULT_SQLITE_PATH, ROOT, current
+from domain.settings import current
 
-__all__ = ["ROOT", "DEFAULT_SQLITE_PATH", "DatabaseUnavailable", "database_url", "make_engine",
+__all__ = ["DatabaseUnavailable", "database_url", "make_engine",
            "create_database", "upgrade", "current_revision", "head_revision", "is_empty"]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from queries.db import ROOT
+from domain.settings import ROOT
 from queries.schema import (
     AppUser, Case, CaseParty, District, Document, DocumentRecipient, LawyerBinding, Person, Procuratorate,
 )

@@ -10,7 +10,7 @@ from domain.cases import clock_start, deadline
 from queries import cases as C
 from queries import portal as P
 from queries.schema import Case, CaseEvent
-from queries.scope import ALL
+from domain.scope import ALL
 from tests.portal_fixtures import FX, NOW, seed
 
 T0 = NOW - dt.timedelta(days=40)  # when the fixture's cases were accepted

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import ColumnElement, Engine, and_, bindparam, case, func, or_, select, true
 
+from domain import clock
 from domain.cases import CLOSED_STAGES, MAX_RETURNS, deadline, time_limit_status
 from queries.cache import live
 from queries.frames import read_frame, read_rows
@@ -366,7 +367,7 @@ def time_limit_watch(engine: Engine, scope: Scope, now: dt.datetime | None = Non
     twice is flagged because a third return is not allowed (CPL art. 175). Nothing personal: case
     number, district, charge, stage, dates. Sorted by deadline, most overdue first.
     """
-    now = now or dt.datetime.now().replace(microsecond=0)
+    now = now or clock.now()
     conds = [and_(Case.stage == s, Case.stage_entered_at <= now - dt.timedelta(days=d - warn_days))
              for s, d in _MIN_LIMIT_DAYS.items()]
     # CPL art. 175: after a return the review clock restarts when the file comes back.
@@ -477,7 +478,7 @@ def case_list(engine: Engine, scope: Scope, start: dt.datetime, end: dt.datetime
     """Drill-down step 2: cases accepted in the period (newest first, at most ``limit``) with
     stage, days in stage, legal time limit and the parties' masked names (never full names; none at
     all for a scope that may not see personal data)."""
-    now = now or dt.datetime.now().replace(microsecond=0)
+    now = now or clock.now()
     conds = [Case.accepted_at >= start, Case.accepted_at < end]
     if district_id is not None:
         conds.append(Case.district_id == district_id)

@@ -9,15 +9,15 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-import os
 import secrets
 
+from domain.settings import current
 from queries.db import ROOT
 
 
 @functools.lru_cache(maxsize=1)
 def _key() -> bytes:
-    env = os.environ.get("JCY_HASH_KEY")
+    env = current().hash_key
     if env:
         return env.encode()
     path = ROOT / "data" / "hash.key"

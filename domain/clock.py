@@ -123,6 +123,30 @@ def frozen(at: dt.datetime) -> Iterator[dt.datetime]:
         _frozen = old
 
 
+@contextlib.contextmanager
+def saved() -> Iterator[None]:
+    """Put the clock back as it was after the block, however the block moved it (tests)."""
+    global _offset, _frozen, _env_read
+    _from_settings()
+    with _lock:
+        state = (_offset, _frozen, _env_read)
+    try:
+        yield
+    finally:
+        with _lock:
+            _offset, _frozen, _env_read = state
+
+
+@contextlib.contextmanager
+def started(at: dt.datetime) -> Iterator[dt.datetime]:
+    """Let the clock run from ``at`` inside the block (e.g. build a sample "as of" a stated date)."""
+    global _frozen
+    with saved():
+        _frozen = None
+        start_at(at)
+        yield now()
+
+
 def advance(by: dt.timedelta) -> None:
     """Move a frozen clock forward (tests of ages and deadlines)."""
     global _frozen

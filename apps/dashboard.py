@@ -4,9 +4,10 @@ from __future__ import annotations
 import streamlit as st
 
 from components.i18n import tr
-from components.shell import inject_font, language_switch
+from components.shell import inject_font, language_switch, require_settings
 
 st.set_page_config(page_title=tr("检察工作台", "Procuratorate workbench"), page_icon="⚖️", layout="wide")
+require_settings()
 inject_font()
 language_switch()
 

@@ -14,7 +14,7 @@ import streamlit as st
 
 from components import portal_session as session
 from components.i18n import tr
-from components.shell import inject_font, language_switch
+from components.shell import inject_font, language_switch, require_settings
 from domain.portal import Principal
 from queries.cache import get_engine
 from queries.portal import record_logout
@@ -37,6 +37,7 @@ def end_session(principal: Principal, reason: str) -> None:
 
 st.set_page_config(page_title=tr("检察服务门户", "Procuratorate service portal"), page_icon="⚖️",
                    layout="centered")
+require_settings()
 inject_font()
 language_switch()
 

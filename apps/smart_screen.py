@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.shell import require_settings
+
 st.set_page_config(page_title="智慧检务大屏", page_icon="⚖️", layout="wide",
                    initial_sidebar_state="collapsed")
+require_settings()
 
 st.navigation([st.Page("../pages/screen_wall.py", title="智慧检务大屏", url_path="wall", default=True)],
               position="hidden").run()

@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import Engine, event, text
 
 from bench.harness import Row, median_ms, print_table
+from domain import clock
 from domain.cases import CLOSED_STAGES, NOFILTER, CaseFilter, deadline, time_limit_status
 from domain.scope import ALL, Scope
 from queries import cases as C
@@ -153,7 +154,7 @@ def _naive(engine: Engine, now: dt.datetime, start: dt.datetime, end: dt.datetim
 
 
 def run(engine: Engine) -> None:
-    now = data_version(engine)[1] or dt.datetime.now()
+    now = data_version(engine)[1] or clock.now()
     now = now.replace(microsecond=0)
     today = now.date()
     start, end = dt.datetime(today.year, 1, 1), dt.datetime(today.year, today.month, today.day) + dt.timedelta(days=1)

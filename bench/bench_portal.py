@@ -14,6 +14,7 @@ import time
 from sqlalchemy import Engine, func, insert, select
 
 from bench.harness import Row, print_table
+from domain import clock
 from domain.identity import make_id
 from domain.portal import Principal
 from queries import portal as P
@@ -47,13 +48,13 @@ def _ensure_party(engine: Engine) -> int:
             doc_id = c.execute(insert(Document).values(
                 public_id="bench" + "0" * 27, case_id=case.id, procuratorate_id=case.procuratorate_id,
                 doc_type="权利义务告知书", doc_no="沪检刑告〔2026〕0号", title="被害人诉讼权利义务告知书",
-                issued_at=dt.datetime.now(), body=body, pdf=render_pdf("被害人诉讼权利义务告知书", "沪检刑告〔2026〕0号", body),
+                issued_at=clock.now(), body=body, pdf=render_pdf("被害人诉讼权利义务告知书", "沪检刑告〔2026〕0号", body),
             ).returning(Document.id)).scalar()
             doc = (doc_id, case.id)
         pid = add_person(c, full_name="测试人员", id_number=BENCH_ID, phone=BENCH_PHONE, district_id=None,
                          public_id="bench" + "1" * 27)
         c.execute(insert(CaseParty).values(case_id=doc[1], person_id=pid, role="被害人"))
-        c.execute(insert(DocumentRecipient).values(document_id=doc[0], person_id=pid, notified_at=dt.datetime.now()))
+        c.execute(insert(DocumentRecipient).values(document_id=doc[0], person_id=pid, notified_at=clock.now()))
     return pid
 
 
@@ -65,10 +66,10 @@ def _ensure_lawyer(engine: Engine) -> int:
         uid = c.execute(insert(AppUser).values(
             username=LAWYER[0], display_name="测试律师", role="lawyer", password_hash=P.hash_password(LAWYER[1]),
             **phone_columns(LAWYER[2]), law_firm="测试律师事务所",
-            active=True, created_at=dt.datetime.now()).returning(AppUser.id)).scalar()
+            active=True, created_at=clock.now()).returning(AppUser.id)).scalar()
         case_id = c.execute(select(Case.id).order_by(Case.id).limit(1)).scalar()
         c.execute(insert(LawyerBinding).values(lawyer_id=uid, case_id=case_id, papers="bench", status="已批准",
-                                               requested_at=dt.datetime.now(), decided_at=dt.datetime.now()))
+                                               requested_at=clock.now(), decided_at=clock.now()))
     return uid
 
 
@@ -92,7 +93,7 @@ def run(engine: Engine, reps: int = 15) -> list[Row]:
     # Each repetition runs 3 h later on a fake clock, so the per-ID send limits never bite.
     with engine.connect() as c:
         last = c.execute(select(func.max(P.OtpChallenge.created_at))).scalar()
-    base = max(dt.datetime.now(), (last or dt.datetime.min) + dt.timedelta(days=2))
+    base = max(clock.now(), (last or dt.datetime.min) + dt.timedelta(days=2))
     t: dict[str, list[float]] = {k: [] for k in (
         "send_known", "send_unknown", "verify_ok", "verify_wrong", "list", "open", "confirm", "cases",
         "lawyer_password", "lawyer_verify")}

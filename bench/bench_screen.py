@@ -29,6 +29,7 @@ from pathlib import Path
 from sqlalchemy import Engine, delete, event, insert, select
 
 from bench.harness import Row, median_ms, print_table
+from domain import clock
 from domain.scope import SCREEN
 from queries.schema import Case, CaseEvent
 from queries.screen_hub import ScreenHub, screen_snapshot
@@ -78,7 +79,7 @@ def _cleanup(engine: Engine) -> None:
 
 
 def refresh_cost(engine: Engine) -> list[Row]:
-    today = dt.date.today()
+    today = clock.today()
     c = QueryCounter(engine)
     snap = screen_snapshot(engine, SCREEN, today)
     per_refresh = c.n
@@ -108,7 +109,7 @@ def queries_per_interval(engine: Engine, write_engine: Engine | None, interval: 
         for n in (1, 20):
             hub = ScreenHub(interval=interval, poll=cfg.data_poll_seconds, min_gap=cfg.min_refresh_gap_seconds,
                             engine_factory=lambda: engine)
-            hub.get(SCREEN, dt.date.today())  # first fetch outside the window
+            hub.get(SCREEN, clock.today())  # first fetch outside the window
             stop = threading.Event()
             c = QueryCounter(engine)
             hub._ensure_thread()
@@ -116,11 +117,11 @@ def queries_per_interval(engine: Engine, write_engine: Engine | None, interval: 
             def screen(phase: float) -> None:
                 time.sleep(phase)
                 while not stop.is_set():
-                    hub.get(SCREEN, dt.date.today())
+                    hub.get(SCREEN, clock.today())
                     stop.wait(interval)
 
             def feed() -> None:
-                base, k = dt.datetime.now().replace(microsecond=0) + dt.timedelta(hours=2, minutes=n), 0
+                base, k = clock.now() + dt.timedelta(hours=2, minutes=n), 0
                 while not stop.is_set():
                     k += 1
                     _write_event(write_engine, base + dt.timedelta(seconds=k))
@@ -254,7 +255,7 @@ def latency_run(db_url: str, engine: Engine) -> list[Row]:
         ws = app.url.replace("http", "ws") + "/_stcore/stream"
         asyncio.run(_drive(ws, 1, 15, 0))  # warm the process (imports, first snapshot)
         markers: dict[str, float] = {}
-        base = (dt.datetime.now() + dt.timedelta(hours=3)).replace(microsecond=0)
+        base = clock.now() + dt.timedelta(hours=3)
 
         def writer() -> None:
             time.sleep(8)

@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from bench.harness import Row, median_ms, print_table
+from domain import clock
 from domain.scope import ALL
 from domain.sentencing import CRIMES_BY_NAME, compute
 from domain.sentencing.extract import FLAG_COLUMNS, chosen_from_flags
@@ -30,14 +31,12 @@ def _ensure_rows(engine: Engine) -> None:
     with engine.connect() as conn:
         n = conn.execute(select(func.count()).select_from(SR)).scalar_one()
     if n == 0:
-        import datetime as dt
-
         from sample_data import sentencing
         from sample_data.build import SCALES, BuildContext
 
         spec = SCALES["city"]
         sentencing.build(engine, spec, np.random.default_rng([20240601, 1]),
-                         BuildContext(now=dt.datetime.now().replace(second=0, microsecond=0), seed=20240601,
+                         BuildContext(now=clock.now().replace(second=0), seed=20240601,
                                       progress=False))
 
 

@@ -1,7 +1,6 @@
 """The shared parts of the two login pages: neutral send messages and the code step."""
 from __future__ import annotations
 
-import os
 from typing import Callable
 
 import streamlit as st
@@ -9,6 +8,7 @@ import streamlit as st
 from components import portal_session as session
 from components.i18n import tr
 from domain.portal import LoginResult, SendResult
+from domain.settings import current
 
 
 def client_address() -> str | None:
@@ -16,7 +16,7 @@ def client_address() -> str | None:
     comes from the proxy, so set ``JCY_CLIENT_IP_HEADER`` (e.g. ``X-Real-IP``) to the header the
     proxy sets and strips from clients; without it Streamlit's own peer address is used."""
     try:
-        header = os.environ.get("JCY_CLIENT_IP_HEADER", "").strip()
+        header = current().client_ip_header
         if header:
             return (st.context.headers.get(header) or "").split(",")[0].strip() or None
         return st.context.ip_address

@@ -12,6 +12,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from domain.settings import current
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PATH = ROOT / "config" / "smart_screen.toml"
 PANELS = ("intake", "stages", "trend", "charges", "indicators", "map", "watch", "ticker")
@@ -48,7 +50,7 @@ class ScreenConfig:
 
 def load_config(path: str | os.PathLike | None = None) -> ScreenConfig:
     """Read and validate the file (``SMART_SCREEN_CONFIG`` overrides the default path)."""
-    p = Path(path or os.environ.get("SMART_SCREEN_CONFIG") or DEFAULT_PATH)
+    p = Path(path or current().screen_config or DEFAULT_PATH)
     raw = tomllib.loads(p.read_text(encoding="utf-8"))
     t = raw.get("timing", {})
     scenes = {}

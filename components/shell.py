@@ -9,6 +9,7 @@ import streamlit as st
 
 from components.i18n import lang, tr
 from domain.masking import scrub_text
+from domain.settings import SettingsError, current
 
 log = logging.getLogger("jcy.ui")
 
@@ -21,6 +22,21 @@ FONT_CSS = """
              font-display: block; }
 </style>
 """
+
+
+def require_settings() -> None:
+    """Stop the app with a plain message naming each bad variable, before any page can fail on it.
+
+    Every entry point in ``apps/`` calls this first; operators can run the same check with
+    ``python -m domain.settings --check``.
+    """
+    try:
+        current()
+    except SettingsError as exc:
+        lines = "\n".join(f"- `{env}`：{why}" for env, why in exc.problems)
+        st.error("配置有误，应用未能启动。请修改以下环境变量后重新启动"
+                 "（可用 `python -m domain.settings --check` 检查）：\n\n" + lines)
+        st.stop()
 
 
 def inject_font() -> None:

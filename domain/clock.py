@@ -39,26 +39,28 @@ def parse_instant(value: str) -> dt.datetime:
     try:
         at = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"not an ISO date or date-time: {value!r} (e.g. 2028-02-29 or 2028-02-29T09:30)")
+        raise ValueError("应为 ISO 日期或时间，如 2028-02-29 或 2028-02-29T09:30 "
+                         "(not an ISO date or date-time)") from None
     if len(value) == 10:  # a bare date: start the day at nine in the morning, office hours
         at = at.replace(hour=9)
     return at.replace(tzinfo=SHANGHAI) if at.tzinfo is None else at.astimezone(SHANGHAI)
 
 
 def _from_settings() -> None:
-    """Apply the configured start (``JCY_CLOCK_START``) once, on first use."""
-    global _env_read
+    """Apply the configured start (``JCY_CLOCK_START``) once, on first use.
+
+    Marked as read only once the settings have loaded: a bad setting raises ``SettingsError`` on
+    every call instead of once and then silently running on the real time.
+    """
     if _env_read:
         return
-    with _lock:
-        if _env_read:
-            return
-        _env_read = True
     from domain.settings import current
 
     start = current().clock_start
-    if start is not None:
-        start_at(start)
+    with _lock:
+        if _env_read:  # another thread, or an explicit start_at(), came first
+            return
+        _apply_start(start)
 
 
 def now_aware() -> dt.datetime:
@@ -92,14 +94,19 @@ def to_shanghai(at: dt.datetime) -> dt.datetime:
 
 def start_at(at: dt.datetime | None) -> None:
     """Let the clock run from ``at`` (naive = Shanghai) from this moment on; None = the real time."""
-    global _offset, _env_read
     with _lock:
-        _env_read = True
-        if at is None:
-            _offset = dt.timedelta(0)
-            return
-        aware = at.replace(tzinfo=SHANGHAI) if at.tzinfo is None else at
-        _offset = aware - _real()
+        _apply_start(at)
+
+
+def _apply_start(at: dt.datetime | None) -> None:
+    """Set the offset (caller holds the lock); an explicit start wins over the environment."""
+    global _offset, _env_read
+    _env_read = True
+    if at is None:
+        _offset = dt.timedelta(0)
+        return
+    aware = at.replace(tzinfo=SHANGHAI) if at.tzinfo is None else at
+    _offset = aware - _real()
 
 
 @contextlib.contextmanager
@@ -114,6 +121,30 @@ def frozen(at: dt.datetime) -> Iterator[dt.datetime]:
         yield aware.replace(tzinfo=None)
     finally:
         _frozen = old
+
+
+@contextlib.contextmanager
+def saved() -> Iterator[None]:
+    """Put the clock back as it was after the block, however the block moved it (tests)."""
+    global _offset, _frozen, _env_read
+    _from_settings()
+    with _lock:
+        state = (_offset, _frozen, _env_read)
+    try:
+        yield
+    finally:
+        with _lock:
+            _offset, _frozen, _env_read = state
+
+
+@contextlib.contextmanager
+def started(at: dt.datetime) -> Iterator[dt.datetime]:
+    """Let the clock run from ``at`` inside the block (e.g. build a sample "as of" a stated date)."""
+    global _frozen
+    with saved():
+        _frozen = None
+        start_at(at)
+        yield now()
 
 
 def advance(by: dt.timedelta) -> None:

@@ -13,6 +13,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Callable
 
+from domain.clock import now_precise
+
 Clock = Callable[[], dt.datetime]
 
 CODE_DIGITS = 6
@@ -74,7 +76,7 @@ class RateLimiter:
     as Login.gov's ``otps_per_ip_limit``). In memory, thread-safe, clock injectable; keys are
     opaque (callers pass a keyed hash, never a raw address)."""
 
-    def __init__(self, limit: int, window: dt.timedelta, clock: Clock = dt.datetime.now,
+    def __init__(self, limit: int, window: dt.timedelta, clock: Clock = now_precise,
                  max_keys: int = 10_000) -> None:
         import threading
         from collections import OrderedDict, deque

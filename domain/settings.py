@@ -25,7 +25,19 @@ DEFAULT_SQLITE_PATH = ROOT / "data" / "jcy.sqlite3"
 
 
 class SettingsError(ValueError):
-    """One or more settings have values the product cannot use; the message names each variable."""
+    """One or more settings have values the product cannot use; the message names each variable.
+
+    ``problems`` keeps them apart, (variable, what is wrong), without the values, so a page can list
+    them one a line and show no secret; the message (for a terminal or a log) adds each value that
+    is not secret.
+    """
+
+    def __init__(self, problems: list[tuple[str, str]], values: Mapping[str, str] | None = None) -> None:
+        self.problems = list(problems)
+        self.values = dict(values or {})
+        super().__init__("配置有误 (bad settings): " + "; ".join(
+            f"{env}={self.values[env]!r}: {why}" if env in self.values else f"{env}: {why}"
+            for env, why in self.problems))
 
 
 def _text(value: str) -> str:
@@ -39,7 +51,8 @@ def _database_url(value: str) -> str:
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     if not url.startswith(("sqlite:", "postgresql+psycopg:")):
-        raise ValueError("use sqlite:///path or postgresql+psycopg://user@host/db")
+        raise ValueError("应为 sqlite:///路径 或 postgresql+psycopg://user@host/db "
+                         "(use sqlite:///path or postgresql+psycopg://user@host/db)")
     return url
 
 
@@ -47,7 +60,7 @@ def _choice(*allowed: str) -> Callable[[str], str]:
     def parse(value: str) -> str:
         v = value.strip().lower()
         if v not in allowed:
-            raise ValueError(f"must be one of {', '.join(allowed)}")
+            raise ValueError(f"应为 {'、'.join(allowed)} 之一 (must be one of {', '.join(allowed)})")
         return v
     return parse
 
@@ -56,9 +69,9 @@ def _positive_float(value: str) -> float:
     try:
         x = float(value)
     except ValueError:
-        raise ValueError("must be a number of seconds") from None
+        raise ValueError("应为秒数 (must be a number of seconds)") from None
     if not x > 0:
-        raise ValueError("must be greater than 0")
+        raise ValueError("应大于 0 (must be greater than 0)")
     return x
 
 
@@ -77,7 +90,7 @@ def _optional_instant(value: str) -> dt.datetime | None:
 def _header_name(value: str) -> str:
     v = value.strip()
     if v and not all(c.isalnum() or c == "-" for c in v):
-        raise ValueError("must be an HTTP header name such as X-Real-IP")
+        raise ValueError("应为 HTTP 头名称，如 X-Real-IP (must be an HTTP header name such as X-Real-IP)")
     return v
 
 
@@ -91,21 +104,22 @@ class Setting:
     parse: Callable[[str], Any]
     help: str
     shown_default: str = ""  # how the README states the default when the text above is empty
+    secret: bool = False  # never echoed in an error message (it may hold a password or a key)
 
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("database_url", "DATABASE_URL", "", _database_url,
             "`postgresql+psycopg://user:pw@host/db` selects PostgreSQL (psycopg 3); `postgresql://` is accepted",
-            "`sqlite:///data/jcy.sqlite3`"),
+            "`sqlite:///data/jcy.sqlite3`", secret=True),
     Setting("hash_key", "JCY_HASH_KEY", "", _text,
             "secret for the keyed hashes of ID and phone numbers; set it in production and keep it out "
-            "of the database host", "a random key created in `data/hash.key`"),
+            "of the database host", "a random key created in `data/hash.key`", secret=True),
     Setting("sms_backend", "JCY_SMS_BACKEND", "outbox", _choice("outbox", "http"),
             "`outbox` writes each SMS to the `sms_outbox` table (read it with `python -m "
             "queries.portal_sms`); `http` posts it to the gateway below"),
     Setting("sms_url", "JCY_SMS_URL", "", _text, "the SMS gateway's endpoint (`http://` or `https://`)",
-            "unset"),
-    Setting("sms_token", "JCY_SMS_TOKEN", "", _text, "the gateway's bearer token", "unset"),
+            "unset", secret=True),
+    Setting("sms_token", "JCY_SMS_TOKEN", "", _text, "the gateway's bearer token", "unset", secret=True),
     Setting("sms_sign", "JCY_SMS_SIGN", "上海检察", _text, "the signature shown in each message"),
     Setting("sms_timeout", "JCY_SMS_TIMEOUT", "5", _positive_float, "seconds to wait for the gateway"),
     Setting("client_ip_header", "JCY_CLIENT_IP_HEADER", "", _header_name,
@@ -119,7 +133,7 @@ SETTINGS: tuple[Setting, ...] = (
             "another TOML file for the smart screen's scenes and timing", "`config/smart_screen.toml`"),
     Setting("demo_logins", "JCY_DEMO_LOGINS", "", _optional_path,
             "where `sample_data.build` writes the demo portal logins (always for the demo scale)",
-            "`data/demo_logins.txt`"),
+            "`data/demo_logins.csv`"),
     Setting("clock_start", "JCY_CLOCK_START", "", _optional_instant,
             "tests and trials only: start the product's clock at this Shanghai date or time "
             "(`2028-02-29`, `2028-02-29T09:30`) and let it run", "unset (the real time)"),
@@ -149,18 +163,22 @@ assert [f.name for f in fields(Settings)] == [s.name for s in SETTINGS], "declar
 def load(env: Mapping[str, str]) -> Settings:
     """Parse every setting from ``env``; all bad values are reported together."""
     values: dict[str, Any] = {}
-    errors: list[str] = []
+    errors: list[tuple[str, str]] = []
+    shown: dict[str, str] = {}
     for s in SETTINGS:
         raw = env.get(s.env)
         raw = s.default if raw is None or not raw.strip() else raw
         try:
             values[s.name] = s.parse(raw)
         except ValueError as exc:
-            errors.append(f"{s.env}={raw!r}: {exc}")
+            errors.append((s.env, str(exc)))
+            if not s.secret:
+                shown[s.env] = raw
     if values.get("sms_backend") == "http" and not str(values.get("sms_url", "")).startswith(("http://", "https://")):
-        errors.append("JCY_SMS_BACKEND=http needs JCY_SMS_URL (http:// or https://)")
+        errors.append(("JCY_SMS_URL", "JCY_SMS_BACKEND=http 时必须设置 http:// 或 https:// 地址 "
+                                      "(JCY_SMS_BACKEND=http needs JCY_SMS_URL)"))
     if errors:
-        raise SettingsError("配置有误 (bad settings): " + "; ".join(errors))
+        raise SettingsError(errors, shown)
     return Settings(**values)
 
 
@@ -185,6 +203,7 @@ def markdown_table() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m domain.settings``: print the README table; ``--check``: validate, exit 1 if bad."""
     import sys
 
     args = sys.argv[1:] if argv is None else argv
@@ -192,7 +211,10 @@ def main(argv: list[str] | None = None) -> int:
         try:
             current()
         except SettingsError as exc:
-            print(exc, file=sys.stderr)
+            print("配置有误 (bad settings):", file=sys.stderr)
+            for env, why in exc.problems:
+                value = f"={exc.values[env]!r}" if env in exc.values else ""
+                print(f"  {env}{value}: {why}", file=sys.stderr)
             return 1
         print("settings ok")
         return 0

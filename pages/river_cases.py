@@ -1,6 +1,4 @@
 """河道治理 · 案件与检察建议: lists with stages and the two-month reply deadline; figures."""
-import datetime as dt
-
 import streamlit as st
 
 from components.export import csv_download
@@ -8,6 +6,7 @@ from components.i18n import lang, tr
 from components.river_charts import STATUS_EN, highlight_status, labelled
 from components.freshness import fresh_value
 from components.shell import friendly_errors, inject_font
+from domain import clock
 from domain.scope import ALL
 from queries.rivers import pil_cases_live, pil_figures_live, suggestions_live
 
@@ -16,7 +15,7 @@ st.title(tr("河道治理 · 公益诉讼案件与检察建议", "Rivers · publ
 scope = ALL
 
 with friendly_errors(tr("案件与检察建议", "Cases and suggestions")):
-    today = dt.date.today()
+    today = clock.today()
     year = st.selectbox(tr("年度", "Year"), [today.year - i for i in range(3)], key="rc_year")
     f = fresh_value(pil_figures_live(scope, int(year), today), tr("统计数字", "Figures"))
     c = st.columns(6)

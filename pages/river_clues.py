@@ -1,7 +1,5 @@
 """河道治理 · 水质线索: rivers at 劣V two months running or down two classes in six months with no
 open case; a prosecutor turns a clue into a case or dismisses it with a reason (both audited)."""
-import datetime as dt
-
 import streamlit as st
 
 from components.i18n import tr
@@ -9,6 +7,7 @@ from components.river_charts import history_text, labelled
 from components.freshness import fresh_value
 from components.river_map import class_label
 from components.shell import friendly_errors, inject_font
+from domain import clock
 from domain.scope import ALL
 from queries.cache import get_engine
 from queries.rivers import ClueError, clues_live, decide_clue, river_prosecutors_live, sample_months_live
@@ -55,7 +54,7 @@ with friendly_errors(tr("水质线索", "Clues")):
         try:
             case_id = decide_clue(get_engine(), scope, river_id=int(rid), month=as_of, decision=decision,
                                   reason=reason, user_id=int(uid), actor=str(name), role="prosecutor",
-                                  now=dt.datetime.now().replace(microsecond=0))
+                                  now=clock.now())
         except ClueError as exc:
             st.error(str(exc))
         else:

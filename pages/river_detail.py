@@ -1,6 +1,4 @@
 """河道治理 · 河道详情: each indicator's history against the class bands, cases and suggestions."""
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
@@ -9,6 +7,7 @@ from components.river_charts import class_timeline, highlight_status, indicator_
 from components.freshness import fresh_value
 from components.river_map import class_label
 from components.shell import friendly_errors, inject_font
+from domain import clock
 from domain.scope import ALL
 from domain.water import ASSESSED
 from queries.rivers import (
@@ -52,7 +51,7 @@ with friendly_errors(tr("河道详情", "River detail")):
                    f"**Town**: {info.town}  **Code**: {info.code}"))
 
     cases = fresh_value(pil_cases_live(scope, info.id), tr("公益诉讼案件", "Cases"))
-    sugg = fresh_value(suggestions_live(scope, dt.date.today(), info.id), tr("检察建议", "Suggestions"))
+    sugg = fresh_value(suggestions_live(scope, clock.today(), info.id), tr("检察建议", "Suggestions"))
     events = []
     for r in cases.itertuples():
         events.append((r.clue_at, tr("线索", "Clue"), r.case_no))

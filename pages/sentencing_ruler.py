@@ -3,8 +3,6 @@
 Queries: queries.sentencing.distribution / trend / what_if / charges_with_data (cached, ``*_live``).
 Rules: domain.sentencing.compute. Export: components.sentencing_export (audited via record_export).
 """
-import datetime as dt
-
 import streamlit as st
 
 from components.i18n import tr
@@ -13,6 +11,7 @@ from components.sentencing_charts import distribution_bars, ruler, trend_chart, 
 from components.sentencing_export import reasoning_pdf
 from components.sentencing_view import mrange, references, ruler_inputs, show_notices, show_steps
 from components.shell import friendly_errors, inject_font
+from domain import clock
 from domain.scope import ALL
 from domain.sentencing import CIRCUMSTANCES_BY_KEY, compute
 from domain.sentencing.bins import SMALL_BIN
@@ -127,7 +126,7 @@ with friendly_errors(tr("智能量刑尺", "Sentencing ruler")):
                                       f"有期刑期中位数 {dist.median:g} 个月，中间一半 {dist.p25:g}–{dist.p75:g} 个月。" if dist.median is not None else "")
 
     def export() -> bytes:
-        now = dt.datetime.now().replace(microsecond=0)
+        now = clock.now()
         pdf = reasoning_pdf(res, when=now, real_summary=summary, prepared_by=actor)
         record_export(engine, actor=actor, role=role, target=f"{inp.crime} 第{inp.tier}档",
                       detail=f"{'range ' + mrange(*res.range) if res.ok else 'refused'}; {res.ruleset}", at=now)

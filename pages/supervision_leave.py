@@ -12,6 +12,7 @@ from components.i18n import tr
 from components.shell import friendly_errors, inject_font
 from components.supervision_ui import now, run_action, viewer
 from components.freshness import fresh_note
+from domain import clock
 from domain.supervision.engine import DEFAULT
 from queries.cache import get_engine
 from queries.supervision import (
@@ -72,8 +73,8 @@ with friendly_errors(tr("外出监管", "Leave")):
             dd = st.selectbox(tr("目的地区", "Destination district"), list(dn), format_func=dn.get)
             dest = st.text_input(tr("目的地", "Destination"), max_chars=60)
             c1, c2 = st.columns(2)
-            d0 = c1.date_input(tr("出发日期", "From"), value=dt.date.today() + dt.timedelta(days=1))
-            d1 = c2.date_input(tr("返回日期", "Until"), value=dt.date.today() + dt.timedelta(days=2))
+            d0 = c1.date_input(tr("出发日期", "From"), value=clock.today() + dt.timedelta(days=1))
+            d1 = c2.date_input(tr("返回日期", "Until"), value=clock.today() + dt.timedelta(days=2))
             reason = st.text_input(tr("事由", "Reason"), max_chars=100)
             if st.form_submit_button(tr("登记申请", "Register")) and who is not None:
                 run_action(request_leave, get_engine(), scope, int(who), destination=dest or dn.get(dd, ""),

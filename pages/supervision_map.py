@@ -12,6 +12,7 @@ from components.shell import friendly_errors, inject_font
 from components.supervision_map import base_layer, make_deck, positions_layers, zones_layer
 from components.supervision_ui import viewer
 from components.freshness import fresh_note, unavailable
+from domain import clock
 from queries.supervision import district_shapes_live, fences_live, latest_positions_live
 
 inject_font()
@@ -43,7 +44,7 @@ def live_map() -> None:
             c[1].metric(tr("有未处置告警", "With open alerts"), int((df["open_alerts"] > 0).sum()))
             c[2].metric(tr("红码 / 黄码", "Red / yellow"),
                         f"{int((df['risk_code'] == 'red').sum())} / {int((df['risk_code'] == 'yellow').sum())}")
-            stale = df["last_ping_at"] < pd.Timestamp.now() - pd.Timedelta(minutes=60)
+            stale = df["last_ping_at"] < pd.Timestamp(clock.now()) - pd.Timedelta(minutes=60)
             c[3].metric(tr("超过1小时未上报", "Silent > 1 h"), int(stale.sum()))
         else:
             c[0].metric(tr("在管人数", "Supervised"), int(df["n"].sum()) if len(df) else 0)

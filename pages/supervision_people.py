@@ -13,6 +13,7 @@ from components.i18n import tr
 from components.shell import friendly_errors, inject_font
 from components.supervision_ui import now, risk_label, run_action, viewer
 from components.freshness import fresh_note
+from domain import clock
 from domain.supervision.risk import DEFAULT_RULE
 from queries.cache import get_engine
 from queries.supervision import (
@@ -66,7 +67,7 @@ with friendly_errors(tr("人员管理", "Personnel")):
         pick = st.selectbox(tr("案件与嫌疑人（取保候审/监视居住，未登记）", "Case and suspect"), list(opts),
                             format_func=opts.get)
         e1, e2, e3 = st.columns(3)
-        start = e1.date_input(tr("开始日期", "Start"), value=dt.date.today())
+        start = e1.date_input(tr("开始日期", "Start"), value=clock.today())
         months = e2.number_input(tr("期限（月）", "Months"), 1, 12, 12)
         pros = e3.selectbox(tr("承办检察官", "Prosecutor"), list(names), format_func=names.get)
         consent = st.checkbox(tr("已告知本人并取得佩戴设备/安装应用的同意", "Person informed and consented"))

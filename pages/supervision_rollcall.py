@@ -11,6 +11,7 @@ from components.i18n import tr
 from components.shell import friendly_errors, inject_font
 from components.supervision_ui import now, run_action, viewer
 from components.freshness import fresh_note
+from domain import clock
 from queries.cache import get_engine
 from queries.supervision import checkin_tasks_live, roll_call, supervised_list
 
@@ -31,7 +32,7 @@ with friendly_errors(tr("点名管理", "Roll call")):
                            window_minutes=int(window), actor=actor)
             if n:
                 st.success(tr(f"已向 {n} 人发起点名。", f"Roll call sent to {n} persons."))
-    since = dt.datetime.combine(dt.date.today() - dt.timedelta(days=1), dt.time())
+    since = dt.datetime.combine(clock.today() - dt.timedelta(days=1), dt.time())
     res = checkin_tasks_live(scope, since)
     df = res.value
     if df is not None and len(df):

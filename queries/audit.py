@@ -6,6 +6,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select
 
+from domain import clock
 from domain.masking import scrub_text
 from queries.frames import read_frame
 from queries.schema import AuditLog
@@ -16,7 +17,7 @@ def record(conn: Connection, *, actor: str, role: str, event: str, result: str,
            at: dt.datetime | None = None) -> None:
     """Write one audit row in the caller's transaction; ID and phone numbers are masked."""
     conn.execute(insert(AuditLog).values(
-        at=at or dt.datetime.now(), actor=scrub_text(actor)[:60], actor_role=role[:20],
+        at=at or clock.now_precise(), actor=scrub_text(actor)[:60], actor_role=role[:20],
         event=event[:40], target=scrub_text(target)[:80] if target else None,
         result=result[:20], detail=scrub_text(detail)[:300] if detail else None,
     ))

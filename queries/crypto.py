@@ -9,15 +9,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-import os
 import secrets
 
-from domain.settings import ROOT
+from domain.settings import ROOT, current
 
 
 @functools.lru_cache(maxsize=1)
 def _key() -> bytes:
-    env = os.environ.get("JCY_HASH_KEY")
+    env = current().hash_key
     if env:
         return env.encode()
     path = ROOT / "data" / "hash.key"

@@ -26,6 +26,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from domain import clock
 from domain import import_rules as R
 from domain.masking import scrub_text
 from domain.scope import Scope
@@ -286,7 +287,7 @@ def import_file(engine: Engine, scope: Scope, kind: str, data: bytes, filename: 
     """Validate ``data`` (the file's bytes) and import it in one transaction; see the module doc."""
     if kind not in R.SCHEMAS:
         raise ValueError(f"unknown import kind {kind!r}")
-    now = (now or dt.datetime.now()).replace(microsecond=0)
+    now = (now or clock.now()).replace(microsecond=0)
     sha = hashlib.sha256(data).hexdigest()
     fname = scrub_text(os.path.basename(filename or "upload.csv"))[:200]
 

@@ -24,7 +24,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 
-from domain import otp
+from domain import clock, otp
 from domain.identity import validate_id, validate_phone
 from domain.masking import mask_id, mask_name, mask_phone
 from domain.portal import DocumentView, LoginResult, Principal, SendResult
@@ -48,7 +48,7 @@ STAFF_ROLES = ("prosecutor", "leader", "admin")
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
-    return now or dt.datetime.now()
+    return now or clock.now_precise()
 
 
 def subject_of(kind: str, key: str) -> str:

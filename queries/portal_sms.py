@@ -1,6 +1,7 @@
 """Sending SMS: one interface, a development outbox and an HTTP gateway adapter.
 
-Settings (environment variables; root keys of ``.streamlit/secrets.toml`` are exported as such):
+Settings (declared and checked in ``domain.settings``; environment variables, and root keys of
+``.streamlit/secrets.toml`` are exported as such):
 
 - ``JCY_SMS_BACKEND``: ``outbox`` (default) writes each message to the ``sms_outbox`` table for the
   operator to read; ``http`` posts it to an SMS gateway.
@@ -17,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,6 +26,7 @@ from typing import Protocol
 from sqlalchemy import Engine, insert
 
 from domain.masking import mask_phone
+from domain.settings import Settings, current
 from queries.schema import SmsOutbox
 from queries.writes import phone_columns
 
@@ -101,18 +102,11 @@ class HttpGatewaySender:
 _configured: SmsSender | None = None
 
 
-def sender_from_settings(env: dict[str, str] | None = None) -> SmsSender:
-    env = os.environ if env is None else env
-    backend = env.get("JCY_SMS_BACKEND", "outbox").strip().lower()
-    if backend == "http":
-        url = env.get("JCY_SMS_URL", "").strip()
-        if not url.startswith(("https://", "http://")):
-            raise ValueError("JCY_SMS_BACKEND=http needs JCY_SMS_URL (http:// or https://)")
-        return HttpGatewaySender(url=url, token=env.get("JCY_SMS_TOKEN", ""),
-                                 sign=env.get("JCY_SMS_SIGN", "上海检察"),
-                                 timeout=float(env.get("JCY_SMS_TIMEOUT", "5")))
-    if backend != "outbox":
-        raise ValueError(f"unknown JCY_SMS_BACKEND {backend!r} (outbox or http)")
+def sender_from_settings(settings: Settings | None = None) -> SmsSender:
+    """The sender the settings choose (``domain.settings`` has already checked backend and URL)."""
+    s = current() if settings is None else settings
+    if s.sms_backend == "http":
+        return HttpGatewaySender(url=s.sms_url, token=s.sms_token, sign=s.sms_sign, timeout=s.sms_timeout)
     return OutboxSender()
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy import Engine, delete, insert, select, update
 
+from domain import clock
 from queries.schema import DataVersion
 
 
@@ -69,7 +70,7 @@ def build(engine: Engine, scale: str = "demo", seed: int = 20240601, progress: b
           now: dt.datetime | None = None) -> BuildContext:
     """Fill an empty, migrated database. Deterministic for a given (scale, seed, now)."""
     spec = SCALES[scale]
-    ctx = BuildContext(now=(now or dt.datetime.now()).replace(second=0, microsecond=0), seed=seed,
+    ctx = BuildContext(now=(now or clock.now()).replace(second=0, microsecond=0), seed=seed,
                        progress=progress)
     for i, modname in enumerate(STEPS):
         mod = importlib.import_module(modname)

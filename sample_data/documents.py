@@ -15,14 +15,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from domain.settings import ROOT
+from domain.settings import ROOT, current
 from queries.schema import (
     AppUser, Case, CaseParty, District, Document, DocumentRecipient, LawyerBinding, Person, Procuratorate,
 )
@@ -242,8 +241,9 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
 
     logins = _demo_logins(recips, docs, parties, ctx)
     ctx.ids["demo_logins"] = logins
-    if spec.name == "demo" or os.environ.get("JCY_DEMO_LOGINS"):
-        _write_demo_logins(Path(os.environ.get("JCY_DEMO_LOGINS") or DEMO_LOGINS), logins)
+    dest = current().demo_logins
+    if spec.name == "demo" or dest is not None:
+        _write_demo_logins(dest or DEMO_LOGINS, logins)
     return written
 
 

@@ -19,6 +19,7 @@ import time
 import numpy as np
 from sqlalchemy import Engine, func, insert, select, update
 
+from domain import clock
 from domain.cases import CHARGE_MIX
 from domain.identity import make_id
 from queries.crypto import hash_id_number
@@ -163,7 +164,7 @@ def run(engine: Engine, rate: float, seconds: float | None = None, seed: int | N
     carry = 0.0
     while not stop["now"] and (t_end is None or time.monotonic() < t_end):
         t0 = time.monotonic()
-        now = dt.datetime.now().replace(microsecond=0)
+        now = clock.now()
         carry += rate * period
         n = int(carry)
         carry -= n

@@ -10,6 +10,23 @@ from sqlalchemy import Engine, text
 from queries.db import create_database, make_engine
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+
+
+def pytest_report_header(config) -> str:
+    """Say which day the suite runs on: the clock may be started elsewhere (``JCY_CLOCK_START``)."""
+    from domain import clock
+
+    start = os.environ.get("JCY_CLOCK_START", "").strip()
+    return f"product clock: {clock.now():%Y-%m-%d %H:%M} Shanghai" + (f" (JCY_CLOCK_START={start})" if start else "")
+
+
+@pytest.fixture(autouse=True)
+def _clock_put_back():
+    """Whatever a test does to the product clock (frozen, start_at) is undone after it."""
+    from domain import clock
+
+    with clock.saved():
+        yield
 _PG_SCHEMAS: dict[int, str] = {}
 PG_SKIP = "TEST_DATABASE_URL is not set (.ci/run sets it to the local PostgreSQL database 'test')"
 

@@ -87,21 +87,28 @@ def test_intake_by_function(raw, scope, flt):
     assert want.sum() > 0
 
 
+def _mid_month_before_last(today: dt.date) -> dt.date:
+    """The 15th of the month before last: inside the sample, with a year and a month already under way."""
+    return (today.replace(day=1) - dt.timedelta(days=40)).replace(day=15)
+
+
 @pytest.mark.parametrize("scope", SCOPES, ids=["all", "two"])
 def test_intake_summary_today_month_year(raw, scope):
     now = raw["now"]
-    got = C.intake_summary(raw["engine"], scope, now.date()).set_index("function")
     df = _apply(raw["cases"], scope, NOFILTER)
-    t0 = dt.datetime(now.year, now.month, now.day)
-    end = t0 + dt.timedelta(days=1)
-    for col, start in (("today", t0), ("month", t0.replace(day=1)), ("year", t0.replace(month=1, day=1))):
-        want = df[_in(df["accepted_at"], start, end)].groupby("function").size()
-        for fn, n in want.items():
-            assert got.loc[fn, col] == n, (fn, col)
-        # functions with no case in the window are absent or zero, never invented
-        for fn in set(got.index) - set(want.index):
-            assert got.loc[fn, col] == 0
-    assert got["year"].sum() > 0
+    # the build's own day (on 1 January at nine the year may still be empty) and a stated earlier day
+    for today in (now.date(), _mid_month_before_last(now.date())):
+        got = C.intake_summary(raw["engine"], scope, today).set_index("function")
+        t0 = dt.datetime(today.year, today.month, today.day)
+        end = t0 + dt.timedelta(days=1)
+        for col, start in (("today", t0), ("month", t0.replace(day=1)), ("year", t0.replace(month=1, day=1))):
+            want = df[_in(df["accepted_at"], start, end)].groupby("function").size()
+            for fn, n in want.items():
+                assert got.loc[fn, col] == n, (today, fn, col)
+            # functions with no case in the window are absent or zero, never invented
+            for fn in set(got.index) - set(want.index):
+                assert got.loc[fn, col] == 0
+    assert got["year"].sum() > 0 and got["month"].sum() > 0  # the stated day, half a month in
 
 
 @pytest.mark.parametrize("flt", FILTERS[:3], ids=["none", "crim", "theft"])
@@ -233,27 +240,29 @@ def test_district_comparison_rows_equal_per_district_definitions(raw):
 
 
 def test_time_limit_watch_matches_the_law_case_by_case(raw):
-    now = raw["now"]
-    got = C.time_limit_watch(raw["engine"], ALL, now=now, warn_days=2)
     df, ev = raw["cases"], raw["events"]
     resub = ev[ev["event_type"] == "重新移送审查起诉"].groupby("case_id")["occurred_at"].max()
-    want = {}
-    for r in df[df["stage"].isin(["受理", "审查逮捕", "审查起诉", "退回补充侦查"])].itertuples():
-        entered = r.stage_entered_at.to_pydatetime()
-        if r.stage == "审查起诉" and r.returns_count > 0 and r.id in resub.index:
-            entered = max(entered, resub[r.id].to_pydatetime())
-        due, _ = deadline(r.stage, entered, detained=r.detained, extended=r.extensions_count > 0)
-        st = time_limit_status(due, now, 2)
-        if st != "正常":
-            want[r.id] = (st, due)
-    assert want, "the sample should have cases near or past their limits"
-    assert set(got["case_id"]) == set(want)
-    for r in got.itertuples():
-        assert (r.status, r.deadline.to_pydatetime()) == want[r.case_id]
-    assert list(got["deadline"]) == sorted(got["deadline"])
-    assert set(got["status"]) <= {"临期", "超期"}
-    # nothing personal in the list
-    assert not {"full_name", "name_masked", "id_masked", "phone_masked", "parties"} & set(got.columns)
+    # at the build's own instant (whether a small sample has a file near its limit then depends on the
+    # day) and 20 days on, when files still open are certainly near or past theirs
+    for now in (raw["now"], raw["now"] + dt.timedelta(days=20)):
+        got = C.time_limit_watch(raw["engine"], ALL, now=now, warn_days=2)
+        want = {}
+        for r in df[df["stage"].isin(["受理", "审查逮捕", "审查起诉", "退回补充侦查"])].itertuples():
+            entered = r.stage_entered_at.to_pydatetime()
+            if r.stage == "审查起诉" and r.returns_count > 0 and r.id in resub.index:
+                entered = max(entered, resub[r.id].to_pydatetime())
+            due, _ = deadline(r.stage, entered, detained=r.detained, extended=r.extensions_count > 0)
+            st = time_limit_status(due, now, 2)
+            if st != "正常":
+                want[r.id] = (st, due)
+        assert set(got["case_id"]) == set(want), now
+        for r in got.itertuples():
+            assert (r.status, r.deadline.to_pydatetime()) == want[r.case_id]
+        assert list(got["deadline"]) == sorted(got["deadline"])
+        assert set(got["status"]) <= {"临期", "超期"}
+        # nothing personal in the list
+        assert not {"full_name", "name_masked", "id_masked", "phone_masked", "parties"} & set(got.columns)
+    assert want, "20 days on, the sample should have cases near or past their limits"
 
 
 def test_time_limit_watch_flags_an_overdue_arrest_review(raw):

@@ -2,7 +2,6 @@
 documents, none-found, confirm receipt; and the README screenshots."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 import tempfile
 from pathlib import Path
@@ -11,6 +10,7 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
+from domain import clock
 from queries.db import make_engine, upgrade
 from queries.schema import AuditLog, SmsOutbox
 from tests.browser import ROOT, browser_page, running_app, wait_for_app
@@ -30,7 +30,7 @@ def demo(tmp_path_factory):
     path = tmp_path_factory.mktemp("portal_browser") / "portal.sqlite3"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
-    ctx = BuildContext(now=dt.datetime.now().replace(second=0, microsecond=0), seed=7, progress=False)
+    ctx = BuildContext(now=clock.now().replace(second=0), seed=7, progress=False)
     core.build(engine, SCALES["tiny"], np.random.default_rng([7, 0]), ctx)
     documents.build(engine, SCALES["tiny"], np.random.default_rng([7, 1]), ctx)
     logins = ctx.ids["demo_logins"]

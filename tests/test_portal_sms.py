@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from sqlalchemy import select
 
+from domain.settings import SettingsError, load
 from queries import portal as P
 from queries.portal_sms import HttpGatewaySender, OutboxSender, code_message, sender_from_settings
 from queries.schema import SmsOutbox
@@ -17,14 +18,14 @@ from tests.portal_fixtures import NOW, seed
 
 
 def test_settings_choose_the_sender():
-    assert isinstance(sender_from_settings({}), OutboxSender)
-    s = sender_from_settings({"JCY_SMS_BACKEND": "http", "JCY_SMS_URL": "http://127.0.0.1:9/sms",
-                              "JCY_SMS_TOKEN": "t", "JCY_SMS_SIGN": "奉贤检察"})
-    assert isinstance(s, HttpGatewaySender) and s.sign == "奉贤检察" and s.token == "t"
-    with pytest.raises(ValueError):
-        sender_from_settings({"JCY_SMS_BACKEND": "http"})
-    with pytest.raises(ValueError):
-        sender_from_settings({"JCY_SMS_BACKEND": "carrier-pigeon"})
+    assert isinstance(sender_from_settings(load({})), OutboxSender)
+    s = sender_from_settings(load({"JCY_SMS_BACKEND": "http", "JCY_SMS_URL": "http://127.0.0.1:9/sms",
+                                   "JCY_SMS_TOKEN": "t", "JCY_SMS_SIGN": "奉贤检察", "JCY_SMS_TIMEOUT": "2.5"}))
+    assert isinstance(s, HttpGatewaySender) and s.sign == "奉贤检察" and s.token == "t" and s.timeout == 2.5
+    with pytest.raises(SettingsError, match="JCY_SMS_URL"):
+        load({"JCY_SMS_BACKEND": "http"})
+    with pytest.raises(SettingsError, match="JCY_SMS_BACKEND"):
+        load({"JCY_SMS_BACKEND": "carrier-pigeon"})
 
 
 def test_message_has_the_code_and_service_name_only():

@@ -154,9 +154,26 @@ def test_river_classes_match_pandas(sample_any_engine):
             assert (got["month"] == exp.loc[got.index, "month"]).all()
             mp = exp.loc[got.index, "main_pollutants"].fillna("")
             assert (got["main_pollutants"].fillna("") == mp).all()
-    # the current month is only partly reported: some rivers fall back to an earlier month
+    # whatever day the sample was built on, a river's class is of its latest month up to the one asked
     latest = q.river_classes(e, ALL, months[-1])
-    assert (latest["month"] < months[-1]).any() and (latest["month"] == months[-1]).any()
+    assert (latest["month"] <= months[-1]).all() and (latest["month"] == months[-1]).any()
+
+
+@pytest.mark.parametrize("now, newest, some_fall_back", [
+    (dt.datetime(2026, 6, 18, 10, 0), "2026-06", True),  # sites report on the 5th–25th: June is partly in
+    (dt.datetime(2026, 6, 2, 9, 0), "2026-05", False),  # nothing reported in June yet; May is complete
+])
+def test_current_month_is_partly_reported_on_the_stated_day(tmp_path, now, newest, some_fall_back):
+    """The partial current month depends on the day of the build, so the day is stated here."""
+    e = _build_rivers(tmp_path / "rivers.sqlite3", now=now)
+    try:
+        months = q.sample_months(e, ALL)
+        assert months[-1] == newest
+        latest = q.river_classes(e, ALL, f"{now:%Y-%m}")
+        assert (latest["month"] == newest).any()
+        assert (latest["month"] < newest).any() == some_fall_back
+    finally:
+        e.dispose()
 
 
 def test_scope_limits_rivers(sample_any_engine):

@@ -345,3 +345,10 @@ def test_merged_circumstances_are_named_not_shown_as_zero():
     r = compute("盗窃", 1, [("surrender", 20), ("plea", 30), ("court_plea", 5)])
     d = step(r, "t2").detail_zh
     assert "自首（并入认罪认罚，不重复计算）" in d and "认罪认罚−30%" in d and "−0%" not in d
+
+
+def test_reductions_capped_at_the_whole_sentence_leave_an_ordered_range():
+    """Found by the property test above: float rounding left lo 4e-16 months above hi = 0."""
+    cs = [CIRCUMSTANCES_BY_KEY[k] for k in ("custody_conduct", "comp_forgiveness", "merit_major", "confession")]
+    r = _run("交通肇事", 1, 0.5, cs, [1.0, 0.984375, 0.375, 1.0])
+    assert r.ok and r.range == (0.0, 0.0) and r.band[0] <= r.band[1]

@@ -87,13 +87,14 @@ def test_track_page_shows_a_track_and_audits_it(sup_db):
 def test_leave_page_approves_a_pending_request(sup_db):
     import datetime as dt
 
+    from domain import clock
     from queries import supervision as Q
     from queries.schema import LeaveRequest
     from domain.scope import SUPERVISION
 
     # a pending request of our own, whatever the seeded sample happened to leave pending
     sid = int(Q.supervised_list(sup_db, SUPERVISION, "在管")["id"].iloc[0])
-    t = dt.datetime.now().replace(microsecond=0)
+    t = clock.now()
     Q.request_leave(sup_db, SUPERVISION, sid, destination="江苏省苏州市", dest_district_id=None,
                     start=t + dt.timedelta(days=1), end=t + dt.timedelta(days=2), reason="探亲", now=t,
                     actor="test")

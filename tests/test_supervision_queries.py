@@ -176,9 +176,23 @@ def test_track_is_for_supervision_only_and_every_view_is_audited(sample_engine):
         Q.person_track(e, other, int(sid), last - dt.timedelta(days=1), last, actor="x")
 
 
-def test_alert_evidence_positions_hidden_from_other_roles(sample_engine):
-    e = sample_engine
-    aid = int(table(e, "alert").query("kind == '越界'")["id"].iloc[0])
+def _own_alert(e, now: dt.datetime, kind: str = E.BREACH) -> int:
+    """A new alert of our own, with pings of that person as its evidence: whether the seeded sample
+    left one of this kind open depends on the day it was built (a small sample, a moving clock)."""
+    with e.begin() as c:
+        sid, = c.execute(select(LocationPing.supervised_id).order_by(LocationPing.id).limit(1)).one()
+        pings = c.execute(select(LocationPing.id, LocationPing.ts, LocationPing.lon, LocationPing.lat)
+                          .where(LocationPing.supervised_id == sid).order_by(LocationPing.ts).limit(3)).all()
+        ev = {"pings": [{"id": p.id, "ts": str(p.ts), "lon": p.lon, "lat": p.lat} for p in pings],
+              "count": len(pings)}
+        return c.execute(insert(Alert).values(
+            supervised_id=sid, kind=kind, severity="高", status="新", raised_at=now - dt.timedelta(minutes=10),
+            evidence=json.dumps(ev), open_key=f"test-{kind}-{sid}-{now:%H%M%S}").returning(Alert.id)).scalar_one()
+
+
+def test_alert_evidence_positions_hidden_from_other_roles(engine_copy):
+    e = engine_copy
+    aid = _own_alert(e, build_now(e))
     assert "pings" not in Q.alert_evidence(e, LEADER, aid, actor="leader")
     before = len(_audit(e))
     assert Q.alert_evidence(e, SUPERVISION, aid, actor="sup")["pings"]
@@ -190,9 +204,9 @@ def test_alert_evidence_positions_hidden_from_other_roles(sample_engine):
 
 def test_alert_lifecycle_new_ack_close_audited(engine_copy):
     e = engine_copy
-    a = Q.alerts(e, SUPERVISION, ("新",))
-    aid = int(a["id"].iloc[0])
     now = build_now(e) + dt.timedelta(minutes=5)
+    aid = _own_alert(e, now)
+    assert aid in set(Q.alerts(e, SUPERVISION, ("新",))["id"])
     with pytest.raises(ValueError):
         Q.act_on_alert(e, SUPERVISION, aid, "close", user_id=None, actor="sup", now=now, note="  ")
     Q.act_on_alert(e, SUPERVISION, aid, "ack", user_id=None, actor="sup", now=now)

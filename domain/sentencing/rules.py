@@ -185,6 +185,12 @@ def _resolve(crime: str, chosen: list[Chosen], minor_crime: bool) -> list[tuple[
     return out
 
 
+def _months_left(x: float) -> float:
+    """Months after the tier-2 reductions: never negative, and what float rounding leaves of a
+    reduction capped at 100 % (4e-16 months on one end, 0 on the other) is zero, so lo <= hi holds."""
+    return 0.0 if x < 1e-9 else x
+
+
 def compute(crime: str, tier: int | None, circumstances: Iterable[Chosen | str | tuple] = (), *,
             extra_months: float | tuple[float, float] = 0.0, start: float | tuple[float, float] | None = None,
             minor_crime: bool = False,
@@ -335,7 +341,7 @@ def compute(crime: str, tier: int | None, circumstances: Iterable[Chosen | str |
                 parts_zh.append(f"{c.name_zh}{sign}{_fmt(p)}%")
                 parts_en.append(f"{c.name_en} {sign}{_fmt(p)} %")
         net = sum(c.direction * eff[c.key] for c, _ in tier2)
-        lo, hi = max(lo_in + d_lo_total, 0.0), max(hi_in + d_hi_total, 0.0)
+        lo, hi = _months_left(lo_in + d_lo_total), _months_left(hi_in + d_hi_total)
         rec = " （累犯增加不少于3个月）" if "recidivist" in eff else ""
         steps.append(Step("t2", "第二类情节（同向相加、逆向相减）", "Tier 2 (netted, applied once)", lo_in, hi_in, lo, hi,
                           f"{'；'.join(parts_zh)}；合计 {_signed(net)}%{rec}",

@@ -6,7 +6,6 @@ Sign-outs are audited here: ``components.portal_session`` keeps the session and 
 """
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import streamlit as st
 from components import portal_session as session
 from components.i18n import tr
 from components.shell import inject_font, language_switch, require_settings
+from domain import clock
 from domain.portal import Principal
 from queries.cache import get_engine
 from queries.portal import record_logout
@@ -41,7 +41,7 @@ require_settings()
 inject_font()
 language_switch()
 
-now = dt.datetime.now()
+now = clock.now()
 if (ended := session.ended(now)) is not None:
     end_session(*ended)
 principal = session.current(now)

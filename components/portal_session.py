@@ -21,7 +21,7 @@ from typing import Callable
 import streamlit as st
 
 from components.i18n import tr
-from domain import otp
+from domain import clock, otp
 from domain.portal import Principal
 
 K_PRINCIPAL, K_LOGIN_AT, K_LAST = "portal_principal", "portal_logged_in_at", "portal_last_action_at"
@@ -30,7 +30,7 @@ Clock = Callable[[], dt.datetime]
 
 
 def login(principal: Principal, now: dt.datetime | None = None) -> None:
-    now = now or dt.datetime.now()
+    now = now or clock.now()
     st.session_state.clear()
     st.session_state[K_PRINCIPAL] = principal
     st.session_state[K_LOGIN_AT] = now
@@ -46,7 +46,7 @@ def end_reason(state, now: dt.datetime) -> str | None:
 
 def ended(now: dt.datetime | None = None) -> tuple[Principal, str] | None:
     """The signed-in principal and why their session has ended (idle / absolute), or None."""
-    reason = end_reason(st.session_state, now or dt.datetime.now())
+    reason = end_reason(st.session_state, now or clock.now())
     return (st.session_state[K_PRINCIPAL], reason) if reason else None
 
 
@@ -74,7 +74,7 @@ def current(now: dt.datetime | None = None) -> Principal | None:
 
     None once the session has ended: the app handles ``ended()`` first, so this is only a guard.
     """
-    now = now or dt.datetime.now()
+    now = now or clock.now()
     if end_reason(st.session_state, now):
         return None
     p = st.session_state.get(K_PRINCIPAL)
@@ -101,7 +101,7 @@ def show_flash() -> None:
 @st.fragment(run_every=30)
 def watchdog() -> None:
     """Ends an idle or expired session even when nobody clicks. Never counts as activity."""
-    if end_reason(st.session_state, dt.datetime.now()):
+    if end_reason(st.session_state, clock.now()):
         st.rerun(scope="app")  # the full run sees ended(), audits and clears
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from components.i18n import lang, tr
+from domain import clock
 from domain.cases import CRIMINAL_STAGES, FUNCTIONS, FUNCTIONS_EN, OTHER_STAGES, STAGES_EN, CaseFilter
 from domain.periods import PRESET_LABELS, PRESETS, preset_range, previous_period, same_period_last_year
 from domain.scope import ALL, Scope
@@ -63,7 +64,7 @@ def filter_bar(districts: pd.DataFrame | None, charges: Sequence[str] | None, ba
     from components.stats_widgets import fix_icons
 
     fix_icons()
-    today = today or dt.date.today()
+    today = today or clock.today()
     en = lang() == "en"
     qp = st.query_params
     names = ({} if districts is None

@@ -7,12 +7,13 @@ the demo officer ``JCY_USER`` (default ``sup_310112``, Minhang's supervision off
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import streamlit as st
 
 from components.i18n import tr
+from domain import clock
 from domain.scope import SUPERVISION, Scope
+from domain.settings import current
 
 RISK_LABEL = {"green": ("🟢", "绿码", "Green"), "yellow": ("🟡", "黄码", "Yellow"), "red": ("🔴", "红码", "Red")}
 
@@ -20,13 +21,13 @@ RISK_LABEL = {"green": ("🟢", "绿码", "Green"), "yellow": ("🟡", "黄码",
 def viewer() -> tuple[Scope, str]:
     scope = st.session_state.get("scope")
     if not isinstance(scope, Scope):
-        role = os.environ.get("JCY_SUPERVISION_ROLE", "supervision")
+        role = current().supervision_role
         scope = SUPERVISION if role == "supervision" else Scope(role=role)
-    return scope, str(st.session_state.get("username") or os.environ.get("JCY_USER", "sup_310112"))
+    return scope, str(st.session_state.get("username") or current().demo_user)
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    return clock.now()
 
 
 def risk_label(code: str) -> str:

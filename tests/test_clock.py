@@ -204,10 +204,6 @@ def test_service_time_on_the_real_clock_is_shanghai_time(tz, tmp_path):
 
 PRODUCT_DIRS = ("apps", "pages", "components", "queries", "domain", "sample_data", "bench", "tools")
 HOST_CLOCK = re.compile(r"\b(?:datetime|date|Timestamp)\.(?:now|today|utcnow)\b|\btime\.time\(\)")
-# Still on the host's clock while their owners move them onto domain.clock (other branches);
-# remove each entry when its file has moved.
-PENDING = {"queries/cache.py", "queries/screen_hub.py", "components/screen_theme.py", "pages/screen_wall.py",
-           "components/portal_session.py", "components/stats_filters.py", "components/supervision_ui.py"}
 
 
 def test_no_product_code_reads_the_host_clock():
@@ -215,7 +211,7 @@ def test_no_product_code_reads_the_host_clock():
     for d in PRODUCT_DIRS:
         for path in sorted((ROOT / d).rglob("*.py")):
             rel = path.relative_to(ROOT).as_posix()
-            if rel == "domain/clock.py" or rel in PENDING:
+            if rel == "domain/clock.py":
                 continue
             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
                 if HOST_CLOCK.search(line.split("#")[0]):

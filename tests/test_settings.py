@@ -27,9 +27,6 @@ BAD = {
     "JCY_CLIENT_IP_HEADER": "X Real IP",
     "JCY_CLOCK_START": "next Tuesday",
 }
-# Still read os.environ directly while their owners move them onto domain.settings (other branches);
-# remove each entry when its file has moved.
-PENDING = {"queries/db.py", "components/supervision_ui.py"}
 
 
 def test_readme_has_the_settings_table_verbatim():
@@ -134,7 +131,7 @@ def test_only_the_settings_module_reads_the_environment():
     for d in PRODUCT_DIRS:
         for path in sorted((ROOT / d).rglob("*.py")):
             rel = path.relative_to(ROOT).as_posix()
-            if rel == "domain/settings.py" or rel in PENDING:
+            if rel == "domain/settings.py":
                 continue
             for line in _reads_environ(ast.parse(path.read_text(encoding="utf-8"))):
                 offenders.append(f"{rel}:{line}")

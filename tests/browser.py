@@ -73,6 +73,7 @@ def running_app(app: str, env: dict[str, str] | None = None, timeout: float = ST
     with open(log_path, "w") as logf:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=logf, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
+
     def answers() -> bool:
         if proc.poll() is not None:
             raise RuntimeError(f"streamlit exited early:\n{log_path.read_text()}")

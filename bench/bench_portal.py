@@ -3,6 +3,11 @@
 Clear ID numbers exist nowhere in the database, so the benchmark adds one known party of its own
 (ID 310120199001019998-style, attached to the newest document's case; idempotent) and logs in as
 them with the default SMS sender (the outbox). Each step is timed as the page calls it.
+
+The enumeration figures live here, not in the tests: step 1 for a pair on record vs not, and a
+lawyer's wrong password vs an unknown account, timed in alternating order; the table prints both
+medians, the median of the paired differences and the ratio. The tests only guard against gross
+leaks, with margins that hold on a loaded CI machine (tests/test_portal_attacks.py).
 """
 from __future__ import annotations
 
@@ -29,6 +34,7 @@ BENCH_ID = make_id("310120", dt.date(1990, 1, 1), 998)
 BENCH_PHONE = "13300009998"
 GHOST_ID = make_id("310120", dt.date(1991, 2, 2), 996)
 LAWYER = ("bench_lawyer", "Bench@2026-portal", "13300009997")
+NO_ACCOUNT = "bench_nobody"
 TARGET = 50.0
 
 
@@ -96,7 +102,7 @@ def run(engine: Engine, reps: int = 15) -> list[Row]:
     base = max(clock.now(), (last or dt.datetime.min) + dt.timedelta(days=2))
     t: dict[str, list[float]] = {k: [] for k in (
         "send_known", "send_unknown", "verify_ok", "verify_wrong", "list", "open", "confirm", "cases",
-        "lawyer_password", "lawyer_verify")}
+        "lawyer_password", "lawyer_verify", "lawyer_wrong", "lawyer_unknown", "send_gap", "lawyer_gap")}
     principal = Principal("party", person, "测*")
     docs = P.documents_for(engine, principal)
     public_id = docs["public_id"].iloc[0]
@@ -123,22 +129,42 @@ def run(engine: Engine, reps: int = 15) -> list[Row]:
         lcode = _code(engine, sender)
         ms_lv, lres = _ms(lambda: P.verify_lawyer_code(engine, LAWYER[0], lr.request_id, lcode, now=now))
         assert lres.ok, lres
+        # after the good login, so the one failure per repetition (3 h apart) never locks the account
+        wrong_pw = lambda: P.request_lawyer_code(engine, LAWYER[0], "wrong-pass", LAWYER[2], now=now,  # noqa: E731
+                                                 sender=sender)
+        unknown = lambda: P.request_lawyer_code(engine, NO_ACCOUNT, "wrong-pass", LAWYER[2], now=now,  # noqa: E731
+                                                sender=sender)
+        if i % 2:
+            (ms_lwrong, lw), (ms_lunknown, lu) = _ms(wrong_pw), _ms(unknown)
+        else:
+            (ms_lunknown, lu), (ms_lwrong, lw) = _ms(unknown), _ms(wrong_pw)
+        # the unknown account's fifth failure answers "locked" (after the same Argon2 verification)
+        assert lw.status == "bad_credentials" and lu.status in ("bad_credentials", "locked"), (lw, lu)
         if i == 0:
             continue  # warm-up
         for k, v in (("send_known", ms_known), ("send_unknown", ms_unknown), ("verify_ok", ms_ok),
                      ("verify_wrong", ms_wrong), ("list", ms_list), ("open", ms_open), ("confirm", ms_confirm),
-                     ("cases", ms_cases), ("lawyer_password", ms_lpw), ("lawyer_verify", ms_lv)):
+                     ("cases", ms_cases), ("lawyer_password", ms_lpw), ("lawyer_verify", ms_lv),
+                     ("lawyer_wrong", ms_lwrong), ("lawyer_unknown", ms_lunknown),
+                     ("send_gap", ms_known - ms_unknown), ("lawyer_gap", ms_lwrong - ms_lunknown)):
             t[k].append(v)
     med = {k: statistics.median(v) for k, v in t.items()}
+
+    def gap(a: str, b: str, paired: str, label: str) -> str:
+        """Ratio of medians and median paired difference: what an attacker timing step 1 would see."""
+        return f"{label} {med[a] / med[b]:.2f}×, median paired diff {med[paired]:+.2f} ms"
     rows = [
         Row("party step 1: send code (pair on record)", med["send_known"], TARGET),
         Row("party step 1: send code (pair not on record)", med["send_unknown"], TARGET,
-            note=f"diff {abs(med['send_known'] - med['send_unknown']):.2f} ms"),
+            note=gap("send_known", "send_unknown", "send_gap", "on record / not")),
         Row("party step 2: verify right code", med["verify_ok"], TARGET),
         Row("party step 2: verify wrong code", med["verify_wrong"], TARGET),
         Row("lawyer step 1: Argon2id password + send code", med["lawyer_password"], TARGET,
             note="Argon2id m=12MiB t=3 p=1"),
         Row("lawyer step 2: verify code", med["lawyer_verify"], TARGET),
+        Row("lawyer step 1: wrong password", med["lawyer_wrong"], TARGET),
+        Row("lawyer step 1: unknown account", med["lawyer_unknown"], TARGET,
+            note=gap("lawyer_wrong", "lawyer_unknown", "lawyer_gap", "wrong password / unknown")),
         Row("documents list (one party)", med["list"]),
         Row("open a document (PDF + service + audit)", med["open"], TARGET),
         Row("confirm receipt", med["confirm"], TARGET),

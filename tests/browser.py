@@ -10,11 +10,12 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
+
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -22,6 +23,17 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+# Deadlines for a loaded machine (2 cores, a second copy of the suite beside this one): every wait
+# below ends as soon as its event happens, so a generous deadline costs nothing when all is well.
+STARTUP_S = 90.0  # a served app answers /_stcore/health (Python start, imports, migrations)
+APP_TIMEOUT_MS = 90_000  # a page's script run finishes (queries on the tiny sample)
+UI_TIMEOUT_MS = 60_000  # an element a test waits for after an action appears
+SETTLE_MS = 500  # see wait_for_app
+# The one deliberate fixed wait: after a map has drawn, the page is watched this long for stray
+# requests and console errors before assert_clean(). An absence can only be observed over time; a
+# loaded machine can make this window miss a late request, never fail a good page.
+OBSERVE_MS = 3000
+
 # Harmless console noise documented in shared/domain/offline_maps.md §4.
 BENIGN_CONSOLE = ("GPU stall due to ReadPixels", "WARN Dropping", "luma.gl", "WebGL", "GL Driver",
                   "Automatic fallback to software WebGL")
@@ -45,9 +57,10 @@ class RunningApp:
 
 
 @contextlib.contextmanager
-def running_app(app: str, env: dict[str, str] | None = None, timeout: float = 60.0,
+def running_app(app: str, env: dict[str, str] | None = None, timeout: float = STARTUP_S,
                 extra_args: list[str] | None = None, log_dir: Path | None = None):
-    """Run ``streamlit run apps/<app>`` on 127.0.0.1:<free port> until the block ends."""
+    """Run ``streamlit run apps/<app>`` on 127.0.0.1:<free port> until the block ends; ready as
+    soon as the server answers its health check."""
     port = free_port()
     log_dir = log_dir or Path(os.environ.get("TMPDIR", "/tmp"))
     log_path = log_dir / f"streamlit_{Path(app).stem}_{port}.log"
@@ -60,20 +73,21 @@ def running_app(app: str, env: dict[str, str] | None = None, timeout: float = 60
     with open(log_path, "w") as logf:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=logf, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early:\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=5) as r:
+                return r.status == 200
+        except OSError:
+            return False
+
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited early:\n{log_path.read_text()}")
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start in {timeout}s:\n{log_path.read_text()}")
-            time.sleep(0.3)
+        try:
+            wait_until(answers, timeout=timeout, interval=0.2)
+        except AssertionError:
+            raise RuntimeError(f"streamlit did not start in {timeout:g}s:\n{log_path.read_text()}") from None
         yield RunningApp(url, port, proc, log_path)
     finally:
         proc.terminate()
@@ -136,18 +150,31 @@ def browser_page(width: int = 1600, height: int = 1000, timezone_id: str | None 
             browser.close()
 
 
-def wait_for_app(page, timeout_ms: int = 30000) -> None:
-    """Wait until Streamlit has finished its first run (no 'running' status widget)."""
+# Connected, a script run has finished (the attribute reads "initial" before the first one) and no
+# "running" status widget is shown.
+APP_IDLE_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return !!app && app.dataset.testConnectionState === 'CONNECTED'
+        && app.dataset.testScriptState === 'notRunning'
+        && !document.querySelector('[data-testid="stStatusWidget"]');
+}"""
+
+
+def wait_for_app(page, timeout_ms: int = APP_TIMEOUT_MS) -> None:
+    """Wait until Streamlit is connected and has finished its script run.
+
+    The short settle afterwards only lets a widget's debounce send its value before the next step;
+    nothing may rely on it: after an action a test waits for the content it expects.
+    """
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
-    page.wait_for_timeout(500)
+    page.wait_for_function(APP_IDLE_JS, timeout=timeout_ms)
+    page.wait_for_timeout(SETTLE_MS)
 
 
 FONT_LOADED_JS = """() => [...document.fonts].some(
     f => f.family.replace(/["']/g, '') === 'NotoSansSC' && f.status === 'loaded')"""
 
 
-def assert_cjk_font_loaded(page, timeout_ms: int = 15000) -> None:
+def assert_cjk_font_loaded(page, timeout_ms: int = UI_TIMEOUT_MS) -> None:
     """The bundled CJK font (not a system fallback) is what renders Chinese: no tofu boxes."""
     page.wait_for_function(FONT_LOADED_JS, timeout=timeout_ms)

@@ -749,7 +749,9 @@ def test_page_says_an_unreadable_file_cannot_be_imported(page_engine):
 @pytest.mark.xdist_group("browser")
 def test_import_page_in_chromium(engine, tmp_path):
     """Served for real: reach the page from the sidebar, upload a GBK file with a bad row, import."""
-    from tests.browser import assert_cjk_font_loaded, browser_page, running_app, wait_for_app
+    from playwright.sync_api import expect
+
+    from tests.browser import UI_TIMEOUT_MS, assert_cjk_font_loaded, browser_page, running_app, wait_for_app
 
     seed_organisation(engine)
     url = engine.url.render_as_string(hide_password=False)
@@ -763,17 +765,17 @@ def test_import_page_in_chromium(engine, tmp_path):
             if not link.count():  # a long navigation is folded behind "View N more"
                 page.get_by_text(re.compile(r"View \d+ more|查看更多")).first.click()
             link.click()
-            page.wait_for_selector("text=选择 CSV 文件", timeout=30000)
+            page.wait_for_selector("text=选择 CSV 文件", timeout=UI_TIMEOUT_MS)
             page.locator('input[type="file"]').set_input_files(str(upload))
-            page.wait_for_selector("text=校验报告", timeout=30000)
+            page.wait_for_selector("text=校验报告", timeout=UI_TIMEOUT_MS)
             wait_for_app(page)
-            assert page.get_by_text("1 行有错误").count() == 1  # the report table itself is a canvas
-            assert page.get_by_text("GBK", exact=True).count() == 1
+            expect(page.get_by_text("1 行有错误")).to_have_count(1)  # the report table itself is a canvas
+            expect(page.get_by_text("GBK", exact=True)).to_have_count(1)
             assert counts(engine)["case"] == 0
             assert_cjk_font_loaded(page)
             page.screenshot(path=str(tmp_path / "data_import.png"), full_page=True)
             page.get_by_role("button", name="仅导入无误的行").click()
-            page.wait_for_selector("text=写入3行", timeout=30000)
+            page.wait_for_selector("text=写入3行", timeout=UI_TIMEOUT_MS)
             wait_for_app(page)
             watch.assert_clean()
     assert counts(engine)["case"] == 3

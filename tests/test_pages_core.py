@@ -2,7 +2,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.browser import ROOT, assert_cjk_font_loaded, browser_page, running_app, wait_for_app
+from tests.browser import ROOT, UI_TIMEOUT_MS, assert_cjk_font_loaded, browser_page, running_app, wait_for_app
 
 
 @pytest.mark.parametrize("page", ["pages/home.py", "pages/audit_log.py"])
@@ -27,12 +27,14 @@ def test_english_is_available(page_db):
 @pytest.mark.browser
 @pytest.mark.xdist_group("browser")
 def test_dashboard_serves_offline_with_no_console_error(page_db, tmp_path):
+    from playwright.sync_api import expect
+
     with running_app("dashboard.py", env={"DATABASE_URL": page_db}, log_dir=tmp_path) as app:
         with browser_page() as (page, watch):
             page.goto(app.url, wait_until="domcontentloaded")
             wait_for_app(page)
-            page.wait_for_selector("text=数据状态", timeout=30000)
-            assert page.locator('[data-testid="stMetricValue"]').first.inner_text() == "tiny"
+            page.wait_for_selector("text=数据状态", timeout=UI_TIMEOUT_MS)
+            expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text("tiny", timeout=UI_TIMEOUT_MS)
             assert_cjk_font_loaded(page)
             watch.assert_clean()
         assert "Traceback" not in app.log()

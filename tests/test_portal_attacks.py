@@ -8,7 +8,7 @@ import statistics
 import time
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from domain.identity import make_id
 from domain.portal import LoginResult, Principal, SendResult
@@ -153,44 +153,95 @@ def test_enumeration_identical_answers_for_known_and_unknown_pairs(world):
     no_clear_ids_in_audit(engine, w.id_a, w.id_b, ghost, w.phone_a)
 
 
+def _paired_gap(first, second, rounds: int, between=lambda: None) -> tuple[float, float]:
+    """Median over interleaved rounds of ``first(i) - second(i)`` (seconds), and the median of
+    ``second(i)`` alone. Each round times both back to back, alternating which goes first, so the
+    drift of a busy machine cancels within the pair and neither side always follows the other;
+    ``between()`` runs untimed after each round."""
+    diffs, base = [], []
+    for i in range(rounds):
+        t = {}
+        for name, fn in (("a", first), ("b", second)) if i % 2 else (("b", second), ("a", first)):
+            t0 = time.perf_counter()
+            fn(i)
+            t[name] = time.perf_counter() - t0
+        between()
+        diffs.append(t["a"] - t["b"])
+        base.append(t["b"])
+    return statistics.median(diffs), statistics.median(base)
+
+
+# Timing assertions must hold while a second copy of the suite loads this 2-core machine (load 5-8).
+# Measured there, the honest median paired gap of step 1 reached 10 ms (known slower; the SMS
+# thread competes with the request for the CPU), so the test only guards against a gross leak, such
+# as an SMS gateway round trip in the request path (tens to hundreds of ms). The sub-millisecond
+# figure is `make bench` (bench/bench_portal.py prints both medians, their difference and ratio).
+ENUM_MARGIN_S = 0.025
+
+
+def _enumeration_margin(unknown_median: float) -> float:
+    """25 ms, plus half the baseline: a machine slow enough to stretch the baseline stretches the noise too."""
+    return ENUM_MARGIN_S + 0.5 * unknown_median
+
+
 def test_enumeration_similar_timing(engine):
     """Step 1 for a pair on record vs not, with the default (outbox) sender: the request path does
-    the same work (the SMS goes out from a background thread after the response). Paired
-    differences within each round cancel the drift of a busy machine."""
+    the same work (the SMS goes out from a background thread after the response). A positive
+    control shows the same statistic does flag a sender that makes the request wait (so the test
+    can fail)."""
     w = seed(engine)
     ghost = make_id("310104", dt.date(1988, 8, 8), 9)
+
+    def step1(idn, sender, offset):
+        def run(i):
+            now = NOW + (offset + i) * dt.timedelta(hours=3)  # stays under the daily limit
+            assert P.request_party_code(engine, idn, w.phone_a, now=now, sender=sender).status == "sent"
+        return run
+
     sender = OutboxSender()
-    diffs, known_all = [], []
-    for i in range(40):
-        now = NOW + i * dt.timedelta(hours=3)  # stays under the daily limit
-        t = {}
-        for label, idn in (("known", w.id_a), ("unknown", ghost)) if i % 2 else (("unknown", ghost), ("known", w.id_a)):
-            t0 = time.perf_counter()
-            r = P.request_party_code(engine, idn, w.phone_a, now=now, sender=sender)
-            t[label] = time.perf_counter() - t0
-            assert r.status == "sent"
-        sender.flush()  # background delivery finished before the next round
-        diffs.append(t["known"] - t["unknown"])
-        known_all.append(t["known"])
-    d, k = statistics.median(diffs), statistics.median(known_all)
-    assert abs(d) < max(0.001, 0.2 * k), (d, k)
+    d, u = _paired_gap(step1(w.id_a, sender, 0), step1(ghost, sender, 0), rounds=40,
+                       between=sender.flush)  # background delivery done before the next round
+    assert abs(d) < _enumeration_margin(u), (d, u)
     with engine.connect() as c:
         assert c.execute(select(func.count()).select_from(SmsOutbox)).scalar() == 40
 
+    class GatewayInRequestPath(CodeCatcher):
+        """The regression this test exists for: the request waits for a (fast, 100 ms) gateway."""
 
-def test_lawyer_unknown_account_answers_like_a_wrong_password(world):
+        def send(self, engine, phone, body, at):
+            time.sleep(0.1)  # the simulated gateway round trip is the thing measured
+            super().send(engine, phone, body, at)
+
+    leaky = GatewayInRequestPath()
+    d_leak, u_leak = _paired_gap(step1(w.id_a, leaky, 40), step1(ghost, leaky, 40), rounds=12)
+    assert len(leaky.sent) == 12  # only the known pair got an SMS
+    assert d_leak > _enumeration_margin(u_leak), (d_leak, u_leak)
+
+
+def test_lawyer_unknown_account_answers_like_a_wrong_password(world, monkeypatch):
+    """Both pay one Argon2 verification. On a loaded machine the honest median paired gap stayed
+    within 10 % of a verification; the margin is half of one, and a positive control (no Argon2
+    for an unknown account) shows the statistic flags the leak it guards against."""
     engine, w = world
     sms = CodeCatcher()
-    t = {"lw_a": [], "nobody": []}
-    for i in range(8):  # alternate, under the lock threshold per account (4 tries each)
-        for name in (("lw_a", "nobody") if i % 2 else ("nobody", "lw_a")):
-            t0 = time.perf_counter()
-            r = P.request_lawyer_code(engine, name, "wrong-pass", w.phone_lw_a, now=NOW + i * 40 * MIN, sender=sms)
-            t[name].append(time.perf_counter() - t0)
+
+    def attempt(name, offset):
+        def run(i):  # 40 min apart: under the lock threshold at every attempt
+            r = P.request_lawyer_code(engine, name, "wrong-pass", w.phone_lw_a, now=NOW + (offset + i) * 40 * MIN,
+                                      sender=sms)
             assert r.status in ("bad_credentials", "locked")
+        return run
+
+    attempt("lw_a", 0)(0)  # warm-up: the dummy hash is made on first use
+    attempt("nobody", 0)(0)
+    d, u = _paired_gap(attempt("lw_a", 1), attempt("nobody", 1), rounds=12)
     assert sms.sent == []
-    k, u = statistics.median(t["lw_a"][1:]), statistics.median(t["nobody"][1:])
-    assert abs(k - u) < 0.3 * max(k, u), (k, u)  # both pay one Argon2 verification
+    assert abs(d) < 0.5 * u, (d, u)
+
+    real = P._password_ok
+    monkeypatch.setattr(P, "_password_ok", lambda stored, pw: stored is not None and real(stored, pw))
+    d_leak, u_leak = _paired_gap(attempt("lw_a", 20), attempt("nobody", 20), rounds=8)
+    assert d_leak > 0.5 * u_leak, (d_leak, u_leak)
 
 
 # ----------------------------------------------------------------------------- codes
@@ -336,7 +387,9 @@ def test_injection_in_every_field_changes_nothing_and_is_audited(world, payload)
     before = len(audit(engine))
     la = Principal("lawyer", w.lawyer_a, "李**")
     a = Principal("party", w.person_a, "张**")
-    t0 = time.perf_counter()
+    statements: list[str] = []
+    capture = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", capture)
     assert P.request_party_code(engine, payload, w.phone_a, now=NOW, sender=sms).status == "invalid"
     assert P.request_party_code(engine, w.id_a, payload, now=NOW, sender=sms).status == "invalid"
     assert not P.verify_party_code(engine, payload, w.phone_a, "x", "123456", now=NOW).ok
@@ -353,7 +406,10 @@ def test_injection_in_every_field_changes_nothing_and_is_audited(world, payload)
     assert P.staff_login(engine, payload, payload, now=NOW) is None
     assert P.request_binding(engine, w.lawyer_a, payload, payload, payload, now=NOW)  # neutral answer
     assert P.request_binding(engine, w.lawyer_a, w.case2, payload, payload, now=NOW)  # already pending
-    assert time.perf_counter() - t0 < 4.5  # no pg_sleep(5) ran
+    event.remove(engine, "before_cursor_execute", capture)
+    # The payload only ever travelled as a bound parameter: no SQL text the database ran contains it
+    # (so no pg_sleep(5) ran). This replaces "the calls took < 4.5 s", which a loaded machine can break.
+    assert statements and not [st for st in statements if payload in st]
     assert len(sms.sent) == 1  # only the one legitimate request
     with engine.connect() as c:
         assert c.execute(select(func.count()).select_from(Person)).scalar() == persons

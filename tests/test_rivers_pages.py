@@ -124,36 +124,46 @@ def test_clue_dismiss_requires_reason_then_audited(river_pages_db):
 @pytest.mark.browser
 @pytest.mark.xdist_group("browser")
 def test_map_in_chromium_at_chosen_month(river_pages_db):
-    from tests.browser import browser_page, running_app, wait_for_app
+    from playwright.sync_api import expect
+
+    from tests.browser import APP_TIMEOUT_MS, OBSERVE_MS, UI_TIMEOUT_MS, browser_page, running_app, wait_for_app
+
+    def worse_than_v(month: str) -> int:
+        shares = q.class_shares(river_pages_db, ALL, month)
+        return int(shares.loc[shares["water_class"] == 6, "rivers"].sum())
 
     months = q.sample_months(river_pages_db, ALL)
-    steps_back = 4
-    want = months[-1 - steps_back]
+    counts = [worse_than_v(m) for m in reversed(months)]  # latest first
+    # a month at least 4 back whose 劣Ⅴ类 count differs from every later month's, so the figure on the
+    # page is right only once the page has rerun for the chosen month (not the latest, not one passed by)
+    steps_back = next((k for k in range(4, len(months)) if counts[k] not in counts[:k]), None)
+    assert steps_back is not None, f"劣Ⅴ类 counts {counts}: the test cannot tell the months apart"
+    want, n6 = months[-1 - steps_back], counts[steps_back]
     url = os.environ["DATABASE_URL"]
     with running_app("dashboard.py", env={"DATABASE_URL": url}) as app:
         with browser_page(height=1300) as (page, watch):
             page.goto(app.url, wait_until="domcontentloaded")
-            wait_for_app(page, 90000)
+            wait_for_app(page)
             page.get_by_role("link", name="水质地图").click()
-            page.wait_for_selector("canvas", timeout=60000)
-            wait_for_app(page, 90000)
+            page.wait_for_selector("canvas", timeout=APP_TIMEOUT_MS)
+            wait_for_app(page)
             thumb = page.locator('[data-testid="stSlider"] input[type="range"]').first
             assert thumb.get_attribute("aria-valuetext") == months[-1]
+            metric = page.locator('[data-testid="stMetric"]', has_text="劣Ⅴ类河道")
+            value = metric.locator('[data-testid="stMetricValue"]')
+            expect(value).to_have_text(str(counts[0]), timeout=UI_TIMEOUT_MS)
             thumb.focus()
             for _ in range(steps_back):
                 page.keyboard.press("ArrowLeft")
-            page.wait_for_timeout(1000)
-            wait_for_app(page, 90000)
             page.wait_for_function(
                 "(m) => [...document.querySelectorAll('[data-testid=\"stSliderThumbValue\"]')]"
-                ".some(e => e.innerText.trim() === m)", arg=want, timeout=30000)
-            page.wait_for_selector("canvas", timeout=30000)
-            page.wait_for_timeout(4000)
+                ".some(e => e.innerText.trim() === m)", arg=want, timeout=UI_TIMEOUT_MS)
+            # the rerun for the chosen month has landed when its figure shows (no fixed wait)
+            expect(value).to_have_text(str(n6), timeout=APP_TIMEOUT_MS)
+            wait_for_app(page)
+            expect(value).to_have_text(str(n6))  # and stays once the run is over
             assert page.locator("canvas").count() >= 1
-            worse = q.class_shares(river_pages_db, ALL, want)
-            n6 = int(worse.loc[worse["water_class"] == 6, "rivers"].sum())
-            metric = page.locator('[data-testid="stMetric"]', has_text="劣Ⅴ类河道")
-            assert metric.locator('[data-testid="stMetricValue"]').inner_text().strip() == str(n6)
+            page.wait_for_timeout(OBSERVE_MS)  # watch for stray requests once the map is up
             page.screenshot(path=str(Path(os.environ.get("TMPDIR", "/tmp")) / "rivers_map_test.png"))
             watch.assert_clean()
 

@@ -8,7 +8,9 @@ from streamlit.testing.v1 import AppTest
 
 from components.sentencing_export import reasoning_pdf
 from domain.sentencing import compute
-from tests.browser import ROOT, assert_cjk_font_loaded, browser_page, running_app, wait_for_app
+from tests.browser import (
+    APP_TIMEOUT_MS, ROOT, UI_TIMEOUT_MS, assert_cjk_font_loaded, browser_page, running_app, wait_for_app,
+)
 
 RULER = str(ROOT / "pages/sentencing_ruler.py")
 PUBLIC = str(ROOT / "pages/sentencing_public.py")
@@ -86,10 +88,10 @@ def test_ruler_in_chromium_offline_and_export_is_audited(page_db, tmp_path):
             page.goto(app.url, wait_until="domcontentloaded")  # deep links 404 a health probe first
             wait_for_app(page)
             page.locator('[data-testid="stSidebarNav"] a').filter(has_text="智能量刑尺").first.click()
-            page.wait_for_selector("text=规则计算幅度", timeout=60000)
-            page.wait_for_selector("canvas, svg.marks", timeout=30000)
+            page.wait_for_selector("text=规则计算幅度", timeout=APP_TIMEOUT_MS)
+            page.wait_for_selector("canvas, svg.marks", timeout=UI_TIMEOUT_MS)
             assert_cjk_font_loaded(page)
-            with page.expect_download(timeout=60000) as dl:
+            with page.expect_download(timeout=APP_TIMEOUT_MS) as dl:
                 page.get_by_text("下载量刑计算说明").click()
             path = dl.value.path()
             assert open(path, "rb").read(4) == b"%PDF"

@@ -18,6 +18,7 @@ from queries import cases as C
 from queries.schema import Case, CaseEvent
 from queries.screen_hub import ScreenHub, screen_snapshot
 from sample_data.build import bump_version
+from tests.waiting import wait_until
 
 
 def test_shipped_config_is_valid():
@@ -112,7 +113,8 @@ def test_snapshot_matches_the_queries(hub_db):
 
 
 def test_many_readers_one_set_of_queries(hub_db):
-    hub = ScreenHub(interval=60, poll=60, min_gap=0, engine_factory=lambda: hub_db)
+    # long interval and poll: only the tick this test calls may touch the database, however slow the machine
+    hub = ScreenHub(interval=600, poll=600, min_gap=0, engine_factory=lambda: hub_db)
     c = Counter(hub_db)
     try:
         first = hub.get(SCREEN, dt.date.today())
@@ -155,19 +157,18 @@ def test_new_event_triggers_a_refresh_and_shows(hub_db):
 def test_failure_keeps_last_good_then_recovers(hub_db, tmp_path):
     broken = create_engine(f"sqlite:///{tmp_path}/missing/dir/x.sqlite3")
     current = {"e": hub_db}
-    hub = ScreenHub(interval=0.01, poll=600, min_gap=0, engine_factory=lambda: current["e"])
+    # interval 0: every tick rebuilds, so nothing has to wait for an interval to pass
+    hub = ScreenHub(interval=0, poll=600, min_gap=0, engine_factory=lambda: current["e"])
     try:
         good = hub.get(SCREEN, dt.date.today())
         assert good.value is not None and good.error is None
         current["e"] = broken  # the database goes away
-        time.sleep(0.02)
         hub.tick()
         bad = hub.get(SCREEN, dt.date.today())
         assert bad.value is good.value  # last figures kept
         assert bad.error and bad.failed_since is not None and bad.as_of == good.as_of
         assert "Traceback" not in bad.error
         current["e"] = hub_db  # it comes back
-        time.sleep(0.02)
         hub.tick()
         ok = hub.get(SCREEN, dt.date.today())
         assert ok.error is None and ok.as_of > good.as_of
@@ -186,13 +187,25 @@ def test_no_data_at_all_is_an_error_not_a_zero(tmp_path):
 
 
 def test_idle_snapshots_are_forgotten(hub_db):
-    hub = ScreenHub(interval=600, poll=600, idle_after=0.05, engine_factory=lambda: hub_db)
+    """A screen that keeps reading keeps its snapshot; one nobody reads is forgotten, and not before
+    ``idle_after``. The idle time passing is the thing under test: the test ticks until it has,
+    instead of sleeping a fixed time."""
+    hub = ScreenHub(interval=600, poll=600, idle_after=1.0, engine_factory=lambda: hub_db)
+    watched, idle = (SCREEN, dt.date.today()), (Scope((310120,), role="screen"), dt.date.today())
+    read_at = [0.0]
     try:
-        hub.get(SCREEN, dt.date.today())
-        hub.get(Scope((310120,), role="screen"), dt.date.today())
+        hub.get(*watched)
+        hub.get(*idle)
         assert len(hub) == 2
-        time.sleep(0.1)
-        hub.tick()
-        assert len(hub) == 0
+
+        def only_watched_left():
+            read_at[0] = time.monotonic()
+            hub.get(*watched)  # read just before the tick: never idle
+            hub.tick()
+            return set(hub._entries) == {watched}
+
+        wait_until(only_watched_left, message="the unread snapshot was kept, or the read one dropped")
+        wait_until(lambda: hub.tick() or len(hub) == 0, message="unread snapshot kept")
+        assert time.monotonic() - read_at[0] > hub.idle_after  # forgotten only once idle long enough
     finally:
         hub.stop()

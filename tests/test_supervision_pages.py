@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from domain.scope import Scope
-from tests.browser import ROOT, browser_page, running_app, wait_for_app
+from tests.browser import OBSERVE_MS, ROOT, UI_TIMEOUT_MS, browser_page, running_app, wait_for_app
 from tests.pagedb import pages_use_database
 
 PAGES = ["supervision_people", "supervision_map", "supervision_track", "supervision_leave",
@@ -130,13 +130,12 @@ def test_map_renders_offline_in_chromium(sup_db, tmp_path):
     with running_app("dashboard.py", env={"DATABASE_URL": url}, log_dir=tmp_path) as app:
         with browser_page() as (pg, watch):
             pg.goto(f"{app.url}/supervision_map", wait_until="domcontentloaded")
-            wait_for_app(pg, 60000)
-            pg.wait_for_selector("canvas", timeout=30000)
-            pg.wait_for_timeout(3000)
-            # the deck canvas has drawn something (not a blank canvas)
-            drawn = pg.evaluate("""() => { const c = document.querySelector('canvas');
-                return !!c && c.width > 100 && c.height > 100; }""")
-            assert drawn
+            wait_for_app(pg)
+            pg.wait_for_selector("canvas", timeout=UI_TIMEOUT_MS)
+            # the deck canvas has been laid out at its size (waited for, instead of a fixed 3 s)
+            pg.wait_for_function("""() => { const c = document.querySelector('canvas');
+                return !!c && c.width > 100 && c.height > 100; }""", timeout=UI_TIMEOUT_MS)
+            pg.wait_for_timeout(OBSERVE_MS)  # watch for stray requests once the map is up
             assert pg.get_by_text("定位监管").first.is_visible()
             assert not watch.external_requests, watch.external_requests
             assert not watch.page_errors, watch.page_errors

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from components import portal_session as session
+from domain import clock
 from queries.db import make_engine, upgrade
 from queries.schema import AuditLog, DocumentRecipient, LawyerBinding, SmsOutbox
 from tests.portal_fixtures import PASSWORD, seed
@@ -183,7 +184,7 @@ def test_idle_and_absolute_timeouts_end_the_session(db, field, delta, reason):
     engine, w = db
     at = party_login(engine, w.id_a, w.phone_a)
     assert at.title[0].value == "我的法律文书"
-    at.session_state[field] = dt.datetime.now() - delta
+    at.session_state[field] = clock.now_precise() - delta
     at.run()
     assert session.K_PRINCIPAL not in at.session_state
     assert at.title[0].value == "法律文书查阅" and any(reason in i.value for i in at.info)
@@ -193,12 +194,12 @@ def test_idle_and_absolute_timeouts_end_the_session(db, field, delta, reason):
 def test_recent_activity_keeps_the_session(db):
     engine, w = db
     at = party_login(engine, w.id_a, w.phone_a)
-    at.session_state[session.K_LAST] = dt.datetime.now() - dt.timedelta(minutes=14)
-    before = dt.datetime.now()
+    at.session_state[session.K_LAST] = clock.now_precise() - dt.timedelta(minutes=14)
+    before = clock.now()  # the session stamps whole seconds
     at.run()
     assert at.title[0].value == "我的法律文书"
     # stamped by this run: bounded by the clock around it, not by "within 30 s", which a slow run could miss
-    assert before <= at.session_state[session.K_LAST] <= dt.datetime.now()
+    assert before <= at.session_state[session.K_LAST] <= clock.now_precise()
 
 
 def test_watchdog_check_does_not_count_as_activity():

@@ -2,7 +2,6 @@
 month the user picks, with no request leaving localhost (screenshot for the README)."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from domain import clock
 from domain.scope import ALL
 from queries import rivers as q
 from queries.db import make_engine, upgrade
@@ -31,7 +31,7 @@ def river_pages_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("river_pages") / "rivers.sqlite3"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
-    ctx = BuildContext(now=dt.datetime.now().replace(second=0, microsecond=0), seed=5, progress=False)
+    ctx = BuildContext(now=clock.now().replace(second=0), seed=5, progress=False)
     core.build(engine, SCALES["tiny"], np.random.default_rng([5, 0]), ctx)
     rivers.build(engine, SCALES["tiny"], np.random.default_rng([5, 1]), ctx)
     with pages_use_database(f"sqlite:///{path}"):
@@ -90,7 +90,7 @@ def test_detail_search_and_charts(river_pages_db):
 
 def test_cases_page_figures(river_pages_db):
     at = _run("pages/river_cases.py")
-    f = q.pil_figures(river_pages_db, ALL, dt.date.today().year, dt.date.today())
+    f = q.pil_figures(river_pages_db, ALL, clock.today().year, clock.today())
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["本年立案"] == str(f.cases_filed)
     assert metrics["发出检察建议"] == str(f.suggestions_issued)

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.engine import make_url
 
+from domain import clock
 from queries.db import make_engine, upgrade
 from queries.schema import Case, CaseEvent
 from sample_data.build import build, bump_version
@@ -88,7 +89,7 @@ def test_screen_renders_clean_and_shows_a_new_event_in_time(screen_db, tmp_path)
                 "(c) => { const e = document.querySelector('.jcy-clock'); return e && e.innerText !== c; }",
                 arg=c1, timeout=5000)
             # an event written now appears within one interval + 2 s
-            at = (dt.datetime.now() + dt.timedelta(minutes=7)).replace(microsecond=0)
+            at = (clock.now_precise() + dt.timedelta(minutes=7)).replace(microsecond=0)
             stamp = at.strftime("%H:%M:%S")
             _write_event(engine, at)
             t0 = time.monotonic()

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, event, insert, select
 from components.district_map import choropleth, color_for
 from components.screen_config import ScreenState, load_config, next_scene, resolve
 from components.screen_theme import age_state
+from domain import clock
 from domain.indicators import INDICATOR_ORDER
 from domain.scope import SCREEN, Scope
 from queries import cases as C
@@ -102,7 +103,7 @@ def hub_db(engine):
 
 
 def test_snapshot_matches_the_queries(hub_db):
-    today = dt.date.today()
+    today = clock.today()
     snap = screen_snapshot(hub_db, SCREEN, today)
     assert snap.intake.equals(C.intake_summary(hub_db, SCREEN, today))
     assert snap.stages.equals(C.stage_counts(hub_db, SCREEN))
@@ -117,17 +118,17 @@ def test_many_readers_one_set_of_queries(hub_db):
     hub = ScreenHub(interval=600, poll=600, min_gap=0, engine_factory=lambda: hub_db)
     c = Counter(hub_db)
     try:
-        first = hub.get(SCREEN, dt.date.today())
+        first = hub.get(SCREEN, clock.today())
         one = c.n
         assert first.value is not None and first.error is None and one >= 8
         for _ in range(20):  # twenty screens read the same figures
-            r = hub.get(SCREEN, dt.date.today())
+            r = hub.get(SCREEN, clock.today())
             assert r.value is first.value
         assert c.n == one
         hub.tick()  # nothing changed, interval not reached: only the heartbeat is read
         assert c.n == one + 1
         # ... and that read confirms the figures are current: their age restarts
-        again = hub.get(SCREEN, dt.date.today())
+        again = hub.get(SCREEN, clock.today())
         assert again.value is first.value and again.as_of > first.as_of
     finally:
         c.close()
@@ -137,16 +138,16 @@ def test_many_readers_one_set_of_queries(hub_db):
 def test_new_event_triggers_a_refresh_and_shows(hub_db):
     hub = ScreenHub(interval=600, poll=600, min_gap=0, engine_factory=lambda: hub_db)
     try:
-        before = hub.get(SCREEN, dt.date.today()).value
+        before = hub.get(SCREEN, clock.today()).value
         with hub_db.connect() as conn:
             case_id = conn.execute(select(Case.id, Case.district_id).limit(1)).first()
-        at = dt.datetime.now().replace(microsecond=0) + dt.timedelta(minutes=3)
+        at = clock.now() + dt.timedelta(minutes=3)
         with hub_db.begin() as conn:
             conn.execute(insert(CaseEvent).values(case_id=case_id[0], district_id=case_id[1], occurred_at=at,
                                                   event_type="延长审查起诉期限", counts_as_matter=True))
             bump_version(conn, at)
         hub.tick()
-        after = hub.get(SCREEN, dt.date.today()).value
+        after = hub.get(SCREEN, clock.today()).value
         assert after.version == before.version + 1
         assert after.events.iloc[0]["occurred_at"] == at
         assert after.events.iloc[0]["event_type"] == "延长审查起诉期限"
@@ -160,17 +161,17 @@ def test_failure_keeps_last_good_then_recovers(hub_db, tmp_path):
     # interval 0: every tick rebuilds, so nothing has to wait for an interval to pass
     hub = ScreenHub(interval=0, poll=600, min_gap=0, engine_factory=lambda: current["e"])
     try:
-        good = hub.get(SCREEN, dt.date.today())
+        good = hub.get(SCREEN, clock.today())
         assert good.value is not None and good.error is None
         current["e"] = broken  # the database goes away
         hub.tick()
-        bad = hub.get(SCREEN, dt.date.today())
+        bad = hub.get(SCREEN, clock.today())
         assert bad.value is good.value  # last figures kept
         assert bad.error and bad.failed_since is not None and bad.as_of == good.as_of
         assert "Traceback" not in bad.error
         current["e"] = hub_db  # it comes back
         hub.tick()
-        ok = hub.get(SCREEN, dt.date.today())
+        ok = hub.get(SCREEN, clock.today())
         assert ok.error is None and ok.as_of > good.as_of
     finally:
         hub.stop()
@@ -180,7 +181,7 @@ def test_no_data_at_all_is_an_error_not_a_zero(tmp_path):
     broken = create_engine(f"sqlite:///{tmp_path}/missing/dir/x.sqlite3")
     hub = ScreenHub(interval=10, poll=600, engine_factory=lambda: broken)
     try:
-        r = hub.get(SCREEN, dt.date.today())
+        r = hub.get(SCREEN, clock.today())
         assert r.value is None and r.as_of is None and r.error
     finally:
         hub.stop()
@@ -191,7 +192,7 @@ def test_idle_snapshots_are_forgotten(hub_db):
     ``idle_after``. The idle time passing is the thing under test: the test ticks until it has,
     instead of sleeping a fixed time."""
     hub = ScreenHub(interval=600, poll=600, idle_after=1.0, engine_factory=lambda: hub_db)
-    watched, idle = (SCREEN, dt.date.today()), (Scope((310120,), role="screen"), dt.date.today())
+    watched, idle = (SCREEN, clock.today()), (Scope((310120,), role="screen"), clock.today())
     read_at = [0.0]
     try:
         hub.get(*watched)

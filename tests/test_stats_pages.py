@@ -3,7 +3,6 @@ bad URL values are harmless, the ranking is off by default, drill-down reaches a
 and every chart can be exported as PNG/SVG with Chinese drawn from the bundled font."""
 from __future__ import annotations
 
-import datetime as dt
 
 import pandas as pd
 import pytest
@@ -11,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.charts import bar_chart, to_png, to_svg, trend_chart
 from components.export import to_safe_csv
+from domain import clock
 from domain.cases import CaseFilter
 from domain.periods import preset_range
 from domain.scope import Scope
@@ -44,7 +44,7 @@ def test_filters_come_from_the_url_and_reach_the_queries(page_db, sample_engine)
     assert at.selectbox(key="f_period").value == "year"
     assert at.selectbox(key="f_fn").value == "刑事"
     assert sorted(at.multiselect(key="f_districts").value) == [310112, 310115]
-    start, end = preset_range("year", dt.date.today())
+    start, end = preset_range("year", clock.today())
     want = C.period_totals(sample_engine, Scope((310112, 310115)), start, end, CaseFilter(function="刑事"))
     accepted = next(m for m in at.metric if m.label == "受理案件")
     assert accepted.value == f"{want['accepted']:,}"
@@ -90,7 +90,7 @@ def test_drill_down_reaches_the_cases_with_masked_parties(page_db, sample_engine
     at = _run("pages/stats_drilldown.py", {"period": "year", "dd": "310115"})
     assert at.selectbox(key="dd_district").value == 310115
     charge = at.selectbox(key="dd_charge").value
-    start, end = preset_range("year", dt.date.today())
+    start, end = preset_range("year", clock.today())
     want = C.case_list(sample_engine, Scope(), start, end, district_id=310115, charge=charge)
     cases = at.dataframe[1].value
     assert len(cases) == len(want)

@@ -46,6 +46,24 @@ def parse_instant(value: str) -> dt.datetime:
     return at.replace(tzinfo=SHANGHAI) if at.tzinfo is None else at.astimezone(SHANGHAI)
 
 
+def parse_start(value: str) -> dt.datetime:
+    """``JCY_CLOCK_START``: an instant, optionally ``@`` the Unix time at which the clock read it.
+
+    With the anchor, every process (the test run, its workers, the apps it starts a minute later)
+    reads the same time; without it, each process starts the clock at its own start. Returns the
+    naive Shanghai time it is now on that clock.
+    """
+    text, _, anchor = value.partition("@")
+    at = parse_instant(text)
+    if anchor.strip():
+        try:
+            since = _real().timestamp() - float(anchor)
+        except ValueError:
+            raise ValueError("@ 后应为 Unix 时间（秒） (the anchor after @ must be a Unix time)") from None
+        at = at + dt.timedelta(seconds=since)
+    return at.replace(tzinfo=None)
+
+
 def _from_settings() -> None:
     """Apply the configured start (``JCY_CLOCK_START``) once, on first use.
 

@@ -82,9 +82,9 @@ def _optional_path(value: str) -> Path | None:
 def _optional_instant(value: str) -> dt.datetime | None:
     if not value.strip():
         return None
-    from domain.clock import parse_instant
+    from domain.clock import parse_start
 
-    return parse_instant(value).replace(tzinfo=None)
+    return parse_start(value)
 
 
 def _header_name(value: str) -> str:
@@ -136,7 +136,8 @@ SETTINGS: tuple[Setting, ...] = (
             "`data/demo_logins.csv`"),
     Setting("clock_start", "JCY_CLOCK_START", "", _optional_instant,
             "tests and trials only: start the product's clock at this Shanghai date or time "
-            "(`2028-02-29`, `2028-02-29T09:30`) and let it run", "unset (the real time)"),
+            "(`2028-02-29`, `2028-02-29T09:30`) and let it run; `…@<unix time>` makes every process read "
+            "the same time (the test suite adds it)", "unset (the real time)"),
 )
 
 

@@ -12,6 +12,16 @@ from queries.db import create_database, make_engine
 PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 
 
+def pytest_configure(config) -> None:
+    """Anchor a started clock (``JCY_CLOCK_START=2028-02-29``) to this moment, so the workers and
+    the apps the tests start later all read the same time as this process."""
+    import time
+
+    start = os.environ.get("JCY_CLOCK_START", "").strip()
+    if start and "@" not in start:
+        os.environ["JCY_CLOCK_START"] = f"{start}@{time.time():.3f}"
+
+
 def pytest_report_header(config) -> str:
     """Say which day the suite runs on: the clock may be started elsewhere (``JCY_CLOCK_START``)."""
     from domain import clock

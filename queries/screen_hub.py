@@ -135,7 +135,19 @@ class ScreenHub:
         if not entry.has_value and time.monotonic() - entry.last_try_mono >= min(self.poll * 2, 2.0):
             self._refresh(key, entry, None)  # first read: fetch now, under the refresh lock
         self._ensure_thread()
+        if not entry.has_value and entry.error is not None:
+            return self._earlier_day(scope, today, entry)
         return entry.fresh()
+
+    def _earlier_day(self, scope: Scope, today: dt.date, entry: _Entry) -> Fresh[ScreenSnapshot]:
+        """A new day that cannot be read yet (an outage over midnight): the latest earlier day's
+        figures with their own time and the error, so the wall goes stale, not blank."""
+        with self._lock:
+            earlier = [e for (sc, day), e in self._entries.items() if sc == scope and day < today and e.has_value]
+        if not earlier:
+            return entry.fresh()
+        last = max(earlier, key=lambda e: e.as_of)
+        return Fresh(last.value, last.as_of, entry.error, entry.failed_since)
 
     # ------------------------------------------------------------------ refreshing (one thread)
 

@@ -186,3 +186,36 @@ def test_database_file_moved_away_and_back_is_served_again_intact(tmp_path):
     assert after == before
     with make_engine(f"sqlite:///{path}").connect() as c:
         assert c.execute(select(func.count()).select_from(SmsOutbox)).scalar_one() == outbox_before
+
+
+# --------------------------------------------------------------------------- an outage over midnight
+
+
+def test_screen_keeps_the_last_figures_when_the_day_turns_during_an_outage(sample_engine):
+    """The hub keys snapshots by day: a new day that cannot be read shows the day before, stale."""
+    import datetime as dt
+
+    from domain.scope import SCREEN
+    from queries.screen_hub import ScreenHub
+
+    down = {"now": False}
+
+    def engine():
+        if down["now"]:
+            raise DatabaseUnavailable("gone", "数据库暂时无法连接")
+        return sample_engine
+
+    hub = ScreenHub(interval=600, poll=600, engine_factory=engine)
+    try:
+        evening = hub.get(SCREEN, dt.date(2028, 2, 28))
+        assert evening.value is not None and evening.error is None
+        down["now"] = True
+        midnight = hub.get(SCREEN, dt.date(2028, 2, 29))
+        assert midnight.value is evening.value  # yesterday's figures, not a blank wall
+        assert midnight.as_of == evening.as_of and midnight.error == "数据库暂时无法连接"
+        down["now"] = False
+        hub.tick()
+        recovered = hub.get(SCREEN, dt.date(2028, 2, 29))
+        assert recovered.error is None and recovered.value.today == dt.date(2028, 2, 29)
+    finally:
+        hub.stop()

@@ -5,7 +5,6 @@ of a dashboard filter change (goal < 300 ms of server time)."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pandas as pd
 from sqlalchemy import Engine, event, text

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.sentencing import CIRCUMSTANCES, CIRCUMSTANCES_BY_KEY, CRIMES, CRIMES_BY_NAME, compute
+from domain.sentencing import CIRCUMSTANCES, CIRCUMSTANCES_BY_KEY, CRIMES, compute
 from domain.sentencing.guideline import LABELS, PROVINCIAL, circumstances_for, ruleset_hash
 from domain.sentencing.rules import allowed_max
 

@@ -14,7 +14,7 @@ from domain.scope import ALL, SUPERVISION, Scope
 from domain.supervision import engine as E
 from queries import supervision as Q
 from queries.schema import (
-    Alert, AuditLog, CheckinTask, DataVersion, Device, LeaveRequest, LocationPing, SupervisedPerson,
+    Alert, AuditLog, CheckinTask, DataVersion, Device, LocationPing, SupervisedPerson,
 )
 
 LEADER = Scope(role="leader")

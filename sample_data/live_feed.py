@@ -183,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     from queries.db import make_engine
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # the revision check is not news
     p = argparse.ArgumentParser(description="Write live events into the database")
     p.add_argument("--rate", type=float, default=2.0, help="case events per second (default 2)")
     p.add_argument("--seconds", type=float, default=None, help="stop after this many seconds")

@@ -107,6 +107,7 @@ CLOCK_JS = """
       if (!el.dataset.age) { return; }
       const age = parseFloat(el.dataset.age) + (Date.now() - seen(el)) / 1000;
       el.dataset.shown = age.toFixed(1);
+      el.dataset.shownFor = el.dataset.now || '';  // which render the shown age belongs to
       const amber = parseFloat(el.dataset.amber), red = parseFloat(el.dataset.red);
       el.classList.toggle('amber', age >= amber && age < red);
       el.classList.toggle('red', age >= red);

@@ -187,9 +187,12 @@ def pg_behind_proxy():
 
 
 # Records, four times a second, what the badge shows: (browser ms, classes, age shown in seconds).
+# A sample taken between a server render and the script's next tick (the classes are the server's,
+# the age is the last render's) counts as no reading (NaN).
 RECORDER = """() => { window.__jcyLog = []; setInterval(() => {
   const b = document.querySelector('.jcy-age');
-  window.__jcyLog.push([performance.now(), b ? b.className : '', b ? parseFloat(b.dataset.shown || 'NaN') : NaN,
+  const mine = b && b.dataset.shownFor === b.dataset.now;
+  window.__jcyLog.push([performance.now(), b ? b.className : '', mine ? parseFloat(b.dataset.shown) : NaN,
                         !!document.querySelector('.jcy-banner.on')]); }, 250); }"""
 
 

@@ -284,7 +284,10 @@ def test_server_restart_reconnects_to_the_same_scene(screen_db, tmp_path):
                           wait_until="domcontentloaded")
                 wait_for_app(page)
                 page.wait_for_selector("text=办案质效指标", timeout=30000)
-                page.wait_for_selector(".vega-embed", timeout=30000)  # charts loaded their code
+                page.wait_for_function(  # the charges chart has drawn (its code is loaded), or there is none
+                    "() => document.querySelector('.vega-embed canvas, .vega-embed svg')"
+                    " || [...document.querySelectorAll('.jcy-empty')].some(e => e.innerText.trim() === '0')",
+                    timeout=60000)
                 key = page.locator(".jcy-age").get_attribute("data-key")
                 proc.terminate()
                 proc.wait(10)

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain import clock
+from tests.sources import python_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -207,13 +208,7 @@ HOST_CLOCK = re.compile(r"\b(?:datetime|date|Timestamp)\.(?:now|today|utcnow)\b|
 
 
 def test_no_product_code_reads_the_host_clock():
-    offenders = []
-    for d in PRODUCT_DIRS:
-        for path in sorted((ROOT / d).rglob("*.py")):
-            rel = path.relative_to(ROOT).as_posix()
-            if rel == "domain/clock.py":
-                continue
-            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                if HOST_CLOCK.search(line.split("#")[0]):
-                    offenders.append(f"{rel}:{n}: {line.strip()}")
+    offenders = [f"{rel}:{n}: {line.strip()}"
+                 for rel, source in python_files(PRODUCT_DIRS, skip="domain/clock.py")
+                 for n, line in enumerate(source.splitlines(), 1) if HOST_CLOCK.search(line.split("#")[0])]
     assert not offenders, "use domain.clock.now() / today() / now_precise():\n" + "\n".join(offenders)

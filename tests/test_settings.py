@@ -14,6 +14,7 @@ import pytest
 
 from domain import settings as S
 from domain.settings import SETTINGS, SettingsError, load, markdown_table
+from tests.sources import python_files
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -127,14 +128,8 @@ def _reads_environ(tree: ast.AST) -> list[int]:
 
 
 def test_only_the_settings_module_reads_the_environment():
-    offenders = []
-    for d in PRODUCT_DIRS:
-        for path in sorted((ROOT / d).rglob("*.py")):
-            rel = path.relative_to(ROOT).as_posix()
-            if rel == "domain/settings.py":
-                continue
-            for line in _reads_environ(ast.parse(path.read_text(encoding="utf-8"))):
-                offenders.append(f"{rel}:{line}")
+    offenders = [f"{rel}:{line}" for rel, source in python_files(PRODUCT_DIRS, skip="domain/settings.py")
+                 for line in _reads_environ(ast.parse(source))]
     assert not offenders, f"read settings through domain.settings.current(): {offenders}"
 
 

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from components.i18n import lang, tr
+from domain.access import AccessDenied
 from domain.masking import scrub_text
 from domain.settings import SettingsError, current
 
@@ -77,6 +78,10 @@ def friendly_errors(what: str = "", failed: str | None = None):
     except Exception as exc:  # the last-resort handler (ASVS 7.4.1 / 16.5.1)
         if type(exc).__name__ in ("RerunException", "StopException"):
             raise
+        if isinstance(exc, AccessDenied):  # the query layer refused what the page did not check
+            log.warning("query refused: %s", exc)
+            st.warning(tr("无权访问：您的账号不能查看这些数据。", "Access denied: your account may not see this data."))
+            return
         head = failed or tr(f"{what}暂时无法显示", f"{what or 'This view'} is unavailable")
         if is_outage(exc):
             log.warning("%s: database unavailable: %s", what or failed, scrub_text(str(exc).splitlines()[0]

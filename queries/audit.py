@@ -7,19 +7,26 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select
 
 from domain import clock
+from domain.access import Actor
 from domain.masking import scrub_text
 from queries.frames import read_frame
 from queries.schema import AuditLog
 
 
-def record(conn: Connection, *, actor: str, role: str, event: str, result: str,
+def record(conn: Connection, *, actor: str | Actor, event: str, result: str, role: str | None = None,
            target: str | None = None, detail: str | None = None,
            at: dt.datetime | None = None) -> None:
-    """Write one audit row in the caller's transaction; ID and phone numbers are masked."""
+    """Write one audit row in the caller's transaction; ID and phone numbers are masked.
+
+    ``actor`` is an ``Actor`` (the signed-in account, with role, procuratorate and client address)
+    or, for the portal's anonymous steps, a masked name with its ``role``."""
+    who = actor if isinstance(actor, Actor) else Actor(actor, role or "-")
     conn.execute(insert(AuditLog).values(
-        at=at or clock.now_precise(), actor=scrub_text(actor)[:60], actor_role=role[:20],
+        at=at or clock.now_precise(), actor=scrub_text(who.name)[:60], actor_role=(role or who.role)[:20],
         event=event[:40], target=scrub_text(target)[:80] if target else None,
         result=result[:20], detail=scrub_text(detail)[:300] if detail else None,
+        actor_procuratorate=who.procuratorate[:60] if who.procuratorate else None,
+        client_addr=who.client_addr[:64] if who.client_addr else None,
     ))
 
 

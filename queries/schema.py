@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -64,7 +65,9 @@ class Department(Base):
 
 
 class AppUser(Base):
-    """Staff, screen and lawyer accounts. Parties do not have accounts: they log in by SMS."""
+    """Staff and lawyer accounts. Parties do not have accounts (they log in by SMS); screens log in
+    with a device key (``ScreenKey``). A staff account's roles are in ``user_role``; ``role`` keeps
+    its main role (``lawyer`` for lawyers)."""
 
     __tablename__ = "app_user"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -78,6 +81,36 @@ class AppUser(Base):
     law_firm: Mapped[str | None] = mapped_column(String(80))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    totp_secret: Mapped[str | None] = mapped_column(String(200))  # encrypted (AES-GCM), never clear
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)  # a code is accepted once
+    sso_subject: Mapped[str | None] = mapped_column(String(120), unique=True)  # the IdP's claim value
+
+
+class UserRole(Base):
+    """The roles a staff account holds (``domain.access.ROLE_NAMES``)."""
+
+    __tablename__ = "user_role"
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class ScreenKey(Base):
+    """A smart screen's device key: random, shown once, stored as a keyed hash, bound to one
+    procuratorate's scope, revocable."""
+
+    __tablename__ = "screen_key"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    key_prefix: Mapped[str] = mapped_column(String(12))  # the first characters, to tell keys apart
+    procuratorate_id: Mapped[int] = mapped_column(ForeignKey("procuratorate.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(60))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(60))
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 # --------------------------------------------------------------------------- people
@@ -92,7 +125,6 @@ class Person(Base):
     full_name: Mapped[str] = mapped_column(String(40))
     name_masked: Mapped[str] = mapped_column(String(40))
     gender: Mapped[str | None] = mapped_column(String(2))
-    birth_date: Mapped[dt.date | None] = mapped_column(Date)
     id_hash: Mapped[str] = mapped_column(String(64), unique=True)
     id_masked: Mapped[str] = mapped_column(String(20))
     phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -123,6 +155,7 @@ class Case(Base):
     stage_entered_at: Mapped[dt.datetime] = mapped_column(DateTime)
     accepted_at: Mapped[dt.datetime] = mapped_column(DateTime)
     suspects: Mapped[int] = mapped_column(Integer, default=1)
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)  # 承办检察官
     # arrest review
     arrest_review_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     arrest_decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -580,7 +613,24 @@ class AuditLog(Base):
     target: Mapped[str | None] = mapped_column(String(80))
     result: Mapped[str] = mapped_column(String(20))  # 成功 / 失败 / 拒绝 / 锁定
     detail: Mapped[str | None] = mapped_column(String(300))
+    actor_procuratorate: Mapped[str | None] = mapped_column(String(60))
+    client_addr: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[str | None] = mapped_column(String(64))  # the chain: see queries.audit
+    row_hash: Mapped[str | None] = mapped_column(String(64))
     __table_args__ = (Index("ix_audit_at", "at"), Index("ix_audit_event_at", "event", "at"))
+
+
+class AuditChain(Base):
+    """One row: the chain's head (last id and hash) and its base after a purge, so that deleting
+    the newest rows or editing the base is detected too."""
+
+    __tablename__ = "audit_chain"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    base_id: Mapped[int] = mapped_column(Integer, default=0)  # rows with id <= base_id were purged
+    base_hash: Mapped[str] = mapped_column(String(64))
+    exported_through: Mapped[int] = mapped_column(Integer, default=0)  # a purge needs an export first
 
 
 class ImportBatch(Base):

@@ -7,7 +7,7 @@ from typing import Any, Iterable, Sequence
 import pandas as pd
 from sqlalchemy import Connection, Engine, Table, func, insert, select
 
-from domain.identity import birth_date, gender
+from domain.identity import gender
 from domain.masking import mask_id, mask_name, mask_phone
 from queries.crypto import hash_id_number, hash_phone
 from queries.schema import Person
@@ -53,10 +53,11 @@ def person_columns(full_name: str, id_number: str, phone: str | None) -> dict[st
     """The identity columns of a person row, from the clear name, ID number and phone.
 
     Why one function: every writer (builder, importer, live feed) must store the ID number and
-    phone only as keyed hash plus mask, with the same masks; birth date and gender come from the ID.
+    phone only as keyed hash plus mask, with the same masks; gender comes from the ID. The birth date
+    is not stored: with the masked number it gave the whole number back.
     """
     return {"full_name": full_name, "name_masked": mask_name(full_name), "gender": gender(id_number),
-            "birth_date": birth_date(id_number), "id_hash": hash_id_number(id_number),
+            "id_hash": hash_id_number(id_number),
             "id_masked": mask_id(id_number), **phone_columns(phone)}
 
 

@@ -16,15 +16,17 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from domain.access import AUDITOR, DATA, LEADER, PIL, PROSECUTOR, SECADMIN, SUPERVISION, SYSADMIN
 from domain.cases import ADMIN_CAUSES, CHARGE_MIX, CIVIL_CAUSES, PIL_CAUSES
 from domain.identity import make_id
+from domain.passwords import new_password
 from queries.schema import (
-    AppUser, Case, CaseEvent, CaseParty, Department, District, Person, Procuratorate,
+    AppUser, Case, CaseEvent, CaseParty, Department, District, Person, Procuratorate, UserRole,
 )
 from queries.writes import bulk_insert, fix_pg_sequences, person_columns, phone_columns
 
 REAL = Path(__file__).resolve().parent / "real"
-DEMO_PASSWORD = "Jcy@2024demo"
+FENGXIAN = 310120
 
 # Relative case volume by district (a rough stand-in for population and caseload).
 DISTRICT_WEIGHT = {
@@ -62,36 +64,53 @@ def _districts(engine: Engine) -> list[dict]:
 
 
 def _users(district_ids: list[int], proc_of: dict[int, int], rng: np.random.Generator,
-           now: dt.datetime) -> list[dict]:
+           now: dt.datetime) -> tuple[list[dict], list[dict], dict[str, str]]:
+    """Staff and lawyer accounts, their roles, and each one's own random password (never shared,
+    never from the seed: ``make run`` writes them once to ``data/demo_accounts.txt``)."""
     from queries.portal import hash_password  # the one Argon2id profile the logins verify against
 
-    users = [dict(username="admin", display_name="系统管理员", role="admin", procuratorate_id=1),
-             dict(username="leader", display_name="院领导", role="leader", procuratorate_id=1),
-             dict(username="screen", display_name="大屏账号", role="screen", procuratorate_id=1)]
+    city = [("admin", "系统管理员", SYSADMIN), ("secadmin", "安全管理员", SECADMIN),
+            ("auditor", "安全审计员", AUDITOR), ("leader", "市院领导", LEADER), ("data", "数据管理员", DATA)]
+    users, roles = [], []
+    for username, display, role in city:
+        users.append(dict(username=username, display_name=display, role=role, procuratorate_id=1))
+        roles.append((username, role))
     for d in district_ids:
         for n in (1, 2, 3):
             name = SURNAMES[rng.integers(len(SURNAMES))] + "".join(rng.choice(GIVEN, 2))
             users.append(dict(username=f"pros_{d}_{n}", display_name=f"{name}检察官", role="prosecutor",
                               procuratorate_id=proc_of[d]))
+            roles.append((f"pros_{d}_{n}", PROSECUTOR))
         users.append(dict(username=f"sup_{d}", display_name="监管专员", role="supervision",
                           procuratorate_id=proc_of[d]))
+        roles.append((f"sup_{d}", SUPERVISION))
+        users.append(dict(username=f"leader_{d}", display_name="分管副检察长", role="leader",
+                          procuratorate_id=proc_of[d]))
+        roles.append((f"leader_{d}", LEADER))
+    if FENGXIAN in proc_of:  # the rivers are Fengxian's
+        users.append(dict(username=f"pil_{FENGXIAN}", display_name="公益诉讼检察官", role="pil",
+                          procuratorate_id=proc_of[FENGXIAN]))
+        roles.append((f"pil_{FENGXIAN}", PIL))
     firms = ["上海申江律师事务所", "上海浦江律师事务所", "上海明理律师事务所", "上海正衡律师事务所"]
     for n in range(1, 21):
-        phone = f"139{20000000 + n * 7919:08d}"
         name = SURNAMES[rng.integers(len(SURNAMES))] + "".join(rng.choice(GIVEN, 2))
         users.append(dict(username=f"lawyer{n:02d}", display_name=f"{name}律师", role="lawyer",
                           procuratorate_id=None, law_firm=firms[n % len(firms)],
-                          **phone_columns(phone)))
-    # Every demo account shares one password, so one Argon2id hash (about 0.1 s each) serves all.
-    demo_hash = hash_password(DEMO_PASSWORD)
+                          **phone_columns(lawyer_phone(n))))
+    passwords = {}
     for u in users:
+        pw = new_password()
+        passwords[u["username"]] = pw
         u.setdefault("law_firm", None)
         u.setdefault("phone_hash", None)
         u.setdefault("phone_masked", None)
-        u["password_hash"] = demo_hash
+        u["password_hash"] = hash_password(pw)
         u["active"] = True
         u["created_at"] = now - dt.timedelta(days=400)
-    return users
+        # Staff change the issued password and enrol a second factor at first sign-in.
+        u["must_change_password"] = u["role"] != "lawyer"
+        u["password_changed_at"] = None
+    return users, [dict(username=n, role=r) for n, r in roles], passwords
 
 
 def lawyer_phone(n: int) -> str:
@@ -139,9 +158,12 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
             for name, fn in DEPARTMENTS:
                 depts.append(dict(id=len(depts) + 1, procuratorate_id=p["id"], name=name, function=fn))
         written += bulk_insert(conn, Department.__table__, depts)
-        users = _users(district_ids, proc_of, rng, now)
+        users, roles, passwords = _users(district_ids, proc_of, rng, now)
         written += bulk_insert(conn, AppUser.__table__, users)
         ctx.ids["users"] = {u: i for u, i in conn.execute(select(AppUser.username, AppUser.id))}
+        written += bulk_insert(conn, UserRole.__table__,
+                               [dict(user_id=ctx.ids["users"][r["username"]], role=r["role"]) for r in roles])
+        ctx.ids["passwords"] = passwords
     dept_of = {(d["procuratorate_id"], d["function"]): [] for d in depts}
     for d in depts:
         dept_of[(d["procuratorate_id"], d["function"])].append((d["id"], d["name"]))

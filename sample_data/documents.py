@@ -277,9 +277,10 @@ def _demo_logins(recips: list[dict], docs: list[dict], parties: pd.DataFrame, ct
                             note="无文书（应提示未查询到文书）"))
             break
     try:
-        from sample_data.core import DEMO_PASSWORD, lawyer_phone
+        from sample_data.core import lawyer_phone
 
-        out.append(dict(kind="律师", login="lawyer01", phone=lawyer_phone(1), password=DEMO_PASSWORD,
+        out.append(dict(kind="律师", login="lawyer01", phone=lawyer_phone(1),
+                        password=ctx.ids.get("passwords", {}).get("lawyer01", ""),
                         documents=sum(1 for r in recips if r["lawyer_id"] == ctx.ids.get("users", {}).get("lawyer01")),
                         note="已绑定若干案件；律师登录需密码＋短信验证码"))
     except ImportError:

@@ -90,7 +90,7 @@ def test_person_columns_keep_identifiers_only_hashed_and_masked():
     from queries.writes import person_columns, phone_columns
 
     cols = person_columns("欧阳娜娜", "11010519491231002X", "13812345678")
-    assert cols == {"full_name": "欧阳娜娜", "name_masked": "欧***", "gender": "女", "birth_date": dt.date(1949, 12, 31),
+    assert cols == {"full_name": "欧阳娜娜", "name_masked": "欧***", "gender": "女",
                     "id_hash": hash_id_number("11010519491231002X"), "id_masked": "110105********002X",
                     "phone_hash": hash_phone("13812345678"), "phone_masked": "138****5678"}
     assert cols["id_hash"] != cols["phone_hash"] and len(cols["id_hash"]) == 64

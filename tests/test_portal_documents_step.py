@@ -83,8 +83,6 @@ def test_recipients_are_parties_of_the_case_and_lawyers_are_bound(built):
 
 
 def test_demo_logins_work_end_to_end(built):
-    from sample_data.core import DEMO_PASSWORD
-
     engine, ctx, _, out = built
     logins = ctx.ids["demo_logins"]
     with open(out, encoding="utf-8-sig") as f:
@@ -101,8 +99,9 @@ def test_demo_logins_work_end_to_end(built):
         assert res.ok
         assert len(P.documents_for(engine, res.principal)) == x["documents"]
     lawyer = next(x for x in logins if x["kind"] == "律师")
+    assert lawyer["password"] == ctx.ids["passwords"]["lawyer01"] and len(lawyer["password"]) >= 12
     sms = CodeCatcher()
-    r = P.request_lawyer_code(engine, lawyer["login"], DEMO_PASSWORD, lawyer["phone"], now=NOW, sender=sms)
+    r = P.request_lawyer_code(engine, lawyer["login"], lawyer["password"], lawyer["phone"], now=NOW, sender=sms)
     res = P.verify_lawyer_code(engine, lawyer["login"], r.request_id, sms.last_code(), now=NOW)
     assert res.ok
     with engine.connect() as c:

@@ -326,6 +326,10 @@ class SupervisedPerson(Base):
     confessed: Mapped[bool] = mapped_column(Boolean, default=True)
     absconded: Mapped[bool] = mapped_column(Boolean, default=False)
     released_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # A release (解除) is requested by one officer and approved by another (four eyes).
+    release_requested_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    release_requested_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    release_reason: Mapped[str | None] = mapped_column(String(300))
     # latest position, kept by the ping writer so "everyone's latest position" is one indexed read
     last_ping_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_lon: Mapped[float | None] = mapped_column(Float)

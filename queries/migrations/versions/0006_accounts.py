@@ -54,6 +54,11 @@ def upgrade() -> None:
         b.create_index("ix_case_handler_id", ["handler_id"])
     with op.batch_alter_table("person") as b:
         b.drop_column("birth_date")
+    with op.batch_alter_table("supervised_person") as b:
+        b.add_column(sa.Column("release_requested_by", sa.Integer(), nullable=True))
+        b.add_column(sa.Column("release_requested_at", sa.DateTime(), nullable=True))
+        b.add_column(sa.Column("release_reason", sa.String(300), nullable=True))
+        b.create_foreign_key("fk_sp_release_requested_by", "app_user", ["release_requested_by"], ["id"])
     with op.batch_alter_table("audit_log") as b:
         b.add_column(sa.Column("actor_procuratorate", sa.String(60), nullable=True))
         b.add_column(sa.Column("client_addr", sa.String(64), nullable=True))
@@ -74,6 +79,10 @@ def downgrade() -> None:
     op.drop_table("audit_chain")
     with op.batch_alter_table("audit_log") as b:
         for c in ("row_hash", "prev_hash", "client_addr", "actor_procuratorate"):
+            b.drop_column(c)
+    with op.batch_alter_table("supervised_person") as b:
+        b.drop_constraint("fk_sp_release_requested_by", type_="foreignkey")
+        for c in ("release_reason", "release_requested_at", "release_requested_by"):
             b.drop_column(c)
     with op.batch_alter_table("person") as b:
         b.add_column(sa.Column("birth_date", sa.Date(), nullable=True))

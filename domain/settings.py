@@ -125,10 +125,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("client_ip_header", "JCY_CLIENT_IP_HEADER", "", _header_name,
             "behind a reverse proxy, the header carrying the client's address (e.g. `X-Real-IP`) for "
             "the portal's per-address limits", "unset (Streamlit's peer address)"),
-    Setting("supervision_role", "JCY_SUPERVISION_ROLE", "supervision", _text,
-            "until staff sign-in exists: the role of an anonymous dashboard viewer on the supervision pages"),
-    Setting("demo_user", "JCY_USER", "sup_310112", _text,
-            "until staff sign-in exists: the officer an anonymous supervision action is audited as"),
     Setting("screen_config", "SMART_SCREEN_CONFIG", "", _optional_path,
             "another TOML file for the smart screen's scenes and timing", "`config/smart_screen.toml`"),
     Setting("demo_logins", "JCY_DEMO_LOGINS", "", _optional_path,
@@ -151,8 +147,6 @@ class Settings:
     sms_sign: str
     sms_timeout: float
     client_ip_header: str
-    supervision_role: str
-    demo_user: str
     screen_config: Path | None
     demo_logins: Path | None
     clock_start: dt.datetime | None

@@ -345,6 +345,10 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
         "juvenile": juvenile,
     })
     cases["sentencing_rec_months"] = cases["sentencing_rec_months"].astype("Int64")
+    # 承办检察官: one of the district's three prosecutors, in turn (no draw from ``rng``, so every
+    # other figure of the sample stays as it was). A prosecutor sees parties in clear only here.
+    uid = ctx.ids["users"]
+    cases["handler_id"] = [uid[f"pros_{d}_{i % 3 + 1}"] for d, i in zip(case_district, cases["id"])]
 
     # ------------------------------------------------------------------ events
     ev = []

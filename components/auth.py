@@ -112,15 +112,15 @@ def scope(area: str) -> Scope:
     try:
         return s.scope(area)
     except AccessDenied:
-        _deny(s, area)
-        raise AssertionError("unreachable")  # _deny stops the script
+        refuse(area, s)
+        raise AssertionError("unreachable")  # refuse() stops the script
 
 
 def require(permission: str) -> Staff:
     """Stop the page unless the account holds ``permission`` (for pages whose queries take no scope)."""
     s = staff()
     if not s.may(permission):
-        _deny(s, permission)
+        refuse(permission, s)
     return s
 
 
@@ -132,7 +132,9 @@ def audit_denials_with(hook: Callable[[Actor, str], None]) -> None:
     _on_denied[:] = [hook]
 
 
-def _deny(s: Staff, what: str) -> None:
+def refuse(what: str, s: Staff | None = None) -> None:
+    """Show "无权访问", audit the attempt, stop the script."""
+    s = s or staff()
     denied()
     for hook in _on_denied:
         try:

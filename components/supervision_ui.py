@@ -1,8 +1,7 @@
-"""Small shared pieces of the supervision pages: who is looking, badges, freshness notes.
+"""Small shared pieces of the supervision pages: badges, the track-rights notice, running a write.
 
-Until accounts exist the viewer comes from the session (``st.session_state["scope"]`` and
-``["username"]``, set by a future login page or by tests) or, by default, the supervision role and
-the demo officer ``JCY_USER`` (default ``sup_310112``, Minhang's supervision officer).
+Who is looking comes from the signed-in account only (``components.auth.scope`` and ``.actor``),
+never from configuration or the session's own keys.
 """
 from __future__ import annotations
 
@@ -12,18 +11,9 @@ import streamlit as st
 
 from components.i18n import tr
 from domain import clock
-from domain.scope import SUPERVISION, Scope
-from domain.settings import current
+from domain.scope import Scope
 
 RISK_LABEL = {"green": ("🟢", "绿码", "Green"), "yellow": ("🟡", "黄码", "Yellow"), "red": ("🔴", "红码", "Red")}
-
-
-def viewer() -> tuple[Scope, str]:
-    scope = st.session_state.get("scope")
-    if not isinstance(scope, Scope):
-        role = current().supervision_role
-        scope = SUPERVISION if role == "supervision" else Scope(role=role)
-    return scope, str(st.session_state.get("username") or current().demo_user)
 
 
 def now() -> dt.datetime:

@@ -7,17 +7,15 @@ All rules and writes live in ``domain.import_rules`` and ``queries.imports``.
 import pandas as pd
 import streamlit as st
 
+from components import auth
 from components.export import csv_download
 from components.i18n import lang, tr
 from components.shell import friendly_errors
 from domain.import_rules import DATE_FORMATS_ZH, KIND_ZH, KINDS, MAX_BYTES, columns_table, template_csv
-from domain.scope import ALL
 from queries.cache import get_engine
 from queries.imports import import_file
 
 KIND_EN = {"cases": "Cases", "events": "Case events", "sentencing": "Sentencing judgments"}
-ACTOR = "dashboard"  # staff accounts are not wired into the dashboard yet; the audit log says so
-SCOPE = ALL  # the same: when accounts arrive, the signed-in user's scope goes here
 
 
 def _label(kind: str) -> str:
@@ -45,6 +43,7 @@ def _report(res) -> None:
 
 
 st.title(tr("数据导入", "Data import"))
+scope = auth.scope("import")  # the data steward's procuratorate: a district steward imports its own cases
 st.caption(tr("导入案件、案件事件和量刑判决（CSV：UTF-8、UTF-8 BOM 或 GBK）。有任何错误行时整份文件不写入；"
               "同一文件重复导入不会产生任何变化。",
               "Import cases, case events and sentencing judgments (CSV in UTF-8, UTF-8 with BOM or GBK). "
@@ -72,7 +71,7 @@ with friendly_errors(tr("数据导入", "Data import")):
     else:
         data = up.getvalue()
         engine = get_engine()
-        check = import_file(engine, SCOPE, kind, data, up.name, dry_run=True, actor=ACTOR)
+        check = import_file(engine, scope, kind, data, up.name, dry_run=True, actor=auth.actor())
         st.subheader(tr("校验报告", "Validation report"))
         _summary(check)
         _report(check)
@@ -94,7 +93,7 @@ with friendly_errors(tr("数据导入", "Data import")):
             if good and st.button(tr("仅导入无误的行", "Import the good rows only"), key="do_import_good"):
                 action = True
         if action is not None:
-            res = import_file(engine, SCOPE, kind, data, up.name, good_rows_only=action, actor=ACTOR)
+            res = import_file(engine, scope, kind, data, up.name, good_rows_only=action, actor=auth.actor())
             if res.ok:
                 st.success(res.summary_zh() if lang() == "zh" else
                            f"Done: {res.rows_written} rows written, {res.rows_skipped} already stored, "

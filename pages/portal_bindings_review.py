@@ -1,46 +1,29 @@
-"""Dashboard page: prosecutors approve or reject lawyers' case-binding requests (in their scope)."""
+"""Dashboard page: prosecutors approve or reject lawyers' case-binding requests on their
+procuratorate's cases. No sign-in of its own: the dashboard's signed-in account reviews, and is
+recorded as the one who decided (never the lawyer who asked)."""
 import pandas as pd
 import streamlit as st
 
+from components import auth
 from components.i18n import tr
 from components.shell import friendly_errors
 from queries.cache import get_engine
-from queries.portal import BINDING_APPROVED, BINDING_PENDING, BINDING_REJECTED, bindings_for_review, \
-    decide_binding, staff_login
+from queries.portal import BINDING_APPROVED, BINDING_PENDING, BINDING_REJECTED, bindings_for_review, decide_binding
 
-K = "review_staff"
 st.title(tr("律师案件绑定审核", "Lawyer case-binding review"))
+scope = auth.scope("bindings")
+me = auth.staff()
 
 with friendly_errors(tr("绑定审核", "Binding review")):
-    staff = st.session_state.get(K)
-    if staff is None:
-        st.caption(tr("审核须由检察官本人登录（院领导、管理员可审核全市申请）。",
-                      "A prosecutor signs in to review requests on their procuratorate's cases."))
-        with st.form("staff_login"):
-            user = st.text_input(tr("账号", "Account"), max_chars=40)
-            pw = st.text_input(tr("密码", "Password"), type="password", max_chars=128)
-            go = st.form_submit_button(tr("登录", "Sign in"), type="primary")
-        if go:
-            staff = staff_login(get_engine(), user, pw)
-            if staff is None:
-                st.error(tr("账号或密码错误，或该账号无审核权限。", "Wrong account or password, or no review rights."))
-            else:
-                st.session_state[K] = staff
-                st.rerun()
-        st.stop()
-
-    c1, c2 = st.columns([4, 1])
-    c1.caption(tr(f"审核人：{staff.username}", f"Reviewer: {staff.username}"))
-    if c2.button(tr("退出", "Sign out")):
-        st.session_state.pop(K, None)
-        st.rerun()
+    st.caption(tr(f"审核人：{me.display_name}（{me.username}）· {me.procuratorate}；审核结果记入审计日志。",
+                  f"Reviewer: {me.display_name} ({me.username}) · {me.procuratorate}; decisions are audited."))
     msg = st.session_state.pop("review_msg", None)
     if msg:
         st.success(msg)
     labels = {BINDING_PENDING: tr("待审核", "Pending"), BINDING_APPROVED: tr("已批准", "Approved"),
               BINDING_REJECTED: tr("已驳回", "Rejected")}
     status = st.radio(tr("状态", "Status"), list(labels), format_func=labels.get, horizontal=True)
-    df = bindings_for_review(get_engine(), staff.scope, status)
+    df = bindings_for_review(get_engine(), scope, status)
     if df.empty:
         st.info(tr("没有该状态的申请。", "No requests with this status."))
         st.stop()
@@ -55,10 +38,10 @@ with friendly_errors(tr("绑定审核", "Binding review")):
         pick = st.selectbox(tr("选择申请", "Request"), list(opts), format_func=opts.get)
         a, b = st.columns(2)
         if a.button(tr("批准", "Approve"), type="primary", width="stretch"):
-            ok = decide_binding(get_engine(), staff, pick, True)
+            ok = decide_binding(get_engine(), scope, pick, True, actor=auth.actor())
             st.session_state["review_msg"] = tr("已批准。", "Approved.") if ok else tr("操作未完成。", "Not done.")
             st.rerun()
         if b.button(tr("驳回", "Reject"), width="stretch"):
-            ok = decide_binding(get_engine(), staff, pick, False)
+            ok = decide_binding(get_engine(), scope, pick, False, actor=auth.actor())
             st.session_state["review_msg"] = tr("已驳回。", "Rejected.") if ok else tr("操作未完成。", "Not done.")
             st.rerun()

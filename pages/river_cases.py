@@ -2,17 +2,17 @@
 import streamlit as st
 
 from components.export import csv_download
+from components import auth
 from components.i18n import lang, tr
 from components.river_charts import STATUS_EN, highlight_status, labelled
 from components.freshness import fresh_value
 from components.shell import friendly_errors, inject_font
 from domain import clock
-from domain.scope import ALL
 from queries.rivers import pil_cases_live, pil_figures_live, suggestions_live
 
 inject_font()
 st.title(tr("河道治理 · 公益诉讼案件与检察建议", "Rivers · public-interest cases and suggestions"))
-scope = ALL
+scope = auth.scope("rivers")
 
 with friendly_errors(tr("案件与检察建议", "Cases and suggestions")):
     today = clock.today()

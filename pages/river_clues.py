@@ -1,20 +1,21 @@
 """河道治理 · 水质线索: rivers at 劣V two months running or down two classes in six months with no
-open case; a prosecutor turns a clue into a case or dismisses it with a reason (both audited)."""
+open case; the signed-in public-interest prosecutor turns a clue into a case or dismisses it with a
+reason (both audited as that account)."""
 import streamlit as st
 
+from components import auth
 from components.i18n import tr
 from components.river_charts import history_text, labelled
 from components.freshness import fresh_value
 from components.river_map import class_label
 from components.shell import friendly_errors, inject_font
 from domain import clock
-from domain.scope import ALL
 from queries.cache import get_engine
-from queries.rivers import ClueError, clues_live, decide_clue, river_prosecutors_live, sample_months_live
+from queries.rivers import ClueError, clues_live, decide_clue, sample_months_live
 
 inject_font()
 st.title(tr("河道治理 · 水质线索", "Rivers · water-quality clues"))
-scope = ALL
+scope = auth.scope("rivers.clues")
 
 with friendly_errors(tr("水质线索", "Clues")):
     if msg := st.session_state.pop("rq_done", None):
@@ -37,24 +38,21 @@ with friendly_errors(tr("水质线索", "Clues")):
     st.dataframe(labelled(show.drop(columns=["river_id"])), hide_index=True, width="stretch")
 
     st.subheader(tr("处理线索", "Decide"))
-    pros = fresh_value(river_prosecutors_live(scope), tr("检察官", "Prosecutors"))
+    me = auth.staff()
+    st.caption(tr(f"处理人：{me.display_name}（{me.username}），记入审计日志。",
+                  f"Decided by {me.display_name} ({me.username}); written to the audit log."))
     labels = {int(r.river_id): f"{r.name}（{r.town}）· {r.reasons}" for r in found.itertuples()}
     with st.form("rq_form", clear_on_submit=True):
         rid = st.selectbox(tr("线索", "Clue"), list(labels), format_func=lambda i: labels[i])
-        # No sign-in yet in the dashboard: the acting prosecutor is chosen here and audited as such.
-        uid = st.selectbox(tr("承办检察官", "Acting prosecutor"), pros["user_id"].tolist(),
-                           format_func=lambda u: pros.set_index("user_id").loc[u, "display_name"])
         decision = st.radio(tr("处理方式", "Decision"), ["立案", "驳回"], horizontal=True,
                             format_func=lambda d: tr("立案", "Open a case") if d == "立案"
                             else tr("驳回（须填写理由）", "Dismiss (reason required)"))
         reason = st.text_area(tr("理由 / 说明", "Reason / note"), max_chars=200)
         ok = st.form_submit_button(tr("提交", "Submit"), type="primary")
     if ok:
-        name = pros.set_index("user_id").loc[uid, "display_name"]
         try:
             case_id = decide_clue(get_engine(), scope, river_id=int(rid), month=as_of, decision=decision,
-                                  reason=reason, user_id=int(uid), actor=str(name), role="prosecutor",
-                                  now=clock.now())
+                                  reason=reason, actor=auth.actor(), now=clock.now())
         except ClueError as exc:
             st.error(str(exc))
         else:

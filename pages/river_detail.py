@@ -2,13 +2,13 @@
 import pandas as pd
 import streamlit as st
 
+from components import auth
 from components.i18n import tr
 from components.river_charts import class_timeline, highlight_status, indicator_chart, labelled
 from components.freshness import fresh_value
 from components.river_map import class_label
 from components.shell import friendly_errors, inject_font
 from domain import clock
-from domain.scope import ALL
 from domain.water import ASSESSED
 from queries.rivers import (
     pil_cases_live, river_history_live, river_info_live, river_monthly_class_live, search_rivers_live,
@@ -17,7 +17,7 @@ from queries.rivers import (
 
 inject_font()
 st.title(tr("河道治理 · 河道详情", "Rivers · river detail"))
-scope = ALL
+scope = auth.scope("rivers")
 
 with friendly_errors(tr("河道详情", "River detail")):
     q = st.text_input(tr("查找河道（名称或编号）", "Find a river (name or code)"), max_chars=40, key="rd_q")

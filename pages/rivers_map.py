@@ -1,11 +1,11 @@
 """河道治理 · 水质地图: rivers coloured by class at the chosen month, with filters."""
 import streamlit as st
 
+from components import auth
 from components.i18n import tr
 from components.freshness import fresh_value
 from components.river_map import RIVER_LAYER_ID, class_label, legend_html, river_deck
 from components.shell import friendly_errors, inject_font
-from domain.scope import ALL
 from domain.water import CLASS_LABELS
 from queries.rivers import (
     base_districts_live, class_shares_live, map_rivers_live, river_filters_live, river_paths_live,
@@ -14,7 +14,7 @@ from queries.rivers import (
 
 inject_font()
 st.title(tr("河道治理 · 水质地图", "Rivers · water-quality map"))
-scope = ALL  # leadership view until accounts land: every district (rivers are Fengxian's)
+scope = auth.scope("rivers")  # the account's procuratorate (the sample's rivers are Fengxian's)
 
 with friendly_errors(tr("水质地图", "The water-quality map")):
     months = fresh_value(sample_months_live(scope), tr("监测月份", "Months"))

@@ -9,10 +9,9 @@ from components.freshness import fresh_value
 from components.sentencing_charts import distribution_bars, ruler
 from components.sentencing_view import mrange, ruler_inputs
 from components.shell import friendly_errors, inject_font
-from domain.scope import ALL
 from domain.sentencing import CRIMES_BY_NAME, compute
 from domain.sentencing.bins import SMALL_BIN
-from queries.sentencing import distribution_live
+from queries.sentencing import public_distribution_live
 
 inject_font()
 st.title(tr("量刑知识小工具", "How sentences are worked out"))
@@ -49,7 +48,7 @@ with friendly_errors(tr("量刑知识小工具", "Sentencing explainer")):
         st.markdown("\n\n".join(lines))
         for n in res.notices:
             st.caption("ⓘ " + tr(n.zh, n.en))
-    dist = fresh_value(distribution_live(ALL, inp.crime, (), ("CAIL2018",)), tr("判决分布", "Distribution"))
+    dist = fresh_value(public_distribution_live(inp.crime), tr("判决分布", "Distribution"))
     if dist.n:
         st.subheader(tr("法院实际判了多少（公开判决样本）", "What courts actually imposed (published judgments)"))
         st.altair_chart(distribution_bars(dist.bins, SMALL_BIN, False), width="stretch")

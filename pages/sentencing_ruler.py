@@ -5,6 +5,7 @@ Rules: domain.sentencing.compute. Export: components.sentencing_export (audited 
 """
 import streamlit as st
 
+from components import auth
 from components.i18n import tr
 from components.freshness import fresh_value
 from components.sentencing_charts import distribution_bars, ruler, trend_chart, waterfall
@@ -12,14 +13,13 @@ from components.sentencing_export import reasoning_pdf
 from components.sentencing_view import mrange, references, ruler_inputs, show_notices, show_steps
 from components.shell import friendly_errors, inject_font
 from domain import clock
-from domain.scope import ALL
 from domain.sentencing import CIRCUMSTANCES_BY_KEY, compute
 from domain.sentencing.bins import SMALL_BIN
 from queries.cache import get_engine
 from queries.sentencing import charges_with_data_live, distribution_live, record_export, trend_live, what_if_live
 
 inject_font()
-scope = ALL
+scope = auth.scope("sentencing")
 FLAG_ZH = {"c_surrender": "自首", "c_confession": "坦白/如实供述", "c_recidivist": "累犯", "c_prior_record": "前科",
            "c_forgiveness": "谅解", "c_compensation": "赔偿", "c_attempt": "未遂", "c_accomplice": "从犯",
            "c_plea": "认罪认罚"}
@@ -120,15 +120,15 @@ with friendly_errors(tr("智能量刑尺", "Sentencing ruler")):
 
     st.subheader(tr("导出计算说明", "Export the reasoning"))
     engine = get_engine()
-    actor = st.session_state.get("username", "工作台用户")
-    role = st.session_state.get("role", "prosecutor")
+    me = auth.staff()
+    actor = auth.actor()
     summary = "" if dist.n == 0 else (f"{inp.crime}：单一罪名判决 n={dist.n}（{'；'.join(f'{s} n={n}' for s, n in dist.n_by_source)}），"
                                       f"有期刑期中位数 {dist.median:g} 个月，中间一半 {dist.p25:g}–{dist.p75:g} 个月。" if dist.median is not None else "")
 
     def export() -> bytes:
         now = clock.now()
-        pdf = reasoning_pdf(res, when=now, real_summary=summary, prepared_by=actor)
-        record_export(engine, actor=actor, role=role, target=f"{inp.crime} 第{inp.tier}档",
+        pdf = reasoning_pdf(res, when=now, real_summary=summary, prepared_by=f"{me.display_name}（{me.username}）")
+        record_export(engine, actor=actor, target=f"{inp.crime} 第{inp.tier}档",
                       detail=f"{'range ' + mrange(*res.range) if res.ok else 'refused'}; {res.ruleset}", at=now)
         return pdf
 

@@ -3,6 +3,7 @@ A ranking is off by default (the SPP stopped ranking localities in 2024) and can
 import pandas as pd
 import streamlit as st
 
+from components import auth
 from components.charts import bar_chart
 from components.district_map import choropleth
 from components.freshness import unavailable
@@ -11,12 +12,12 @@ from components.shell import friendly_errors
 from components.stats_filters import filter_bar
 from components.stats_widgets import chart, table
 from domain.indicators import INDICATOR_DEFS
-from domain.scope import ALL
 from queries.cases import (charge_options_live, district_comparison_live, district_geometries_live,
                            districts_live)
 
 st.title(tr("各区对比", "District comparison"))
-view = filter_bar(districts_live(ALL).value, charge_options_live(ALL).value)
+scope = auth.scope("stats")
+view = filter_bar(districts_live(scope).value, charge_options_live(scope).value, base_scope=scope)
 en = lang() == "en"
 
 with friendly_errors(tr("各区对比", "District comparison")):

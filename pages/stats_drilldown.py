@@ -1,18 +1,20 @@
-"""案件统计 · 逐级下钻: district → its charges → the cases (masked parties) → one case's timeline."""
+"""案件统计 · 逐级下钻: district → its charges → the cases → one case's timeline. Parties are named in
+clear only on the cases the signed-in prosecutor handles (承办); masked everywhere else."""
 import streamlit as st
 
+from components import auth
 from components.charts import bar_chart
 from components.freshness import unavailable
 from components.i18n import lang, tr
 from components.shell import friendly_errors
 from components.stats_filters import filter_bar
 from components.stats_widgets import chart, table
-from domain.scope import ALL
 from queries.cases import (case_list_live, case_timeline_live, charge_options_live, charges_in_district_live,
                            districts_live)
 
 st.title(tr("逐级下钻", "Drill-down"))
-view = filter_bar(districts_live(ALL).value, charge_options_live(ALL).value)
+scope = auth.scope("cases")
+view = filter_bar(districts_live(scope).value, charge_options_live(scope).value, base_scope=scope)
 en = lang() == "en"
 
 with friendly_errors(tr("逐级下钻", "Drill-down")):
@@ -58,9 +60,11 @@ with friendly_errors(tr("逐级下钻", "Drill-down")):
         "charge": tr("罪名/案由", "Charge"), "stage": tr("阶段", "Stage"),
         "stage_entered_at": tr("进入阶段", "Stage since"), "days_in_stage": tr("在本阶段天数", "Days in stage"),
         "deadline": tr("法定期限", "Time limit"), "status": tr("期限状态", "Status"),
-        "suspects": tr("嫌疑人数", "Suspects"), "parties": tr("当事人（脱敏）", "Parties (masked)")})
-    st.caption(tr(f"③ {len(cases):,} 件案件（最多显示500件）。点选一行查看办案节点。",
-                  f"③ {len(cases):,} cases (at most 500 shown). Select a row for its timeline."))
+        "suspects": tr("嫌疑人数", "Suspects"), "own": tr("本人承办", "Mine"), "parties": tr("当事人", "Parties")})
+    shown[tr("本人承办", "Mine")] = cases["own"].map({True: "✔", False: ""})
+    st.caption(tr(f"③ {len(cases):,} 件案件（最多显示500件）。点选一行查看办案节点。当事人姓名仅在本人承办的案件中显示全名，其余一律脱敏。",
+                  f"③ {len(cases):,} cases (at most 500 shown). Select a row for its timeline. Parties are "
+                  "named in full only on the cases you handle; masked on all others."))
     sel = st.dataframe(shown.drop(columns=["case_id"]), hide_index=True, width="stretch", key="dd_cases",
                        on_select="rerun", selection_mode="single-row", height=320)
     from components.export import csv_download

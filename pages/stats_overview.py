@@ -5,6 +5,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from components import auth
 from components.charts import bar_chart, trend_chart
 from components.freshness import unavailable
 from components.i18n import lang, tr
@@ -12,12 +13,12 @@ from components.shell import friendly_errors
 from components.stats_filters import filter_bar
 from components.stats_widgets import chart, count_metric, indicator_card, table
 from domain.cases import FUNCTIONS, FUNCTIONS_EN
-from domain.scope import ALL
 from queries.cases import (charge_options_live, daily_trend_live, districts_live, intake_by_function_live,
                            period_totals_live, quality_indicators_live, top_charges_live)
 
 st.title(tr("案件统计", "Case statistics"))
-view = filter_bar(districts_live(ALL).value, charge_options_live(ALL).value)
+scope = auth.scope("stats")
+view = filter_bar(districts_live(scope).value, charge_options_live(scope).value, base_scope=scope)
 en = lang() == "en"
 
 with friendly_errors(tr("案件统计", "Case statistics")):

@@ -3,16 +3,17 @@ arrest 7 days, review for prosecution one month (+15 days when extended), each r
 supplementary investigation one month and at most twice), sortable and exportable."""
 import streamlit as st
 
+from components import auth
 from components.freshness import unavailable
 from components.i18n import lang, tr
 from components.shell import friendly_errors
 from components.stats_filters import filter_bar
 from components.stats_widgets import table
-from domain.scope import ALL
 from queries.cases import charge_options_live, districts_live, time_limit_watch_live
 
 st.title(tr("办案期限预警", "Time-limit watch list"))
-view = filter_bar(districts_live(ALL).value, charge_options_live(ALL).value)
+scope = auth.scope("cases")
+view = filter_bar(districts_live(scope).value, charge_options_live(scope).value, base_scope=scope)
 en = lang() == "en"
 
 with friendly_errors(tr("期限预警", "Time-limit watch")):

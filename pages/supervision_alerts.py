@@ -7,21 +7,21 @@ positions) / act_on_alert (audited) / escalate_due.
 import pandas as pd
 import streamlit as st
 
+from components import auth
 from components.i18n import tr
 from components.shell import friendly_errors, inject_font
 from components.supervision_map import base_layer, make_deck, view_for
-from components.supervision_ui import need_tracks, now, run_action, viewer
+from components.supervision_ui import need_tracks, now, run_action
 from components.freshness import fresh_note
 from domain.supervision.engine import DEFAULT, KINDS, KINDS_EN
 from queries.cache import get_engine
 from queries.supervision import (
     act_on_alert, alert_counts_live, alert_evidence, alerts_live, district_shapes_live, escalate_due,
-    user_id_for_live,
 )
 
 inject_font()
 st.title(tr("告警管理", "Alerts"))
-scope, actor = viewer()
+scope = auth.scope("supervision")
 
 with friendly_errors(tr("告警管理", "Alerts")):
     escalate_due(get_engine(), now())
@@ -75,12 +75,11 @@ with friendly_errors(tr("告警管理", "Alerts")):
             false_alarm = st.checkbox(tr("误报（不计入风险码）", "False alarm (not counted in the risk code)"),
                                       key=f"fa_{aid}")
             b1, b2 = st.columns(2)
-            uid = user_id_for_live(actor).value
             if a["status"] == "新" and b1.button(tr("确认", "Acknowledge"), key=f"ack_{aid}"):
-                run_action(act_on_alert, get_engine(), scope, aid, "ack", user_id=uid, actor=actor, now=now(),
+                run_action(act_on_alert, get_engine(), scope, aid, "ack", actor=auth.actor(), now=now(),
                            success=tr("已确认。", "Acknowledged."))
             if b2.button(tr("关闭", "Close"), key=f"close_{aid}", type="primary"):
-                run_action(act_on_alert, get_engine(), scope, aid, "close", user_id=uid, actor=actor, now=now(),
+                run_action(act_on_alert, get_engine(), scope, aid, "close", actor=auth.actor(), now=now(),
                            note=note, false_alarm=false_alarm, success=tr("已关闭。", "Closed."))
         else:
             st.write(tr(f"关闭人：{a['closed_by'] or '系统'}，{a['closed_at']}；说明：{a['close_note']}",
@@ -88,11 +87,11 @@ with friendly_errors(tr("告警管理", "Alerts")):
     with right:
         if need_tracks(scope) and st.toggle(tr("查看证据定位点（记入审计日志）", "Show evidence positions (audited)"),
                                             key=f"ev_{aid}"):
-            ev = alert_evidence(get_engine(), scope, aid, actor=actor, now=now())
+            ev = alert_evidence(get_engine(), scope, aid, actor=auth.actor(), now=now())
         elif scope.sees_individual_tracks:
             ev = None
         else:
-            ev = alert_evidence(get_engine(), scope, aid, actor=actor, now=now())
+            ev = alert_evidence(get_engine(), scope, aid, actor=auth.actor(), now=now())
         if ev:
             pings = pd.DataFrame(ev.get("pings", []))
             facts = {k: v for k, v in ev.items() if k != "pings"}

@@ -4,9 +4,10 @@ Queries: queries.supervision.devices / device_history.
 """
 import streamlit as st
 
+from components import auth
 from components.i18n import tr
 from components.shell import friendly_errors, inject_font
-from components.supervision_ui import now, viewer
+from components.supervision_ui import now
 from components.freshness import fresh_note, unavailable
 from domain.supervision.engine import DEFAULT
 from queries.cache import get_engine
@@ -14,7 +15,7 @@ from queries.supervision import device_history, devices_live
 
 inject_font()
 st.title(tr("设备管理", "Devices"))
-scope, _actor = viewer()
+scope = auth.scope("supervision")
 
 with friendly_errors(tr("设备管理", "Devices")):
     res = devices_live(scope, now().replace(second=0), DEFAULT.offline_after_minutes)

@@ -8,20 +8,21 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from components import auth
 from components.i18n import tr
 from components.shell import friendly_errors, inject_font
-from components.supervision_ui import now, run_action, viewer
+from components.supervision_ui import now, run_action
 from components.freshness import fresh_note
 from domain import clock
 from domain.supervision.engine import DEFAULT
 from queries.cache import get_engine
 from queries.supervision import (
-    decide_leave, district_shapes_live, leave_requests_live, request_leave, supervised_list, user_id_for_live,
+    decide_leave, district_shapes_live, leave_requests_live, request_leave, supervised_list,
 )
 
 inject_font()
 st.title(tr("外出监管", "Leave-the-area supervision"))
-scope, actor = viewer()
+scope = auth.scope("supervision")
 COLS = {"person_code": tr("人员编号", "Code"), "destination": tr("目的地", "Destination"),
         "start_at": tr("出发", "From"), "end_at": tr("返回", "Until"), "reason": tr("事由", "Reason"),
         "status": tr("状态", "Status"), "requested_at": tr("申请时间", "Requested"),
@@ -47,7 +48,7 @@ with friendly_errors(tr("外出监管", "Leave")):
             reject = r.form_submit_button(tr("驳回", "Reject"))
             if approve or reject:
                 ok = run_action(decide_leave, get_engine(), scope, int(lid), approve=approve, note=note,
-                                user_id=user_id_for_live(actor).value, actor=actor, now=now())
+                                actor=auth.actor(), now=now())
                 if ok:
                     st.success(tr("已批准。", "Approved.") if approve else tr("已驳回。", "Rejected."))
     st.subheader(tr("全部申请", "All requests"))
@@ -79,6 +80,6 @@ with friendly_errors(tr("外出监管", "Leave")):
             if st.form_submit_button(tr("登记申请", "Register")) and who is not None:
                 run_action(request_leave, get_engine(), scope, int(who), destination=dest or dn.get(dd, ""),
                            dest_district_id=dd or None, start=dt.datetime.combine(d0, dt.time(8)),
-                           end=dt.datetime.combine(d1, dt.time(20)), reason=reason, now=now(), actor=actor,
+                           end=dt.datetime.combine(d1, dt.time(20)), reason=reason, now=now(), actor=auth.actor(),
                            success=tr("已登记，待审批。", "Registered; awaiting decision."))
     fresh_note(pending)

@@ -6,18 +6,18 @@ cells for roles without track rights).
 import pandas as pd
 import streamlit as st
 
+from components import auth
 from components.deck import payload_bytes
 from components.i18n import tr
 from components.shell import friendly_errors, inject_font
 from components.supervision_map import base_layer, make_deck, positions_layers, zones_layer
-from components.supervision_ui import viewer
 from components.freshness import fresh_note, unavailable
 from domain import clock
 from queries.supervision import district_shapes_live, fences_live, latest_positions_live
 
 inject_font()
 st.title(tr("定位监管", "Location supervision"))
-scope, _actor = viewer()
+scope = auth.scope("supervision")
 
 
 @st.fragment(run_every=15)

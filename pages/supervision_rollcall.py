@@ -7,9 +7,10 @@ import datetime as dt
 
 import streamlit as st
 
+from components import auth
 from components.i18n import tr
 from components.shell import friendly_errors, inject_font
-from components.supervision_ui import now, run_action, viewer
+from components.supervision_ui import now, run_action
 from components.freshness import fresh_note
 from domain import clock
 from queries.cache import get_engine
@@ -17,7 +18,7 @@ from queries.supervision import checkin_tasks_live, roll_call, supervised_list
 
 inject_font()
 st.title(tr("点名管理", "Roll call"))
-scope, actor = viewer()
+scope = auth.scope("supervision")
 
 with friendly_errors(tr("点名管理", "Roll call")):
     with st.form("rollcall"):
@@ -29,7 +30,7 @@ with friendly_errors(tr("点名管理", "Roll call")):
         window = st.number_input(tr("签到时限（分钟）", "Answer within (minutes)"), 5, 240, 30, step=5)
         if st.form_submit_button(tr("发起随机点名", "Start a random roll call"), type="primary"):
             n = run_action(roll_call, get_engine(), scope, chosen or None, now=now(),
-                           window_minutes=int(window), actor=actor)
+                           window_minutes=int(window), actor=auth.actor())
             if n:
                 st.success(tr(f"已向 {n} 人发起点名。", f"Roll call sent to {n} persons."))
     since = dt.datetime.combine(clock.today() - dt.timedelta(days=1), dt.time())

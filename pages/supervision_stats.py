@@ -8,16 +8,16 @@ import datetime as dt
 import altair as alt
 import streamlit as st
 
+from components import auth
 from components.i18n import tr
 from components.shell import friendly_errors, inject_font
-from components.supervision_ui import viewer
 from components.freshness import fresh_note
 from domain import clock
 from queries.supervision import alerts_by_week_live, checkin_compliance_live, enrolment_by_month_live, profile_live
 
 inject_font()
 st.title(tr("统计分析", "Statistics"))
-scope, _actor = viewer()
+scope = auth.scope("supervision.stats")
 today = clock.today()
 
 with friendly_errors(tr("统计分析", "Statistics")):

@@ -8,11 +8,12 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from components import auth
 from components.export import csv_download
 from components.i18n import tr
 from components.shell import friendly_errors, inject_font
 from components.supervision_map import base_layer, make_deck, track_layers, view_for, zones_layer
-from components.supervision_ui import need_tracks, now, viewer
+from components.supervision_ui import need_tracks, now
 from queries.cache import get_engine
 from queries.supervision import (
     TrackAccessDenied, district_shapes_live, fences, find_supervised, person_track, track_bounds,
@@ -20,7 +21,7 @@ from queries.supervision import (
 
 inject_font()
 st.title(tr("定位查询", "Locate one person"))
-scope, actor = viewer()
+scope = auth.scope("supervision")
 if not need_tracks(scope):
     st.stop()
 
@@ -44,15 +45,17 @@ with friendly_errors(tr("定位查询", "Locate")):
     c1, c2, c3 = st.columns([2, 1, 1])
     day = c1.date_input(tr("日期", "Day"), value=last.date(), min_value=first.date(), max_value=last.date())
     h0, h1 = c2.slider(tr("时段（时）", "Hours"), 0, 24, (0, 24))
-    purpose = c3.selectbox(tr("查询事由", "Purpose"), [tr("日常核查", "Routine check"),
-                                                       tr("告警核实", "Alert check"), tr("外出核查", "Leave check")])
+    purposes = {"日常检查": tr("日常检查", "Routine check"), "核查告警": tr("核查告警", "Checking an alert"),
+                "外出审批": tr("外出审批", "Deciding a leave request")}
+    purpose = c3.selectbox(tr("查询事由（记入审计日志）", "Purpose (audited)"), list(purposes),
+                           format_func=purposes.get)
     start = dt.datetime.combine(day, dt.time()) + dt.timedelta(hours=h0)
     end = dt.datetime.combine(day, dt.time()) + dt.timedelta(hours=h1)
     key = (sid, start, end)
     if st.button(tr("查看轨迹（将记入审计日志）", "Show track (written to the audit log)"), type="primary"):
         try:
             st.session_state["sup_track"] = (key, person_track(get_engine(), scope, sid, start, end,
-                                                               actor=actor, now=now(), purpose=purpose))
+                                                               actor=auth.actor(), now=now(), purpose=purpose))
         except TrackAccessDenied:
             st.error(tr("无权查看个人轨迹。", "You may not view individual tracks."))
             st.stop()

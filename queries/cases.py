@@ -23,8 +23,10 @@ from domain.scope import Scope
 from queries.cache import live
 from queries.frames import read_frame, read_rows
 from queries.schema import Case, CaseEvent, CaseParty, District, Person
-from queries.scope import in_scope
+from queries.scope import in_scope, require
 from queries.sqlfn import day_of
+
+CASES = "cases"  # the permission behind the case-level (person-bearing) reads: list and timeline
 
 
 # --------------------------------------------------------------------------- filters
@@ -416,8 +418,11 @@ def case_list(engine: Engine, scope: Scope, start: dt.datetime, end: dt.datetime
               flt: CaseFilter = NOFILTER, district_id: int | None = None, charge: str | None = None,
               now: dt.datetime | None = None, limit: int = 500) -> pd.DataFrame:
     """Drill-down step 2: cases accepted in the period (newest first, at most ``limit``) with
-    stage, days in stage, legal time limit and the parties' masked names (never full names; none at
-    all for a scope that may not see personal data)."""
+    stage, days in stage, legal time limit and the parties' names: in clear only on the cases the
+    viewing prosecutor handles (``own``: ``Case.handler_id`` is the scope's account), masked on every
+    other case and always for leadership; none at all for a scope that may not see personal data.
+    Full names of other cases never leave the database."""
+    require(scope, CASES)
     now = now or clock.now()
     conds = [Case.accepted_at >= start, Case.accepted_at < end]
     if district_id is not None:
@@ -427,7 +432,7 @@ def case_list(engine: Engine, scope: Scope, start: dt.datetime, end: dt.datetime
     stmt = (select(Case.id.label("case_id"), Case.case_no, District.name_zh.label("district"),
                    Case.function, func.coalesce(Case.charge, Case.cause).label("charge"), Case.stage,
                    Case.stage_entered_at, Case.accepted_at, Case.detained, Case.extensions_count,
-                   Case.suspects, resubmitted_at())
+                   Case.suspects, Case.handler_id, resubmitted_at())
             .join(District, District.id == Case.district_id)
             .where(_where(scope, flt, *conds))
             .order_by(Case.accepted_at.desc(), Case.id.desc()).limit(limit))
@@ -435,25 +440,31 @@ def case_list(engine: Engine, scope: Scope, start: dt.datetime, end: dt.datetime
     if df.empty:
         return pd.DataFrame(columns=["case_id", "case_no", "district", "function", "charge", "stage",
                                      "stage_entered_at", "days_in_stage", "deadline", "status",
-                                     "suspects", "parties"])
+                                     "suspects", "own", "parties"])
     df["stage_entered_at"] = pd.to_datetime(df["stage_entered_at"])
     df["days_in_stage"] = ((pd.Timestamp(now) - df["stage_entered_at"]).dt.total_seconds() / 86400).round(1)
     df = with_deadlines(df, now)
+    mine = scope.role == "prosecutor" and scope.user_id is not None
+    df["own"] = (df["handler_id"] == scope.user_id) if mine else False
     parties = {}
     if scope.sees_personal_data:
-        pstmt = (select(CaseParty.case_id, CaseParty.role, Person.name_masked)
+        name = (case((Case.handler_id == scope.user_id, Person.full_name), else_=Person.name_masked)
+                if mine else Person.name_masked)
+        pstmt = (select(CaseParty.case_id, CaseParty.role, name.label("name"))
                  .join(Person, Person.id == CaseParty.person_id)
+                 .join(Case, Case.id == CaseParty.case_id)
                  .where(CaseParty.case_id.in_([int(x) for x in df["case_id"]]))
                  .order_by(CaseParty.case_id, CaseParty.role, CaseParty.id))
         for cid, role, name in read_frame(engine, pstmt).itertuples(index=False):
             parties.setdefault(cid, []).append(f"{role}:{name}")
     df["parties"] = [("；".join(parties.get(c, []))) for c in df["case_id"]]
     return df[["case_id", "case_no", "district", "function", "charge", "stage", "stage_entered_at",
-               "days_in_stage", "deadline", "status", "suspects", "parties"]]
+               "days_in_stage", "deadline", "status", "suspects", "own", "parties"]]
 
 
 def case_timeline(engine: Engine, scope: Scope, case_id: int) -> pd.DataFrame:
     """Drill-down step 3: one case's events in order (empty if the case is outside the scope)."""
+    require(scope, CASES)
     stmt = (select(CaseEvent.occurred_at, CaseEvent.event_type, CaseEvent.stage_from,
                    CaseEvent.stage_to, CaseEvent.counts_as_matter, CaseEvent.note)
             .join(Case, Case.id == CaseEvent.case_id)

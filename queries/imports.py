@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from domain import clock
 from domain import import_rules as R
+from domain.access import Actor
 from domain.masking import scrub_text
 from domain.scope import Scope
 from queries import audit
@@ -35,6 +36,7 @@ from queries.crypto import hash_id_number
 from queries.schema import (
     Case, CaseEvent, CaseParty, District, ImportBatch, Person, Procuratorate, SentencingRecord,
 )
+from queries.scope import require
 from queries.writes import bulk_insert, person_columns
 
 IN_CHUNK = 900  # bound parameters per IN (...) list; well under SQLite's limit
@@ -275,16 +277,19 @@ WRITERS = {"cases": _write_cases, "events": _write_events, "sentencing": _write_
 # ----------------------------------------------------------------------------- the import
 
 
-def _audit(conn: Connection, actor: str, role: str, kind: str, filename: str, result: str,
+def _audit(conn: Connection, actor: str | Actor, role: str | None, kind: str, filename: str, result: str,
            detail: str, now: dt.datetime) -> None:
     audit.record(conn, actor=actor, role=role, event="数据导入", target=f"{kind}:{filename}",
                  result=result, detail=detail, at=now)
 
 
 def import_file(engine: Engine, scope: Scope, kind: str, data: bytes, filename: str, *,
-                good_rows_only: bool = False, dry_run: bool = False, actor: str = "system",
-                role: str = "admin", now: dt.datetime | None = None) -> ImportResult:
-    """Validate ``data`` (the file's bytes) and import it in one transaction; see the module doc."""
+                good_rows_only: bool = False, dry_run: bool = False, actor: str | Actor = "system",
+                role: str | None = None, now: dt.datetime | None = None) -> ImportResult:
+    """Validate ``data`` (the file's bytes) and import it in one transaction; see the module doc.
+    ``scope`` must hold the "import" permission; ``actor`` is the signed-in account (its role and
+    procuratorate go to the audit log), or a name for the operator's scripts."""
+    require(scope, "import")
     if kind not in R.SCHEMAS:
         raise ValueError(f"unknown import kind {kind!r}")
     now = (now or clock.now()).replace(microsecond=0)

@@ -25,6 +25,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 
 from domain import clock, otp
+from domain.access import Actor
 from domain.identity import validate_id, validate_phone
 from domain.masking import mask_id, mask_name, mask_phone
 from domain.portal import DocumentView, LoginResult, Principal, SendResult
@@ -39,12 +40,11 @@ from queries.schema import (
     AppUser, Case, CaseParty, Document, DocumentRecipient, LawyerBinding, LoginLock, OtpChallenge,
     Person, Procuratorate,
 )
-from queries.scope import in_scope
+from queries.scope import in_scope, require
 
 PARTY, LAWYER = "party", "lawyer"
 ROLE_ZH = {PARTY: "当事人", LAWYER: "律师"}
 BINDING_PENDING, BINDING_APPROVED, BINDING_REJECTED = "待审核", "已批准", "已驳回"
-STAFF_ROLES = ("prosecutor", "leader", "admin")
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -544,37 +544,10 @@ def bindings_of(engine: Engine, lawyer_id: int) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- staff review
 
 
-@dataclass(frozen=True)
-class Staff:
-    id: int
-    username: str
-    role: str
-    scope: Scope
-
-
-def staff_login(engine: Engine, username: str, password: str, *, now: dt.datetime | None = None) -> Staff | None:
-    """Prosecutor, leader or admin sign-in for the binding review page (Argon2id)."""
-    now = _now(now)
-    key = (username or "").strip()[:40]
-    with engine.begin() as conn:
-        row = conn.execute(select(AppUser.id, AppUser.username, AppUser.role, AppUser.password_hash,
-                                  Procuratorate.district_id)
-                           .outerjoin(Procuratorate, Procuratorate.id == AppUser.procuratorate_id)
-                           .where(AppUser.username == key, AppUser.active.is_(True),
-                                  AppUser.role.in_(STAFF_ROLES))).first()
-        ok = _password_ok(row.password_hash if row else None, password)
-        if ok:
-            _upgrade_hash(conn, row.id, row.password_hash, password)
-        record(conn, actor=key or "-", role="检察人员", event="登录", target="律师绑定审核", at=now,
-               result="成功" if ok else "失败", detail=None if ok else "账号或密码错误")
-    if not ok:
-        return None
-    districts = None if row.role in ("leader", "admin") or row.district_id is None else (row.district_id,)
-    return Staff(row.id, row.username, row.role, Scope(districts, row.role, row.id))
-
-
 def bindings_for_review(engine: Engine, scope: Scope, status: str = BINDING_PENDING) -> pd.DataFrame:
-    """Binding requests on cases within the reviewer's scope (the lawyer's firm, masked client)."""
+    """Binding requests on cases within the reviewer's scope (the lawyer's firm, masked client).
+    ``scope`` comes from the signed-in account (``Staff.scope("bindings")``)."""
+    require(scope, "bindings")
     stmt = (select(LawyerBinding.id, Case.case_no, Case.charge, Case.stage, AppUser.display_name.label("lawyer"),
                    AppUser.law_firm, LawyerBinding.papers, LawyerBinding.status, LawyerBinding.requested_at,
                    LawyerBinding.decided_at)
@@ -585,22 +558,32 @@ def bindings_for_review(engine: Engine, scope: Scope, status: str = BINDING_PEND
     return read_frame(engine, stmt)
 
 
-def decide_binding(engine: Engine, staff: Staff, binding_id: int, approve: bool, *,
+def decide_binding(engine: Engine, scope: Scope, binding_id: int, approve: bool, *, actor: Actor,
                    now: dt.datetime | None = None) -> bool:
-    """Approve or reject a pending request on a case in the reviewer's scope; audited."""
+    """Approve or reject a pending request on a case in the reviewer's scope; audited as the
+    signed-in ``actor``, who is recorded as decided_by. The requester (the lawyer) can never decide
+    their own request: the decision needs a staff account that is not the requester's."""
+    require(scope, "bindings")
+    if not isinstance(actor, Actor):
+        raise TypeError("actor must be a domain.access.Actor (the signed-in account)")
     now = _now(now)
     with engine.begin() as conn:
-        row = conn.execute(select(LawyerBinding.id, Case.case_no, AppUser.username)
+        row = conn.execute(select(LawyerBinding.id, LawyerBinding.lawyer_id, Case.case_no, AppUser.username)
                            .join(Case, Case.id == LawyerBinding.case_id)
                            .join(AppUser, AppUser.id == LawyerBinding.lawyer_id)
                            .where(LawyerBinding.id == int(binding_id), LawyerBinding.status == BINDING_PENDING,
-                                  in_scope(staff.scope, Case.district_id))).first()
+                                  in_scope(scope, Case.district_id))).first()
+        why = None
         if row is None:
-            record(conn, actor=staff.username, role=staff.role, event="绑定审核", target=str(binding_id),
-                   result="拒绝", detail="申请不存在、已处理或不在本院范围", at=now)
+            why = "申请不存在、已处理或不在本院范围"
+        elif actor.user_id is None or actor.user_id == row.lawyer_id:
+            why = "审批须由申请人以外的已登录工作人员进行"
+        if why:
+            record(conn, actor=actor, event="绑定审核", target=row.case_no if row else str(binding_id),
+                   result="拒绝", detail=why, at=now)
             return False
         conn.execute(update(LawyerBinding).where(LawyerBinding.id == row.id).values(
-            status=BINDING_APPROVED if approve else BINDING_REJECTED, decided_at=now, decided_by=staff.id))
-        record(conn, actor=staff.username, role=staff.role, event="绑定审核", target=row.case_no, at=now,
+            status=BINDING_APPROVED if approve else BINDING_REJECTED, decided_at=now, decided_by=actor.user_id))
+        record(conn, actor=actor, event="绑定审核", target=row.case_no, at=now,
                result="成功", detail=f"{'批准' if approve else '驳回'} {row.username} 的绑定申请")
     return True

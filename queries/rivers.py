@@ -4,6 +4,10 @@ cases and suggestions, water-quality clues and the decisions on them, figures fo
 A river's class in a month is the worst class of its monitoring sites that month (single-factor
 rule, computed per sample by ``domain.water`` on write). "Latest" means: the most recent month at or
 before the one asked for, within the twelve months before it.
+
+Functions that name people (river chiefs, the prosecutor of a river, public-interest cases and the
+clues and decisions on them) check the scope's permission too (``queries.scope.require``: "rivers",
+clues "rivers.clues"); the aggregate figures the smart screen shows do not.
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from sqlalchemy import (
     Engine, and_, case, func, insert, or_, select,
 )
 
+from domain.access import AccessDenied, Actor
 from domain.periods import shift_month
 from domain.scope import Scope
 from domain.water import WORSE_THAN_V, clue_reasons, suggestion_status
@@ -24,9 +29,10 @@ from queries.schema import (
     AppUser, ClueDecision, District, MonitoringSite, PilCase, ProcuratorialSuggestion, Procuratorate,
     River, WaterSample,
 )
-from queries.scope import in_scope
+from queries.scope import in_scope, require
 
 LOOKBACK_MONTHS = 12
+RIVERS, CLUES = "rivers", "rivers.clues"  # permissions
 
 
 def read_frame(engine: Engine, stmt) -> pd.DataFrame:
@@ -109,6 +115,7 @@ def map_rivers(engine: Engine, scope: Scope, month: str, classes: tuple[int, ...
                open_case_only: bool = False) -> pd.DataFrame:
     """What the map shows per river (no geometry): attributes, class as of ``month``, main
     pollutants, river chief, prosecutor and open cases; filtered in SQL."""
+    require(scope, RIVERS)
     rc = _class_subquery(scope, month)
     oc = _open_cases_subquery(scope)
     stmt = (select(River.id.label("river_id"), River.code, River.name, River.level, River.town,
@@ -197,6 +204,8 @@ class RiverInfo:
 
 
 def river_info(engine: Engine, scope: Scope, river_id: int) -> RiverInfo | None:
+    """One river's attributes with its chief and prosecutor (None outside the scope)."""
+    require(scope, RIVERS)
     sites = (select(func.count()).select_from(MonitoringSite).where(MonitoringSite.river_id == River.id)
              .correlate(River).scalar_subquery())
     stmt = (select(River.id, River.code, River.name, River.level, River.town, River.length_km,
@@ -247,6 +256,7 @@ def river_monthly_class(engine: Engine, scope: Scope, river_id: int) -> pd.DataF
 
 def pil_cases(engine: Engine, scope: Scope, river_id: int | None = None, open_only: bool = False) -> pd.DataFrame:
     """Public-interest cases on rivers, newest clue first."""
+    require(scope, RIVERS)
     stmt = (select(PilCase.id, PilCase.case_no, River.name.label("river"), River.town, PilCase.river_id,
                    PilCase.source, PilCase.stage, PilCase.clue_at, PilCase.filed_at, PilCase.stage_entered_at,
                    PilCase.closed_at, PilCase.outcome, PilCase.summary)
@@ -262,6 +272,7 @@ def pil_cases(engine: Engine, scope: Scope, river_id: int | None = None, open_on
 def suggestions(engine: Engine, scope: Scope, today: dt.date, river_id: int | None = None) -> pd.DataFrame:
     """Procuratorial suggestions on rivers with the reply deadline and a status as of ``today``:
     已整改 / 已回复 / 逾期回复 / 超期未回复 / 临期 / 待回复; ``days_left`` until the reply is due."""
+    require(scope, RIVERS)
     stmt = (select(ProcuratorialSuggestion.id, ProcuratorialSuggestion.doc_no, River.name.label("river"),
                    ProcuratorialSuggestion.river_id, PilCase.case_no, ProcuratorialSuggestion.recipient,
                    ProcuratorialSuggestion.emergency, ProcuratorialSuggestion.issued_on,
@@ -332,6 +343,7 @@ def clues(engine: Engine, scope: Scope, as_of: str) -> pd.DataFrame:
     two classes worse than their best of the five months before, with no open case and no decision
     yet for that month. Columns: river_id, name, level, town, prosecutor, water_class,
     main_pollutants, history ('YYYY-MM:class;...'), reasons."""
+    require(scope, CLUES)
     lo = shift_month(as_of, -5)
     monthly = (select(WaterSample.river_id.label("river_id"), WaterSample.month.label("month"),
                       func.max(WaterSample.water_class).label("c"))
@@ -384,25 +396,26 @@ class ClueError(ValueError):
 
 @invalidates
 def decide_clue(engine: Engine, scope: Scope, *, river_id: int, month: str, decision: str,
-                reason: str | None, user_id: int | None, actor: str, role: str,
-                now: dt.datetime) -> int | None:
+                reason: str | None, actor: Actor, now: dt.datetime) -> int | None:
     """Turn a clue into a case (returns the new pil_case id) or dismiss it with a reason.
 
-    Both are audited in the same transaction. Refused (and the refusal audited) when the river is
-    out of scope, the reason is missing, a decision for this river and month exists, or a case is
-    already open on the river.
+    Both are audited in the same transaction, as the signed-in ``actor`` (decided_by = its
+    account). Refused (and the refusal audited) when the scope may not decide clues
+    (``AccessDenied``), the river is out of scope, the reason is missing, a decision for this river
+    and month exists, or a case is already open on the river.
     """
+    if not isinstance(actor, Actor):
+        raise TypeError("actor must be a domain.access.Actor (the signed-in account)")
     reason = (reason or "").strip()
     event = {"立案": "河道线索立案", "驳回": "河道线索驳回"}.get(decision)
     try:
+        require(scope, CLUES)
         if event is None:
             raise ClueError("处理方式只能是“立案”或“驳回”")
         if decision == "驳回" and len(reason) < 2:
             raise ClueError("驳回线索须填写理由")
         if len(reason) > 200:
             raise ClueError("理由不能超过200字")
-        if role not in ("prosecutor", "leader", "admin"):
-            raise ClueError("只有检察官可以处理线索")
         with engine.begin() as conn:
             river = conn.execute(select(River.id, River.name, River.town, River.district_id)
                                  .where(River.id == river_id, in_scope(scope, River.district_id))).first()
@@ -428,20 +441,21 @@ def decide_clue(engine: Engine, scope: Scope, *, river_id: int, month: str, deci
                     clue_at=now, filed_at=now, stage_entered_at=now).returning(PilCase.id)).scalar_one()
             conn.execute(insert(ClueDecision).values(
                 river_id=river_id, month=month, decision=decision, reason=reason or None, pil_case_id=case_id,
-                decided_by=user_id, decided_at=now))
-            record(conn, actor=actor, role=role, event=event, result="成功",
+                decided_by=actor.user_id, decided_at=now))
+            record(conn, actor=actor, event=event, result="成功",
                    target=f"river:{river_id} {month}", detail=(reason or None) if not case_id else
                    f"pil_case:{case_id} {reason}".strip(), at=now)
         return case_id
-    except ClueError as exc:
+    except (ClueError, AccessDenied) as exc:
         with engine.begin() as conn:
-            record(conn, actor=actor, role=role, event=event or "河道线索处理", result="拒绝",
+            record(conn, actor=actor, event=event or "河道线索处理", result="拒绝",
                    target=f"river:{river_id} {month}", detail=str(exc), at=now)
         raise
 
 
 def river_prosecutors(engine: Engine, scope: Scope) -> pd.DataFrame:
     """Prosecutors assigned to rivers in scope (user_id, display_name, rivers)."""
+    require(scope, RIVERS)
     stmt = (select(AppUser.id.label("user_id"), AppUser.display_name, func.count(River.id).label("rivers"))
             .join(River, River.prosecutor_id == AppUser.id).where(in_scope(scope, River.district_id))
             .group_by(AppUser.id, AppUser.display_name).order_by(AppUser.id))

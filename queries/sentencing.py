@@ -1,7 +1,8 @@
 """Queries behind the sentencing ruler: real sentences by bin, yearly trend, empirical what-if.
 
 Sentencing records are judgments (national CAIL2018 rows and synthetic dated rows), not cases of a
-district, so ``scope`` does not narrow them; it is taken for the uniform signature and the cache key.
+district, so ``scope`` does not narrow them; it carries the permission ("sentencing" for the ruler,
+"public" for the public explainer's distribution, ``PUBLIC``) and keys the cache.
 All aggregation happens in SQL (GROUP BY); quartiles are computed exactly from the GROUP BY months
 frequency table, which gives the same figures on SQLite and PostgreSQL (neither engine's percentile
 function is used) and equals numpy's default (linear) quantile over the raw rows.
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 
+from domain.access import Actor
 from domain.scope import Scope
 from domain.sentencing.bins import BIN_ORDER, BINS, bin_of
 from domain.sentencing.extract import FLAG_COLUMNS
@@ -22,8 +24,11 @@ from queries.audit import record
 from queries.cache import live
 from queries.frames import read_frame
 from queries.schema import SentencingRecord as SR
+from queries.scope import require
 
 SOURCES = ("CAIL2018", "synthetic")
+# The public explainer's scope: no account behind it, only the published distribution (aggregates).
+PUBLIC = Scope(role="public", grants=frozenset({"public"}))
 
 
 def _where(charge: str, flags: tuple[str, ...], sources: tuple[str, ...]):
@@ -79,6 +84,7 @@ def distribution(engine: Engine, scope: Scope, charge: str, flags: tuple[str, ..
     at most a few hundred groups are then labelled with their bin and summed, and the quartiles are
     read off the same frequency table.
     """
+    require(scope, "sentencing|public")
     w = _where(charge, flags, sources)
     g = read_frame(engine, select(SR.source, SR.months, SR.life, SR.death, func.count().label("n"))
                    .where(w).group_by(SR.source, SR.months, SR.life, SR.death))
@@ -106,6 +112,7 @@ def distribution(engine: Engine, scope: Scope, charge: str, flags: tuple[str, ..
 def trend(engine: Engine, scope: Scope, charge: str, flags: tuple[str, ...] = (),
           sources: tuple[str, ...] = SOURCES) -> pd.DataFrame:
     """Median and quartiles by judgment year from dated records only (CAIL rows have no year)."""
+    require(scope, "sentencing")
     w = _where(charge, flags, sources)
     df = read_frame(engine, select(SR.judgment_year.label("year"), SR.months, func.count().label("n"))
                     .where(w, SR.judgment_year.is_not(None), SR.months.is_not(None))
@@ -124,6 +131,7 @@ def what_if(engine: Engine, scope: Scope, charge: str, flags: tuple[str, ...] = 
     Empirical, not law. One GROUP BY (source, months) with a filtered COUNT per flag, over the
     covering index; the page asks only for the circumstances the user ticked (cost grows per flag).
     """
+    require(scope, "sentencing")
     _where(charge, flags, sources)  # validates the flag names
     w = _where(charge, (), sources)
     sums = [func.count().filter(getattr(SR, f).is_(True)).label(f) for f in flags]
@@ -146,6 +154,7 @@ def what_if(engine: Engine, scope: Scope, charge: str, flags: tuple[str, ...] = 
 
 def charges_with_data(engine: Engine, scope: Scope) -> pd.DataFrame:
     """Every charge that has sentencing records, with its count of real single-charge CAIL2018 rows."""
+    require(scope, "sentencing")
     # loose index scan (one seek per distinct charge) instead of reading every row
     c = select(func.min(SR.charge).label("x")).cte("charges", recursive=True)
     nxt = select(func.min(SR.charge)).where(SR.charge > c.c.x).scalar_subquery()
@@ -169,15 +178,24 @@ def backtest_groups(engine: Engine, scope: Scope, source: str = "CAIL2018") -> p
                       .group_by(SR.charge, SR.tier, *cols, SR.months, SR.life, SR.death))
 
 
-def record_export(engine: Engine, *, actor: str, role: str, target: str, detail: str,
+def record_export(engine: Engine, *, actor: Actor, target: str, detail: str,
                   at: dt.datetime | None = None) -> None:
-    """Write one audit row for an exported calculation (its own transaction: the export is the act)."""
+    """Write one audit row for an exported calculation (its own transaction: the export is the act),
+    as the signed-in account."""
+    if not isinstance(actor, Actor):
+        raise TypeError("actor must be a domain.access.Actor (the signed-in account)")
     with engine.begin() as conn:
-        record(conn, actor=actor, role=role, event="量刑计算说明导出", target=target, result="成功",
+        record(conn, actor=actor, event="量刑计算说明导出", target=target, result="成功",
                detail=detail, at=at)
 
 
+def public_distribution(engine: Engine, charge: str, sources: tuple[str, ...] = ("CAIL2018",)) -> Distribution:
+    """The public explainer's one figure: published judgments' distribution, nothing filtered."""
+    return distribution(engine, PUBLIC, charge, (), sources)
+
+
 distribution_live = live(ttl=300)(distribution)
+public_distribution_live = live(ttl=300)(public_distribution)
 trend_live = live(ttl=300)(trend)
 what_if_live = live(ttl=300)(what_if)
 charges_with_data_live = live(ttl=300)(charges_with_data)

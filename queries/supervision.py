@@ -1,9 +1,16 @@
 """Non-custodial supervision: every read and write of the platform's five modules.
 
 Reads take ``scope`` (applied to the supervised person's home district) and return DataFrames.
-Individual location tracks are sensitive personal information (PIPL art. 28): only a scope whose
-role is supervision/admin may read them, and every read is written to the audit log in the same
-transaction. Other roles get the map aggregated to grid cells with no person codes.
+Every function that returns person-level rows also checks the scope's permission
+(``queries.scope.require``: "supervision"; the aggregates "supervision" or "supervision.stats"), so a
+page that forgets its own check still gets nothing. Individual location tracks are sensitive
+personal information (PIPL art. 28): only a supervision scope may read them, and every read is
+written to the audit log in the same transaction with its purpose. Other roles get the map
+aggregated to grid cells with no person codes.
+
+Writes take the signed-in ``Actor`` (``domain.access``) and record it: its name, role,
+procuratorate and address in the audit log, its account id in the decided_by/closed_by columns. A
+release (解除) needs two people: one officer requests it, a different account approves it.
 
 The alert engine is ``domain.supervision.engine``; ``run_engine`` loads its inputs (a window of
 pings, fences, approved leave, open alerts) and writes what it decides, for the live feed and any
@@ -22,6 +29,7 @@ from sqlalchemy import (
     Connection, Engine, and_, case, func, insert, or_, select, update,
 )
 
+from domain.access import AccessDenied, Actor
 from domain.scope import Scope
 from domain.supervision import engine as E
 from domain.supervision.risk import DEFAULT_RULE, FALSE_ALARM_TAG, RiskRule, risk_code
@@ -30,19 +38,28 @@ from queries.cache import invalidates, live
 from queries.frames import read_frame
 from queries.schema import (
     Alert, AppUser, Case, CheckinTask, Device, DeviceAssignment, District, Fence, LeaveRequest,
-    LocationPing, Person, SupervisedPerson,
+    LocationPing, Person, Procuratorate, SupervisedPerson, UserRole,
 )
-from queries.scope import in_scope
+from queries.scope import in_scope, require
 from queries.sqlfn import day_of, month_of
 
 SP = SupervisedPerson
 ACTIVE = "在管"
 OPEN_STATUSES = ("新", "已确认")
 GRID_DEG = 0.01  # aggregation cell for the map (about 1 km)
+PERSONS = "supervision"  # the permission behind every person-level read and every write
+FIGURES = "supervision|supervision.stats"  # aggregates: the officers and the leadership's statistics
 
 
-class TrackAccessDenied(PermissionError):
-    """The scope's role may not see individual location tracks."""
+class TrackAccessDenied(AccessDenied):
+    """The scope may not see this person's location track (role, permission or district)."""
+
+
+def _signed(actor: Actor) -> Actor:
+    """Writes record who did them: an ``Actor`` (the signed-in account), never a typed name."""
+    if not isinstance(actor, Actor):
+        raise TypeError("actor must be a domain.access.Actor (the signed-in account)")
+    return actor
 
 
 # =============================================================================== personnel
@@ -51,6 +68,7 @@ class TrackAccessDenied(PermissionError):
 def supervised_list(engine: Engine, scope: Scope, status: str | None = None,
                     risk: str | None = None, search: str | None = None) -> pd.DataFrame:
     """Personnel module: one row per supervised person, identities masked."""
+    require(scope, PERSONS)
     pros = AppUser.__table__.alias("pros")
     devs = (select(Device.supervised_id, func.count().label("devices"),
                    func.min(Device.battery_pct).label("min_battery"))
@@ -60,7 +78,7 @@ def supervised_list(engine: Engine, scope: Scope, status: str | None = None,
                    District.name_zh.label("district"), pros.c.display_name.label("prosecutor"),
                    func.coalesce(devs.c.devices, 0).label("devices"), devs.c.min_battery,
                    SP.risk_code, SP.risk_reasons, SP.first_offender, SP.confessed, SP.absconded,
-                   SP.last_ping_at, SP.home_district_id)
+                   SP.last_ping_at, SP.home_district_id, SP.release_requested_at)
             .join(Person, Person.id == SP.person_id)
             .outerjoin(Case, Case.id == SP.case_id)
             .join(District, District.id == SP.home_district_id)
@@ -79,6 +97,7 @@ def supervised_list(engine: Engine, scope: Scope, status: str | None = None,
 
 def find_supervised(engine: Engine, scope: Scope, query: str, limit: int = 20) -> pd.DataFrame:
     """Locate-one-person search: exact or partial person code or case number."""
+    require(scope, PERSONS)
     q = (query or "").strip()
     if not q:
         return pd.DataFrame(columns=["id", "person_code", "name_masked", "case_no", "status"])
@@ -93,6 +112,8 @@ def find_supervised(engine: Engine, scope: Scope, query: str, limit: int = 20) -
 
 
 def supervision_summary(engine: Engine, scope: Scope) -> dict[str, int]:
+    """Headline counts of the personnel page (no person in them)."""
+    require(scope, FIGURES)
     with engine.connect() as conn:
         row = conn.execute(select(
             func.count().label("total"),
@@ -114,11 +135,21 @@ def _next_code(conn: Connection, district_id: int) -> str:
     return f"{prefix}{n:04d}"
 
 
+def _prosecutor_of(conn: Connection, user_id: int, district_id: int) -> bool:
+    """Whether ``user_id`` is a prosecutor of the district procuratorate of ``district_id``."""
+    return conn.execute(select(AppUser.id).join(UserRole, UserRole.user_id == AppUser.id)
+                        .join(Procuratorate, Procuratorate.id == AppUser.procuratorate_id)
+                        .where(AppUser.id == user_id, AppUser.active.is_(True), UserRole.role == "prosecutor",
+                               Procuratorate.district_id == district_id)).first() is not None
+
+
 @invalidates
 def enrol(engine: Engine, scope: Scope, *, case_id: int, person_id: int, measure: str,
           start: dt.date, end: dt.date, home_district_id: int, prosecutor_id: int | None,
-          actor: str, now: dt.datetime, first_offender: bool = True, confessed: bool = True) -> str:
+          actor: Actor, now: dt.datetime, first_offender: bool = True, confessed: bool = True) -> str:
     """Enrol a person (加入): supervised row, home fence; audited. Returns the person code."""
+    require(scope, PERSONS)
+    _signed(actor)
     if measure not in ("取保候审", "监视居住"):
         raise ValueError("强制措施应为取保候审或监视居住")
     if end <= start:
@@ -126,6 +157,11 @@ def enrol(engine: Engine, scope: Scope, *, case_id: int, person_id: int, measure
     if scope.district_ids is not None and home_district_id not in scope.district_ids:
         raise PermissionError("无权在该区登记")
     with engine.begin() as conn:
+        ok_case = conn.execute(select(Case.id).where(Case.id == case_id, in_scope(scope, Case.district_id))).first()
+        if ok_case is None:
+            raise PermissionError("无此案件或无权访问")
+        if prosecutor_id is not None and not _prosecutor_of(conn, prosecutor_id, home_district_id):
+            raise ValueError("承办检察官须为该区检察院的检察官")
         code = _next_code(conn, home_district_id)
         sid = conn.execute(insert(SP).values(
             person_code=code, person_id=person_id, case_id=case_id, measure=measure,
@@ -135,15 +171,18 @@ def enrol(engine: Engine, scope: Scope, *, case_id: int, person_id: int, measure
         ).returning(SP.id)).scalar_one()
         conn.execute(insert(Fence).values(supervised_id=sid, kind="home", name="居住地区界",
                                           district_id=home_district_id, geojson=None))
-        record(conn, actor=actor, role=scope.role, event="监管人员登记", target=code, result="成功",
+        record(conn, actor=actor, event="监管人员登记", target=code, result="成功",
                detail=f"{measure} {start}–{end}", at=now)
     return code
 
 
 @invalidates
 def transfer(engine: Engine, scope: Scope, supervised_id: int, *, to_district_id: int | None,
-             to_prosecutor_id: int | None, actor: str, now: dt.datetime, note: str = "") -> None:
-    """Transfer (流转): a new home district (the home fence follows) and/or prosecutor; audited."""
+             to_prosecutor_id: int | None, actor: Actor, now: dt.datetime, note: str = "") -> None:
+    """Transfer (流转): a new home district (the home fence follows) and/or prosecutor; audited.
+    A transfer to another district hands the person over: they leave this officer's scope."""
+    require(scope, PERSONS)
+    _signed(actor)
     with engine.begin() as conn:
         row = _scoped_person(conn, scope, supervised_id)
         values: dict[str, Any] = {}
@@ -152,25 +191,88 @@ def transfer(engine: Engine, scope: Scope, supervised_id: int, *, to_district_id
             conn.execute(update(Fence).where(Fence.supervised_id == supervised_id, Fence.kind == "home",
                                              Fence.geojson.is_(None)).values(district_id=to_district_id))
         if to_prosecutor_id:
+            if not _prosecutor_of(conn, to_prosecutor_id, values.get("home_district_id", row.home_district_id)):
+                raise ValueError("新承办检察官须为居住区检察院的检察官")
             values["prosecutor_id"] = to_prosecutor_id
         if not values:
             raise ValueError("请选择新的居住区或承办检察官")
         conn.execute(update(SP).where(SP.id == supervised_id).values(**values))
-        record(conn, actor=actor, role=scope.role, event="监管人员流转", target=row.person_code,
+        record(conn, actor=actor, event="监管人员流转", target=row.person_code,
                result="成功", detail=f"{values} {note}"[:300], at=now)
 
 
 @invalidates
-def release(engine: Engine, scope: Scope, supervised_id: int, *, actor: str, now: dt.datetime,
-            reason: str) -> None:
-    """Release (解除): status, devices returned to stock, open alerts closed; audited."""
+def request_release(engine: Engine, scope: Scope, supervised_id: int, *, actor: Actor, now: dt.datetime,
+                    reason: str) -> None:
+    """Ask for a release (解除申请): nothing changes until a second account approves it; audited."""
+    require(scope, PERSONS)
+    _signed(actor)
     if not (reason or "").strip():
         raise ValueError("请填写解除原因")
     with engine.begin() as conn:
         row = _scoped_person(conn, scope, supervised_id)
         if row.status != ACTIVE:
             raise ValueError("该人员不在管，无法解除")
-        conn.execute(update(SP).where(SP.id == supervised_id).values(status="已解除", released_at=now))
+        if row.release_requested_at is not None:
+            raise ValueError("该人员已有待审批的解除申请")
+        conn.execute(update(SP).where(SP.id == supervised_id, SP.release_requested_at.is_(None))
+                     .values(release_requested_by=actor.user_id, release_requested_at=now,
+                             release_reason=reason.strip()[:300]))
+        record(conn, actor=actor, event="解除申请", target=row.person_code, result="成功",
+               detail=reason.strip()[:300], at=now)
+
+
+def release_requests(engine: Engine, scope: Scope) -> pd.DataFrame:
+    """Pending release requests in scope: who asked, when and why (for the second officer)."""
+    require(scope, PERSONS)
+    req = AppUser.__table__.alias("req")
+    stmt = (select(SP.id, SP.person_code, Person.name_masked, Case.case_no, SP.measure, SP.end_date,
+                   SP.release_requested_at, SP.release_reason, SP.release_requested_by,
+                   req.c.display_name.label("requested_by"), req.c.username.label("requested_by_username"))
+            .join(Person, Person.id == SP.person_id).outerjoin(Case, Case.id == SP.case_id)
+            .outerjoin(req, req.c.id == SP.release_requested_by)
+            .where(SP.status == ACTIVE, SP.release_requested_at.is_not(None),
+                   in_scope(scope, SP.home_district_id))
+            .order_by(SP.release_requested_at))
+    return read_frame(engine, stmt)
+
+
+@invalidates
+def decide_release(engine: Engine, scope: Scope, supervised_id: int, *, approve: bool, actor: Actor,
+                   now: dt.datetime, note: str = "") -> None:
+    """Approve (the release happens: status, devices back to stock, open alerts closed) or reject
+    (withdraw) a pending release request. Four eyes: only a signed-in account other than the one who
+    asked may approve; a refused approval is audited too."""
+    require(scope, PERSONS)
+    _signed(actor)
+    refused = None
+    with engine.begin() as conn:
+        row = _scoped_person(conn, scope, supervised_id)
+        if row.status != ACTIVE or row.release_requested_at is None:
+            raise ValueError("该人员没有待审批的解除申请")
+        if approve and (actor.user_id is None or actor.user_id == row.release_requested_by):
+            refused = "解除须由申请人以外的另一名工作人员审批"
+            record(conn, actor=actor, event="解除审批", target=row.person_code, result="拒绝", detail=refused,
+                   at=now)
+    if refused:
+        raise PermissionError(refused)
+    with engine.begin() as conn:
+        row = _scoped_person(conn, scope, supervised_id)
+        if row.release_requested_at is None:
+            raise ValueError("该申请已被处理")
+        if not approve:
+            if not (note or "").strip():
+                raise ValueError("驳回时请填写理由")
+            conn.execute(update(SP).where(SP.id == supervised_id)
+                         .values(release_requested_by=None, release_requested_at=None, release_reason=None))
+            record(conn, actor=actor, event="解除审批", target=row.person_code, result="已驳回",
+                   detail=f"申请：{row.release_reason}；驳回：{note.strip()}"[:300], at=now)
+            return
+        done = conn.execute(update(SP).where(SP.id == supervised_id, SP.status == ACTIVE,
+                                             SP.release_requested_at == row.release_requested_at)
+                            .values(status="已解除", released_at=now)).rowcount
+        if not done:  # decided by someone else meanwhile
+            raise ValueError("该申请已被处理")
         conn.execute(update(DeviceAssignment).where(DeviceAssignment.supervised_id == supervised_id,
                                                     DeviceAssignment.returned_at.is_(None))
                      .values(returned_at=now))
@@ -179,12 +281,13 @@ def release(engine: Engine, scope: Scope, supervised_id: int, *, actor: str, now
         conn.execute(update(Alert).where(Alert.supervised_id == supervised_id,
                                          Alert.status.in_(OPEN_STATUSES))
                      .values(status="已关闭", open_key=None, closed_at=now, close_note="解除监管"))
-        record(conn, actor=actor, role=scope.role, event="监管人员解除", target=row.person_code,
-               result="成功", detail=reason.strip()[:300], at=now)
+        record(conn, actor=actor, event="监管人员解除", target=row.person_code, result="成功",
+               detail=f"申请人#{row.release_requested_by}：{row.release_reason}"[:300], at=now)
 
 
 def _scoped_person(conn: Connection, scope: Scope, supervised_id: int):
-    row = conn.execute(select(SP.id, SP.person_code, SP.home_district_id, SP.status)
+    row = conn.execute(select(SP.id, SP.person_code, SP.home_district_id, SP.status, SP.release_requested_by,
+                              SP.release_requested_at, SP.release_reason)
                        .where(SP.id == supervised_id, in_scope(scope, SP.home_district_id))).first()
     if row is None:
         raise PermissionError("无此人员或无权访问")
@@ -192,12 +295,12 @@ def _scoped_person(conn: Connection, scope: Scope, supervised_id: int):
 
 
 def staff_choices(engine: Engine, scope: Scope) -> pd.DataFrame:
-    """Prosecutors and supervision staff (id, display name, district) for pickers."""
-    from queries.schema import Procuratorate
-
-    stmt = (select(AppUser.id, AppUser.display_name, AppUser.role, Procuratorate.district_id)
+    """The prosecutors of the procuratorates in scope (id, display name, district) for pickers."""
+    require(scope, PERSONS)
+    stmt = (select(AppUser.id, AppUser.display_name, Procuratorate.district_id)
+            .join(UserRole, UserRole.user_id == AppUser.id)
             .join(Procuratorate, Procuratorate.id == AppUser.procuratorate_id)
-            .where(AppUser.role.in_(("prosecutor", "supervision")),
+            .where(UserRole.role == "prosecutor", AppUser.active.is_(True), Procuratorate.district_id.is_not(None),
                    in_scope(scope, Procuratorate.district_id)).order_by(AppUser.id))
     return read_frame(engine, stmt)
 
@@ -206,6 +309,7 @@ def enrolment_candidates(engine: Engine, scope: Scope, limit: int = 200) -> pd.D
     """Suspects of criminal cases on bail / residential surveillance not yet enrolled."""
     from queries.schema import CaseParty
 
+    require(scope, PERSONS)
     enrolled = select(SP.person_id)
     stmt = (select(Case.id.label("case_id"), Case.case_no, Case.charge, Case.compulsory_measure,
                    Case.district_id, Person.id.label("person_id"), Person.name_masked)
@@ -244,6 +348,7 @@ def latest_positions(engine: Engine, scope: Scope) -> pd.DataFrame:
     and carries no person codes.
     """
     if scope.sees_individual_tracks:
+        require(scope, PERSONS)
         # two indexed reads merged here: faster than a join on the grouped subquery (city: 5,000 rows)
         pos = _columns_frame(engine, select(SP.id, SP.person_code, SP.last_lon.label("lon"), SP.last_lat.label("lat"),
                                         SP.last_ping_at, SP.last_accuracy_m, SP.risk_code, SP.home_district_id)
@@ -257,6 +362,7 @@ def latest_positions(engine: Engine, scope: Scope) -> pd.DataFrame:
         out["open_alerts"] = out["open_alerts"].fillna(0).astype(int)
         out["worst"] = out["worst"].fillna(0).astype(int)
         return out
+    require(scope, FIGURES)
     open_a = (select(Alert.supervised_id, func.count().label("open_alerts"))
               .where(Alert.status.in_(OPEN_STATUSES)).group_by(Alert.supervised_id).subquery())
     risk_n = case((SP.risk_code == "red", 2), (SP.risk_code == "yellow", 1), else_=0)
@@ -275,6 +381,7 @@ def fences(engine: Engine, scope: Scope, supervised_id: int | None = None,
            kind: str | None = None) -> pd.DataFrame:
     """Fence rows. ``geojson`` is NULL for a home fence that is its district's own boundary (the
     map draws those from ``district_shapes``); district-wide banned zones have no person."""
+    require(scope, PERSONS)
     stmt = (select(Fence.id, Fence.supervised_id, Fence.kind, Fence.name, Fence.district_id, Fence.geojson)
             .outerjoin(SP, SP.id == Fence.supervised_id)
             .where(or_(and_(Fence.supervised_id.is_(None), in_scope(scope, Fence.district_id)),
@@ -294,32 +401,38 @@ def banned_zones(engine: Engine, scope: Scope) -> pd.DataFrame:
 
 
 def person_track(engine: Engine, scope: Scope, supervised_id: int, start: dt.datetime,
-                 end: dt.datetime, *, actor: str, now: dt.datetime | None = None,
+                 end: dt.datetime, *, actor: Actor, now: dt.datetime | None = None,
                  purpose: str = "定位查询") -> pd.DataFrame:
-    """One person's pings in [start, end]. Supervision/admin only; every call is audited."""
+    """One person's pings in [start, end]: a supervision scope, a person in it, a stated purpose.
+    Every call is audited with its purpose, a refusal too (TrackAccessDenied)."""
+    _signed(actor)
+    purpose = (purpose or "").strip()
+    if not purpose:
+        raise ValueError("请选择查询事由")
     with engine.begin() as conn:
         who = conn.execute(select(SP.person_code).where(SP.id == supervised_id,
                                                         in_scope(scope, SP.home_district_id))).scalar()
-        allowed = scope.sees_individual_tracks and who is not None
+        allowed = scope.grants_permission(PERSONS) and scope.sees_individual_tracks and who is not None
         if not allowed:  # the refusal is audited too
-            record(conn, actor=actor, role=scope.role, event="查看轨迹", target=who or str(supervised_id),
-                   result="拒绝", detail=purpose, at=now)
+            record(conn, actor=actor, event="查看轨迹", target=who or f"#{supervised_id}",
+                   result="拒绝", detail=purpose[:100], at=now)
     if not allowed:
-        raise TrackAccessDenied("只有监管人员可以查看个人轨迹")
+        raise TrackAccessDenied("只有本院监管人员可以查看本院监管对象的个人轨迹")
     with engine.begin() as conn:
         rows = conn.execute(
             select(LocationPing.id, LocationPing.ts, LocationPing.lon, LocationPing.lat,
                    LocationPing.accuracy_m, LocationPing.battery_pct, LocationPing.band_separated)
             .where(LocationPing.supervised_id == supervised_id, LocationPing.ts >= start,
                    LocationPing.ts <= end).order_by(LocationPing.ts)).all()
-        record(conn, actor=actor, role=scope.role, event="查看轨迹", target=who, result="成功",
-               detail=f"{purpose} {start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M} {len(rows)}点", at=now)
+        record(conn, actor=actor, event="查看轨迹", target=who, result="成功",
+               detail=f"{purpose[:100]} {start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M} {len(rows)}点", at=now)
     return pd.DataFrame.from_records(rows, columns=["id", "ts", "lon", "lat", "accuracy_m",
                                                     "battery_pct", "band_separated"])
 
 
 def track_bounds(engine: Engine, scope: Scope, supervised_id: int) -> tuple[dt.datetime | None, dt.datetime | None]:
     """First and last ping time of a person (no positions: not audited)."""
+    require(scope, PERSONS)
     with engine.connect() as conn:
         row = conn.execute(select(func.min(LocationPing.ts), func.max(LocationPing.ts))
                            .join(SP, SP.id == LocationPing.supervised_id)
@@ -332,6 +445,8 @@ def track_bounds(engine: Engine, scope: Scope, supervised_id: int) -> tuple[dt.d
 
 
 def leave_requests(engine: Engine, scope: Scope, status: str | None = None, limit: int = 500) -> pd.DataFrame:
+    """Leave requests of the persons in scope, newest first."""
+    require(scope, PERSONS)
     dest = District.__table__.alias("dest")
     stmt = (select(LeaveRequest.id, SP.person_code, LeaveRequest.destination,
                    dest.c.name_zh.label("dest_district"), LeaveRequest.start_at, LeaveRequest.end_at,
@@ -349,7 +464,10 @@ def leave_requests(engine: Engine, scope: Scope, status: str | None = None, limi
 @invalidates
 def request_leave(engine: Engine, scope: Scope, supervised_id: int, *, destination: str,
                   dest_district_id: int | None, start: dt.datetime, end: dt.datetime, reason: str,
-                  now: dt.datetime, actor: str) -> int:
+                  now: dt.datetime, actor: Actor) -> int:
+    """Register a leave request on the person's behalf (they phoned or texted); audited."""
+    require(scope, PERSONS)
+    _signed(actor)
     if end <= start:
         raise ValueError("返回时间应晚于出发时间")
     if not destination.strip() or not reason.strip():
@@ -360,15 +478,18 @@ def request_leave(engine: Engine, scope: Scope, supervised_id: int, *, destinati
             supervised_id=supervised_id, destination=destination.strip()[:80],
             dest_district_id=dest_district_id, start_at=start, end_at=end, reason=reason.strip()[:200],
             status="待审批", requested_at=now).returning(LeaveRequest.id)).scalar_one()
-        record(conn, actor=actor, role=scope.role, event="外出申请登记", target=row.person_code,
+        record(conn, actor=actor, event="外出申请登记", target=row.person_code,
                result="成功", detail=f"{destination} {start:%m-%d %H:%M}–{end:%m-%d %H:%M}", at=now)
     return lid
 
 
 @invalidates
 def decide_leave(engine: Engine, scope: Scope, leave_id: int, *, approve: bool, note: str,
-                 user_id: int | None, actor: str, now: dt.datetime) -> None:
-    """Approve or reject a pending request; audited. Approval suspends fence alerts in its window."""
+                 actor: Actor, now: dt.datetime) -> None:
+    """Approve or reject a pending request; audited, decided_by = the signed-in account. Approval
+    suspends fence alerts in its window."""
+    require(scope, PERSONS)
+    _signed(actor)
     with engine.begin() as conn:
         row = conn.execute(select(LeaveRequest.id, LeaveRequest.status, SP.person_code)
                            .join(SP, SP.id == LeaveRequest.supervised_id)
@@ -381,9 +502,9 @@ def decide_leave(engine: Engine, scope: Scope, leave_id: int, *, approve: bool, 
             raise ValueError("驳回时请填写理由")
         status = "已批准" if approve else "已驳回"
         conn.execute(update(LeaveRequest).where(LeaveRequest.id == leave_id, LeaveRequest.status == "待审批")
-                     .values(status=status, decided_by=user_id, decided_at=now,
+                     .values(status=status, decided_by=actor.user_id, decided_at=now,
                              decision_note=(note or "").strip()[:200] or None))
-        record(conn, actor=actor, role=scope.role, event="外出审批", target=row.person_code,
+        record(conn, actor=actor, event="外出审批", target=row.person_code,
                result=status, detail=(note or "")[:300] or None, at=now)
 
 
@@ -392,6 +513,8 @@ def decide_leave(engine: Engine, scope: Scope, leave_id: int, *, approve: bool, 
 
 def checkin_tasks(engine: Engine, scope: Scope, since: dt.datetime, status: str | None = None,
                   limit: int = 1000) -> pd.DataFrame:
+    """Check-in tasks of the persons in scope since ``since``, with the answer's position."""
+    require(scope, PERSONS)
     stmt = (select(CheckinTask.id, SP.person_code, CheckinTask.kind, CheckinTask.scheduled_at,
                    CheckinTask.due_at, CheckinTask.answered_at, CheckinTask.verify_result,
                    CheckinTask.status, CheckinTask.lon, CheckinTask.lat, CheckinTask.supervised_id)
@@ -404,8 +527,10 @@ def checkin_tasks(engine: Engine, scope: Scope, since: dt.datetime, status: str 
 
 @invalidates
 def roll_call(engine: Engine, scope: Scope, supervised_ids: Sequence[int] | None, *, now: dt.datetime,
-              window_minutes: int = 30, actor: str, kind: str = "随机") -> int:
+              window_minutes: int = 30, actor: Actor, kind: str = "随机") -> int:
     """Start a roll call: one check-in task per person (all active in scope when ids is None)."""
+    require(scope, PERSONS)
+    _signed(actor)
     if not 5 <= window_minutes <= 240:
         raise ValueError("签到时限应在5至240分钟之间")
     with engine.begin() as conn:
@@ -413,11 +538,13 @@ def roll_call(engine: Engine, scope: Scope, supervised_ids: Sequence[int] | None
         if supervised_ids is not None:
             stmt = stmt.where(SP.id.in_([int(i) for i in supervised_ids]))
         ids = [r[0] for r in conn.execute(stmt)]
+        if supervised_ids is not None and len(ids) != len({int(i) for i in supervised_ids}):
+            raise PermissionError("无此人员、不在管或无权访问")
         if ids:
             conn.execute(insert(CheckinTask), [
                 {"supervised_id": i, "kind": kind, "scheduled_at": now,
                  "due_at": now + dt.timedelta(minutes=window_minutes), "status": "待签到"} for i in ids])
-        record(conn, actor=actor, role=scope.role, event="发起点名", target=f"{len(ids)}人",
+        record(conn, actor=actor, event="发起点名", target=f"{len(ids)}人",
                result="成功", detail=f"{kind} 时限{window_minutes}分钟", at=now)
     return len(ids)
 
@@ -427,6 +554,8 @@ def roll_call(engine: Engine, scope: Scope, supervised_ids: Sequence[int] | None
 
 def alerts(engine: Engine, scope: Scope, statuses: tuple[str, ...] = OPEN_STATUSES,
            kind: str | None = None, since: dt.datetime | None = None, limit: int = 500) -> pd.DataFrame:
+    """The alert queue of the persons in scope: escalated first, then by severity and time."""
+    require(scope, PERSONS)
     ack = AppUser.__table__.alias("ack")
     clo = AppUser.__table__.alias("clo")
     stmt = (select(Alert.id, Alert.raised_at, Alert.kind, Alert.severity, Alert.status, SP.person_code,
@@ -448,6 +577,7 @@ def alerts(engine: Engine, scope: Scope, statuses: tuple[str, ...] = OPEN_STATUS
 
 def alert_counts(engine: Engine, scope: Scope) -> pd.DataFrame:
     """Open alerts by kind and status (the queue's header)."""
+    require(scope, FIGURES)
     stmt = (select(Alert.kind, Alert.status, func.count().label("n"),
                    func.sum(case((Alert.escalated_at.is_not(None), 1), else_=0)).label("escalated"))
             .join(SP, SP.id == Alert.supervised_id)
@@ -456,9 +586,11 @@ def alert_counts(engine: Engine, scope: Scope) -> pd.DataFrame:
     return read_frame(engine, stmt)
 
 
-def alert_evidence(engine: Engine, scope: Scope, alert_id: int, *, actor: str,
+def alert_evidence(engine: Engine, scope: Scope, alert_id: int, *, actor: Actor,
                    now: dt.datetime | None = None) -> dict[str, Any]:
     """The evidence JSON of an alert. It holds positions, so it is a track view: role + audit."""
+    require(scope, PERSONS)
+    _signed(actor)
     with engine.begin() as conn:
         row = conn.execute(select(Alert.evidence, SP.person_code).join(SP, SP.id == Alert.supervised_id)
                            .where(Alert.id == alert_id, in_scope(scope, SP.home_district_id))).first()
@@ -470,15 +602,19 @@ def alert_evidence(engine: Engine, scope: Scope, alert_id: int, *, actor: str,
                 ev.pop(k, None)
             return ev
         if "pings" in ev:
-            record(conn, actor=actor, role=scope.role, event="查看轨迹", target=row.person_code,
-                   result="成功", detail=f"告警证据 #{alert_id}", at=now)
+            record(conn, actor=actor, event="查看轨迹", target=row.person_code,
+                   result="成功", detail=f"核查告警：告警证据 #{alert_id}", at=now)
     return ev
 
 
 @invalidates
-def act_on_alert(engine: Engine, scope: Scope, alert_id: int, action: str, *, user_id: int | None,
-                 actor: str, now: dt.datetime, note: str = "", false_alarm: bool = False) -> None:
-    """new → acknowledged → closed (with a note). Audited; refuses out-of-order transitions."""
+def act_on_alert(engine: Engine, scope: Scope, alert_id: int, action: str, *, actor: Actor,
+                 now: dt.datetime, note: str = "", false_alarm: bool = False) -> None:
+    """new → acknowledged → closed (with a note). Audited, with the signed-in account as
+    acknowledged_by/closed_by; refuses out-of-order transitions."""
+    require(scope, PERSONS)
+    _signed(actor)
+    user_id = actor.user_id
     with engine.begin() as conn:
         row = conn.execute(select(Alert.id, Alert.status, Alert.kind, SP.person_code)
                            .join(SP, SP.id == Alert.supervised_id)
@@ -507,7 +643,7 @@ def act_on_alert(engine: Engine, scope: Scope, alert_id: int, action: str, *, us
             event = "告警关闭"
         else:
             raise ValueError(f"unknown action {action!r}")
-        record(conn, actor=actor, role=scope.role, event=event, target=f"{row.person_code} {row.kind}",
+        record(conn, actor=actor, event=event, target=f"{row.person_code} {row.kind}",
                result="成功", detail=note[:300] or None, at=now)
 
 
@@ -526,6 +662,8 @@ def escalate_due(engine_or_conn, now: dt.datetime, cfg: E.EngineConfig = E.DEFAU
 
 
 def devices(engine: Engine, scope: Scope, now: dt.datetime, offline_after_minutes: float = 60) -> pd.DataFrame:
+    """Devices worn by persons in scope, and the stock (unassigned, no person)."""
+    require(scope, PERSONS)
     cutoff = now - dt.timedelta(minutes=offline_after_minutes)
     online = case((Device.last_seen_at >= cutoff, "在线"), else_="离线")
     stmt = (select(Device.id, Device.serial, Device.kind, Device.status, SP.person_code,
@@ -537,6 +675,8 @@ def devices(engine: Engine, scope: Scope, now: dt.datetime, offline_after_minute
 
 
 def device_history(engine: Engine, scope: Scope, device_id: int) -> pd.DataFrame:
+    """Who wore a device and when (persons in scope only)."""
+    require(scope, PERSONS)
     stmt = (select(DeviceAssignment.assigned_at, DeviceAssignment.returned_at, SP.person_code)
             .join(SP, SP.id == DeviceAssignment.supervised_id)
             .where(DeviceAssignment.device_id == device_id, in_scope(scope, SP.home_district_id))
@@ -549,6 +689,7 @@ def device_history(engine: Engine, scope: Scope, device_id: int) -> pd.DataFrame
 
 def enrolment_by_month(engine: Engine, scope: Scope) -> pd.DataFrame:
     """Enrolled and released per month; ``active`` = running total at the month's end."""
+    require(scope, FIGURES)
     with engine.connect() as conn:
         enr = conn.execute(select(month_of(SP.start_date).label("month"), func.count().label("n"))
                            .where(in_scope(scope, SP.home_district_id)).group_by(month_of(SP.start_date))).all()
@@ -563,6 +704,8 @@ def enrolment_by_month(engine: Engine, scope: Scope) -> pd.DataFrame:
 
 
 def alerts_by_day(engine: Engine, scope: Scope, since: dt.datetime) -> pd.DataFrame:
+    """Alerts per day and kind (no person)."""
+    require(scope, FIGURES)
     stmt = (select(day_of(Alert.raised_at).label("day"), Alert.kind, func.count().label("n"))
             .join(SP, SP.id == Alert.supervised_id)
             .where(Alert.raised_at >= since, in_scope(scope, SP.home_district_id))
@@ -582,6 +725,7 @@ def alerts_by_week(engine: Engine, scope: Scope, since: dt.datetime) -> pd.DataF
 
 def checkin_compliance(engine: Engine, scope: Scope, since: dt.datetime) -> pd.DataFrame:
     """Per day: tasks, answered, missed, failed verification; compliance = answered & passed / due."""
+    require(scope, FIGURES)
     stmt = (select(day_of(CheckinTask.due_at).label("day"), func.count().label("tasks"),
                    func.sum(case((CheckinTask.status == "已签到", 1), else_=0)).label("answered"),
                    func.sum(case((CheckinTask.status == "未签到", 1), else_=0)).label("missed"),
@@ -600,6 +744,7 @@ def checkin_compliance(engine: Engine, scope: Scope, since: dt.datetime) -> pd.D
 
 def profile(engine: Engine, scope: Scope) -> dict[str, float]:
     """The platform's headline profile: shares of first-time offenders and confessions, absconded."""
+    require(scope, FIGURES)
     with engine.connect() as conn:
         r = conn.execute(select(
             func.count().label("total"),
@@ -616,8 +761,10 @@ def profile(engine: Engine, scope: Scope) -> dict[str, float]:
             "residential_share": share(r.rs)}
 
 
-# cached forms for pages (shared by all sessions; none returns one person's track)
+# cached forms for pages (keyed by the scope, which carries the account for person-level areas;
+# none returns one person's track)
 supervised_list_live = live(ttl=15)(supervised_list)
+release_requests_live = live(ttl=10)(release_requests)
 supervision_summary_live = live(ttl=10)(supervision_summary)
 latest_positions_live = live(ttl=5)(latest_positions)
 fences_live = live(ttl=300)(fences)
@@ -907,12 +1054,3 @@ def recompute_risk(conn: Connection, now: dt.datetime, person_ids: Sequence[int]
         conn.execute(update(SP).where(SP.id == bindparam("b_id"))
                      .values(risk_code=bindparam("b_code"), risk_reasons=bindparam("b_reasons")), params)
     return len(params)
-
-
-def user_id_for(engine: Engine, username: str) -> int | None:
-    """The app_user id of a username (decisions record who took them)."""
-    with engine.connect() as conn:
-        return conn.execute(select(AppUser.id).where(AppUser.username == username)).scalar()
-
-
-user_id_for_live = live(ttl=300)(user_id_for)

@@ -97,6 +97,12 @@ def _users(district_ids: list[int], proc_of: dict[int, int], rng: np.random.Gene
         users.append(dict(username=f"lawyer{n:02d}", display_name=f"{name}律师", role="lawyer",
                           procuratorate_id=None, law_firm=firms[n % len(firms)],
                           **phone_columns(lawyer_phone(n))))
+    # A second supervision officer per district (after everyone else, so the other accounts keep
+    # their ids): a release (解除) is asked for by one officer and approved by another.
+    for d in district_ids:
+        users.append(dict(username=f"sup_{d}_2", display_name="监管专员（复核）", role="supervision",
+                          procuratorate_id=proc_of[d]))
+        roles.append((f"sup_{d}_2", SUPERVISION))
     passwords = {}
     for u in users:
         pw = new_password()

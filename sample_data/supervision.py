@@ -35,13 +35,14 @@ LEAVE_REASONS = ["探望住院亲属", "参加亲属婚礼", "外地务工面试
 CLOSE_NOTES = ["已电话联系本人，说明情况属实，已予以警示教育", "经核实为定位漂移，已记录",
                "已联系辖区派出所协助核查，本人已返回", "本人已补签到并说明原因", "已通知本人充电并恢复在线",
                "经视频核验本人在居住地，告警解除"]
+RELEASE_REASONS = ["取保候审期限届满", "变更强制措施为逮捕", "判决生效", "撤销案件", "不起诉决定生效"]
 ACTIVE_STAGES = ("审查逮捕", "侦查", "审查起诉", "退回补充侦查", "提起公诉", "一审", "受理")
 
 
 def _users(conn) -> tuple[dict[int, list[int]], dict[int, int]]:
     rows = conn.execute(select(AppUser.id, AppUser.role, Procuratorate.district_id)
                         .join(Procuratorate, Procuratorate.id == AppUser.procuratorate_id)
-                        .where(AppUser.role.in_(("prosecutor", "supervision")))).all()
+                        .where(AppUser.role.in_(("prosecutor", "supervision"))).order_by(AppUser.id)).all()
     pros: dict[int, list[int]] = {}
     sup: dict[int, int] = {}
     for uid, role, d in rows:
@@ -50,7 +51,7 @@ def _users(conn) -> tuple[dict[int, list[int]], dict[int, int]]:
         if role == "prosecutor":
             pros.setdefault(d, []).append(uid)
         else:
-            sup.setdefault(d, uid)
+            sup.setdefault(d, uid)  # the district's first officer (sup_<d>); sup_<d>_2 approves releases
     return pros, sup
 
 
@@ -145,7 +146,12 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
                 "start_date": start, "end_date": end, "status": status, "home_district_id": d,
                 "prosecutor_id": pl[int(rng.integers(len(pl)))], "risk_code": "green",
                 "risk_reasons": None, "first_offender": bool(rng.random() < 0.985),
-                "confessed": bool(rng.random() < 0.997), "absconded": False, "released_at": rel_at})
+                "confessed": bool(rng.random() < 0.997), "absconded": False, "released_at": rel_at,
+                # a past release was asked for by the district's officer the day before (four eyes)
+                "release_requested_by": None if is_active else sup.get(d),
+                "release_requested_at": None if is_active else rel_at - dt.timedelta(days=1),
+                "release_reason": None if is_active else ("移交外地执行" if status == "已转出"
+                                                          else RELEASE_REASONS[k % len(RELEASE_REASONS)])})
         base_id = int(conn.execute(select(func.coalesce(func.max(SupervisedPerson.id), 0))).scalar_one())
         for i, r in enumerate(rows):
             r["id"] = base_id + 1 + i

@@ -42,8 +42,8 @@ def _report(res) -> None:
     csv_download(rep, "import_report.csv", key="import_report_csv")
 
 
-st.title(tr("数据导入", "Data import"))
 scope = auth.scope("import")  # the data steward's procuratorate: a district steward imports its own cases
+st.title(tr("数据导入", "Data import"))
 st.caption(tr("导入案件、案件事件和量刑判决（CSV：UTF-8、UTF-8 BOM 或 GBK）。有任何错误行时整份文件不写入；"
               "同一文件重复导入不会产生任何变化。",
               "Import cases, case events and sentencing judgments (CSV in UTF-8, UTF-8 with BOM or GBK). "

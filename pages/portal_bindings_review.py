@@ -10,8 +10,8 @@ from components.shell import friendly_errors
 from queries.cache import get_engine
 from queries.portal import BINDING_APPROVED, BINDING_PENDING, BINDING_REJECTED, bindings_for_review, decide_binding
 
-st.title(tr("律师案件绑定审核", "Lawyer case-binding review"))
 scope = auth.scope("bindings")
+st.title(tr("律师案件绑定审核", "Lawyer case-binding review"))
 me = auth.staff()
 
 with friendly_errors(tr("绑定审核", "Binding review")):

@@ -11,8 +11,8 @@ from domain import clock
 from queries.rivers import pil_cases_live, pil_figures_live, suggestions_live
 
 inject_font()
-st.title(tr("河道治理 · 公益诉讼案件与检察建议", "Rivers · public-interest cases and suggestions"))
 scope = auth.scope("rivers")
+st.title(tr("河道治理 · 公益诉讼案件与检察建议", "Rivers · public-interest cases and suggestions"))
 
 with friendly_errors(tr("案件与检察建议", "Cases and suggestions")):
     today = clock.today()

@@ -14,8 +14,8 @@ from queries.cache import get_engine
 from queries.rivers import ClueError, clues_live, decide_clue, sample_months_live
 
 inject_font()
-st.title(tr("河道治理 · 水质线索", "Rivers · water-quality clues"))
 scope = auth.scope("rivers.clues")
+st.title(tr("河道治理 · 水质线索", "Rivers · water-quality clues"))
 
 with friendly_errors(tr("水质线索", "Clues")):
     if msg := st.session_state.pop("rq_done", None):

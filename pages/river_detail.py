@@ -16,8 +16,8 @@ from queries.rivers import (
 )
 
 inject_font()
-st.title(tr("河道治理 · 河道详情", "Rivers · river detail"))
 scope = auth.scope("rivers")
+st.title(tr("河道治理 · 河道详情", "Rivers · river detail"))
 
 with friendly_errors(tr("河道详情", "River detail")):
     q = st.text_input(tr("查找河道（名称或编号）", "Find a river (name or code)"), max_chars=40, key="rd_q")

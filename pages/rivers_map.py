@@ -13,8 +13,8 @@ from queries.rivers import (
 )
 
 inject_font()
-st.title(tr("河道治理 · 水质地图", "Rivers · water-quality map"))
 scope = auth.scope("rivers")  # the account's procuratorate (the sample's rivers are Fengxian's)
+st.title(tr("河道治理 · 水质地图", "Rivers · water-quality map"))
 
 with friendly_errors(tr("水质地图", "The water-quality map")):
     months = fresh_value(sample_months_live(scope), tr("监测月份", "Months"))

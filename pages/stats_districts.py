@@ -15,8 +15,8 @@ from domain.indicators import INDICATOR_DEFS
 from queries.cases import (charge_options_live, district_comparison_live, district_geometries_live,
                            districts_live)
 
-st.title(tr("各区对比", "District comparison"))
 scope = auth.scope("stats")
+st.title(tr("各区对比", "District comparison"))
 view = filter_bar(districts_live(scope).value, charge_options_live(scope).value, base_scope=scope)
 en = lang() == "en"
 

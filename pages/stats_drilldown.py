@@ -12,8 +12,8 @@ from components.stats_widgets import chart, table
 from queries.cases import (case_list_live, case_timeline_live, charge_options_live, charges_in_district_live,
                            districts_live)
 
-st.title(tr("逐级下钻", "Drill-down"))
 scope = auth.scope("cases")
+st.title(tr("逐级下钻", "Drill-down"))
 view = filter_bar(districts_live(scope).value, charge_options_live(scope).value, base_scope=scope)
 en = lang() == "en"
 

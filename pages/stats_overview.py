@@ -16,8 +16,8 @@ from domain.cases import FUNCTIONS, FUNCTIONS_EN
 from queries.cases import (charge_options_live, daily_trend_live, districts_live, intake_by_function_live,
                            period_totals_live, quality_indicators_live, top_charges_live)
 
-st.title(tr("案件统计", "Case statistics"))
 scope = auth.scope("stats")
+st.title(tr("案件统计", "Case statistics"))
 view = filter_bar(districts_live(scope).value, charge_options_live(scope).value, base_scope=scope)
 en = lang() == "en"
 

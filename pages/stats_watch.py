@@ -11,8 +11,8 @@ from components.stats_filters import filter_bar
 from components.stats_widgets import table
 from queries.cases import charge_options_live, districts_live, time_limit_watch_live
 
-st.title(tr("办案期限预警", "Time-limit watch list"))
 scope = auth.scope("cases")
+st.title(tr("办案期限预警", "Time-limit watch list"))
 view = filter_bar(districts_live(scope).value, charge_options_live(scope).value, base_scope=scope)
 en = lang() == "en"
 

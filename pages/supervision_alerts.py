@@ -20,8 +20,8 @@ from queries.supervision import (
 )
 
 inject_font()
-st.title(tr("告警管理", "Alerts"))
 scope = auth.scope("supervision")
+st.title(tr("告警管理", "Alerts"))
 
 with friendly_errors(tr("告警管理", "Alerts")):
     escalate_due(get_engine(), now())

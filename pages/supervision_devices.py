@@ -14,8 +14,8 @@ from queries.cache import get_engine
 from queries.supervision import device_history, devices_live
 
 inject_font()
-st.title(tr("设备管理", "Devices"))
 scope = auth.scope("supervision")
+st.title(tr("设备管理", "Devices"))
 
 with friendly_errors(tr("设备管理", "Devices")):
     res = devices_live(scope, now().replace(second=0), DEFAULT.offline_after_minutes)

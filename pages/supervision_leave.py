@@ -21,8 +21,8 @@ from queries.supervision import (
 )
 
 inject_font()
-st.title(tr("外出监管", "Leave-the-area supervision"))
 scope = auth.scope("supervision")
+st.title(tr("外出监管", "Leave-the-area supervision"))
 COLS = {"person_code": tr("人员编号", "Code"), "destination": tr("目的地", "Destination"),
         "start_at": tr("出发", "From"), "end_at": tr("返回", "Until"), "reason": tr("事由", "Reason"),
         "status": tr("状态", "Status"), "requested_at": tr("申请时间", "Requested"),

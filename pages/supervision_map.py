@@ -16,8 +16,8 @@ from domain import clock
 from queries.supervision import district_shapes_live, fences_live, latest_positions_live
 
 inject_font()
-st.title(tr("定位监管", "Location supervision"))
 scope = auth.scope("supervision")
+st.title(tr("定位监管", "Location supervision"))
 
 
 @st.fragment(run_every=15)

@@ -24,8 +24,8 @@ from queries.supervision import (
 )
 
 inject_font()
-st.title(tr("人员管理", "Supervised persons"))
 scope = auth.scope("supervision")
+st.title(tr("人员管理", "Supervised persons"))
 
 with friendly_errors(tr("人员管理", "Personnel")):
     s = supervision_summary_live(scope)

@@ -17,8 +17,8 @@ from queries.cache import get_engine
 from queries.supervision import checkin_tasks_live, roll_call, supervised_list
 
 inject_font()
-st.title(tr("点名管理", "Roll call"))
 scope = auth.scope("supervision")
+st.title(tr("点名管理", "Roll call"))
 
 with friendly_errors(tr("点名管理", "Roll call")):
     with st.form("rollcall"):

@@ -16,8 +16,8 @@ from domain import clock
 from queries.supervision import alerts_by_week_live, checkin_compliance_live, enrolment_by_month_live, profile_live
 
 inject_font()
-st.title(tr("统计分析", "Statistics"))
 scope = auth.scope("supervision.stats")
+st.title(tr("统计分析", "Statistics"))
 today = clock.today()
 
 with friendly_errors(tr("统计分析", "Statistics")):

@@ -20,8 +20,8 @@ from queries.supervision import (
 )
 
 inject_font()
-st.title(tr("定位查询", "Locate one person"))
 scope = auth.scope("supervision")
+st.title(tr("定位查询", "Locate one person"))
 if not need_tracks(scope):
     st.stop()
 

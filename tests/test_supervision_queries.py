@@ -10,12 +10,14 @@ import pandas as pd
 import pytest
 from sqlalchemy import delete, func, insert, select, text, update
 
+from domain.access import OPERATOR, Actor
 from domain.scope import ALL, SUPERVISION, Scope
 from domain.supervision import engine as E
 from queries import supervision as Q
 from queries.schema import (
-    Alert, AuditLog, CheckinTask, DataVersion, Device, LocationPing, SupervisedPerson,
+    Alert, AuditLog, CheckinTask, DataVersion, Device, LeaveRequest, LocationPing, SupervisedPerson,
 )
+from tests.staff import staff_of
 
 LEADER = Scope(role="leader")
 
@@ -40,6 +42,13 @@ def engine_copy(sample_engine, tmp_path):
 
 def table(engine, name: str) -> pd.DataFrame:
     return pd.read_sql(text(f'SELECT * FROM "{name}"'), engine)
+
+
+def officer(engine, sid: int, n: int = 1):
+    """The supervision officer (``n`` = 2: the second one) of the person's home district."""
+    with engine.connect() as c:
+        d = c.execute(select(SupervisedPerson.home_district_id).where(SupervisedPerson.id == sid)).scalar_one()
+    return staff_of(engine, f"sup_{d}" if n == 1 else f"sup_{d}_{n}")
 
 
 def build_now(engine) -> dt.datetime:
@@ -158,22 +167,34 @@ def _audit(e, event="查看轨迹"):
 def test_track_is_for_supervision_only_and_every_view_is_audited(sample_engine):
     e = sample_engine
     sid, last = next(iter(Q.latest_positions(e, SUPERVISION)[["id", "last_ping_at"]].itertuples(index=False)))
+    sup = officer(e, int(sid))
+    d = sup.district_id
     before = len(_audit(e))
-    tr = Q.person_track(e, SUPERVISION, int(sid), last - dt.timedelta(days=1), last, actor="sup_310112")
+    tr = Q.person_track(e, sup.scope("supervision"), int(sid), last - dt.timedelta(days=1), last,
+                        actor=Actor.of(sup), purpose="核查告警")
     assert len(tr) > 0 and tr["ts"].is_monotonic_increasing
     with e.connect() as c:
         n = c.execute(select(func.count()).select_from(LocationPing).where(
             LocationPing.supervised_id == int(sid), LocationPing.ts >= last - dt.timedelta(days=1),
             LocationPing.ts <= last)).scalar_one()
-    assert len(tr) == n
+        detail = c.execute(select(AuditLog.detail).where(AuditLog.event == "查看轨迹")
+                           .order_by(AuditLog.id.desc())).scalars().first()
+    assert len(tr) == n and detail.startswith("核查告警")  # the purpose is in the audit log
+    leader = staff_of(e, f"leader_{d}")  # the district's leadership: statistics, never a track
     with pytest.raises(Q.TrackAccessDenied):
-        Q.person_track(e, LEADER, int(sid), last - dt.timedelta(days=1), last, actor="leader")
+        Q.person_track(e, leader.scope("supervision.stats"), int(sid), last - dt.timedelta(days=1), last,
+                       actor=Actor.of(leader), purpose="日常检查")
+    with pytest.raises(ValueError, match="事由"):  # a purpose is required
+        Q.person_track(e, sup.scope("supervision"), int(sid), last - dt.timedelta(days=1), last,
+                       actor=Actor.of(sup), purpose=" ")
     rows = _audit(e)[before:]
-    assert [(r.actor_role, r.result) for r in rows] == [("supervision", "成功"), ("leader", "拒绝")]
+    assert [(r.actor, r.actor_role, r.result) for r in rows] == [
+        (sup.username, "监管", "成功"), (leader.username, "院领导", "拒绝")]
     # another district's officer cannot read it either
-    other = Scope(district_ids=(999999,), role="supervision")
+    other = staff_of(e, "sup_310101" if d != 310101 else "sup_310112")
     with pytest.raises(Q.TrackAccessDenied):
-        Q.person_track(e, other, int(sid), last - dt.timedelta(days=1), last, actor="x")
+        Q.person_track(e, other.scope("supervision"), int(sid), last - dt.timedelta(days=1), last,
+                       actor=Actor.of(other), purpose="日常检查")
 
 
 def _own_alert(e, now: dt.datetime, kind: str = E.BREACH) -> int:
@@ -193,9 +214,9 @@ def _own_alert(e, now: dt.datetime, kind: str = E.BREACH) -> int:
 def test_alert_evidence_positions_hidden_from_other_roles(engine_copy):
     e = engine_copy
     aid = _own_alert(e, build_now(e))
-    assert "pings" not in Q.alert_evidence(e, LEADER, aid, actor="leader")
+    assert "pings" not in Q.alert_evidence(e, LEADER, aid, actor=OPERATOR)
     before = len(_audit(e))
-    assert Q.alert_evidence(e, SUPERVISION, aid, actor="sup")["pings"]
+    assert Q.alert_evidence(e, SUPERVISION, aid, actor=OPERATOR)["pings"]
     assert len(_audit(e)) == before + 1
 
 
@@ -206,17 +227,22 @@ def test_alert_lifecycle_new_ack_close_audited(engine_copy):
     e = engine_copy
     now = build_now(e) + dt.timedelta(minutes=5)
     aid = _own_alert(e, now)
-    assert aid in set(Q.alerts(e, SUPERVISION, ("新",))["id"])
+    with e.connect() as c:
+        sid = c.execute(select(Alert.supervised_id).where(Alert.id == aid)).scalar_one()
+    sup, sup2 = officer(e, sid), officer(e, sid, 2)
+    scope = sup.scope("supervision")
+    assert aid in set(Q.alerts(e, scope, ("新",))["id"])
     with pytest.raises(ValueError):
-        Q.act_on_alert(e, SUPERVISION, aid, "close", user_id=None, actor="sup", now=now, note="  ")
-    Q.act_on_alert(e, SUPERVISION, aid, "ack", user_id=None, actor="sup", now=now)
+        Q.act_on_alert(e, scope, aid, "close", actor=Actor.of(sup), now=now, note="  ")
+    Q.act_on_alert(e, scope, aid, "ack", actor=Actor.of(sup), now=now)
     with pytest.raises(ValueError):
-        Q.act_on_alert(e, SUPERVISION, aid, "ack", user_id=None, actor="sup", now=now)
-    Q.act_on_alert(e, SUPERVISION, aid, "close", user_id=None, actor="sup", now=now, note="定位漂移",
+        Q.act_on_alert(e, scope, aid, "ack", actor=Actor.of(sup), now=now)
+    Q.act_on_alert(e, sup2.scope("supervision"), aid, "close", actor=Actor.of(sup2), now=now, note="定位漂移",
                    false_alarm=True)
     with e.connect() as c:
         r = c.execute(select(Alert).where(Alert.id == aid)).one()
     assert (r.status, r.open_key, r.close_note) == ("已关闭", None, "[误报]定位漂移")
+    assert (r.acknowledged_by, r.closed_by) == (sup.user_id, sup2.user_id)  # the signed-in accounts
     assert [x.result for x in _audit(e, "告警确认")][-1] == "成功"
     assert len(_audit(e, "告警关闭")) == 1
 
@@ -241,32 +267,72 @@ def test_leave_decision_rules_and_audit(engine_copy):
     e = engine_copy
     now = build_now(e)
     sid = int(Q.supervised_list(e, SUPERVISION, "在管")["id"].iloc[0])
-    lid = Q.request_leave(e, SUPERVISION, sid, destination="江苏省苏州市", dest_district_id=None,
+    sup = officer(e, sid)
+    scope, me = sup.scope("supervision"), Actor.of(sup, "10.1.2.3")
+    lid = Q.request_leave(e, scope, sid, destination="江苏省苏州市", dest_district_id=None,
                           start=now + dt.timedelta(days=1), end=now + dt.timedelta(days=2), reason="探亲",
-                          now=now, actor="sup")
+                          now=now, actor=me)
     with pytest.raises(ValueError):  # rejecting needs a reason
-        Q.decide_leave(e, SUPERVISION, lid, approve=False, note="", user_id=None, actor="sup", now=now)
-    Q.decide_leave(e, SUPERVISION, lid, approve=True, note="", user_id=None, actor="sup", now=now)
+        Q.decide_leave(e, scope, lid, approve=False, note="", actor=me, now=now)
+    Q.decide_leave(e, scope, lid, approve=True, note="", actor=me, now=now)
     with pytest.raises(ValueError):  # not twice
-        Q.decide_leave(e, SUPERVISION, lid, approve=False, note="x", user_id=None, actor="sup", now=now)
-    assert Q.leave_requests(e, SUPERVISION, "已批准")["id"].eq(lid).any()
-    assert [r.result for r in _audit(e, "外出审批")] == ["已批准"]
+        Q.decide_leave(e, scope, lid, approve=False, note="x", actor=me, now=now)
+    got = Q.leave_requests(e, scope, "已批准").set_index("id")
+    assert lid in got.index
+    with e.connect() as c:
+        assert c.execute(select(LeaveRequest.decided_by).where(LeaveRequest.id == lid)).scalar_one() == sup.user_id
+        row = c.execute(select(AuditLog.actor, AuditLog.actor_role, AuditLog.actor_procuratorate,
+                               AuditLog.client_addr, AuditLog.result)
+                        .where(AuditLog.event == "外出审批")).all()
+    assert [tuple(r) for r in row] == [(sup.username, "监管", sup.procuratorate, "10.1.2.3", "已批准")]
 
 
-def test_release_returns_devices_and_closes_alerts(engine_copy):
+def test_release_needs_a_second_officer_then_returns_devices_and_closes_alerts(engine_copy):
     e = engine_copy
     now = build_now(e)
     al = Q.alerts(e, SUPERVISION)
     sid = int(al["supervised_id"].iloc[0])
+    asker, second = officer(e, sid), officer(e, sid, 2)
+    scope = asker.scope("supervision")
     with pytest.raises(ValueError):
-        Q.release(e, SUPERVISION, sid, actor="sup", now=now, reason="")
-    Q.release(e, SUPERVISION, sid, actor="sup", now=now, reason="期限届满")
+        Q.request_release(e, scope, sid, actor=Actor.of(asker), now=now, reason="")
+    Q.request_release(e, scope, sid, actor=Actor.of(asker), now=now, reason="期限届满")
+    with pytest.raises(ValueError, match="已有"):  # one request at a time
+        Q.request_release(e, scope, sid, actor=Actor.of(second), now=now, reason="期限届满")
+    pend = Q.release_requests(e, scope).set_index("id")
+    assert pend.loc[sid, "release_requested_by"] == asker.user_id and pend.loc[sid, "release_reason"] == "期限届满"
+    # four eyes: the one who asked cannot approve, nor can the operator's unsigned command line
+    for who in (Actor.of(asker), OPERATOR):
+        with pytest.raises(PermissionError, match="另一名"):
+            Q.decide_release(e, scope, sid, approve=True, actor=who, now=now)
+    with e.connect() as c:
+        assert c.execute(select(SupervisedPerson.status).where(SupervisedPerson.id == sid)).scalar_one() == "在管"
+    Q.decide_release(e, second.scope("supervision"), sid, approve=True, actor=Actor.of(second), now=now)
     with e.connect() as c:
         assert c.execute(select(SupervisedPerson.status).where(SupervisedPerson.id == sid)).scalar_one() == "已解除"
         assert c.execute(select(func.count()).select_from(Device).where(Device.supervised_id == sid)).scalar_one() == 0
         assert c.execute(select(func.count()).select_from(Alert).where(
             Alert.supervised_id == sid, Alert.status != "已关闭")).scalar_one() == 0
-    assert len(_audit(e, "监管人员解除")) == 1
+    assert [(r.actor, r.result) for r in _audit(e, "解除申请")] == [(asker.username, "成功")]
+    assert [(r.actor, r.result) for r in _audit(e, "解除审批")] == [(asker.username, "拒绝"), ("cli", "拒绝")]
+    assert [(r.actor, r.result) for r in _audit(e, "监管人员解除")] == [(second.username, "成功")]
+    with pytest.raises(ValueError):  # nothing left to approve
+        Q.decide_release(e, scope, sid, approve=True, actor=Actor.of(second), now=now)
+
+
+def test_a_release_request_can_be_withdrawn_by_its_officer(engine_copy):
+    e = engine_copy
+    now = build_now(e)
+    sid = int(Q.supervised_list(e, SUPERVISION, "在管")["id"].iloc[0])
+    sup = officer(e, sid)
+    scope = sup.scope("supervision")
+    Q.request_release(e, scope, sid, actor=Actor.of(sup), now=now, reason="变更强制措施")
+    with pytest.raises(ValueError, match="理由"):
+        Q.decide_release(e, scope, sid, approve=False, actor=Actor.of(sup), now=now)
+    Q.decide_release(e, scope, sid, approve=False, actor=Actor.of(sup), now=now, note="材料不全，撤回")
+    assert sid not in set(Q.release_requests(e, scope)["id"])
+    with e.connect() as c:
+        assert c.execute(select(SupervisedPerson.status).where(SupervisedPerson.id == sid)).scalar_one() == "在管"
 
 
 def test_roll_call_then_missed_checkins_become_one_alert_each(engine_copy):
@@ -276,7 +342,7 @@ def test_roll_call_then_missed_checkins_become_one_alert_each(engine_copy):
     with e.begin() as c:  # clear earlier missed-check-in alerts of these persons
         c.execute(update(Alert).where(Alert.supervised_id.in_(ids), Alert.kind == E.MISSED_CHECKIN)
                   .values(status="已关闭", open_key=None))
-    assert Q.roll_call(e, SUPERVISION, ids, now=now, window_minutes=30, actor="sup") == 3
+    assert Q.roll_call(e, SUPERVISION, ids, now=now, window_minutes=30, actor=OPERATOR) == 3
     with e.begin() as c:
         run = Q.run_engine(c, now + dt.timedelta(minutes=31), [])
     with e.connect() as c:
@@ -335,7 +401,7 @@ def test_risk_code_follows_alerts_and_ignores_false_alarms(engine_copy):
         code, why = c.execute(select(SupervisedPerson.risk_code, SupervisedPerson.risk_reasons)
                               .where(SupervisedPerson.id == sid)).one()
     assert code == "yellow" and "越界 1" in why
-    Q.act_on_alert(e, SUPERVISION, aid, "close", user_id=None, actor="sup", now=now, note="漂移", false_alarm=True)
+    Q.act_on_alert(e, SUPERVISION, aid, "close", actor=OPERATOR, now=now, note="漂移", false_alarm=True)
     with e.begin() as c:
         Q.recompute_risk(c, now, [sid])
         assert c.execute(select(SupervisedPerson.risk_code).where(SupervisedPerson.id == sid)).scalar_one() == "green"
@@ -360,21 +426,33 @@ def test_enrol_and_transfer_are_audited_and_move_the_fence(engine_copy):
     with pytest.raises(ValueError):
         Q.enrol(e, SUPERVISION, case_id=int(c0.case_id), person_id=int(c0.person_id), measure="逮捕",
                 start=now.date(), end=now.date() + dt.timedelta(days=30), home_district_id=int(c0.district_id),
-                prosecutor_id=None, actor="sup", now=now)
+                prosecutor_id=None, actor=OPERATOR, now=now)
+    pros = staff_of(e, f"pros_{int(c0.district_id)}_1")
+    with pytest.raises(ValueError, match="检察官"):  # the prosecutor must be of the home district
+        Q.enrol(e, SUPERVISION, case_id=int(c0.case_id), person_id=int(c0.person_id),
+                measure=c0.compulsory_measure, start=now.date(), end=now.date() + dt.timedelta(days=360),
+                home_district_id=int(c0.district_id), prosecutor_id=officer_id(e, "sup_310101"), actor=OPERATOR,
+                now=now)
     code = Q.enrol(e, SUPERVISION, case_id=int(c0.case_id), person_id=int(c0.person_id),
                    measure=c0.compulsory_measure, start=now.date(), end=now.date() + dt.timedelta(days=360),
-                   home_district_id=int(c0.district_id), prosecutor_id=None, actor="sup", now=now)
+                   home_district_id=int(c0.district_id), prosecutor_id=pros.user_id, actor=OPERATOR, now=now)
     assert code.startswith(f"JG{int(c0.district_id)}-")
     sid = int(Q.find_supervised(e, SUPERVISION, code)["id"].iloc[0])
     other = next(d for d in Q.district_shapes(e)["id"] if d != int(c0.district_id))
-    Q.transfer(e, SUPERVISION, sid, to_district_id=int(other), to_prosecutor_id=None, actor="sup", now=now)
+    Q.transfer(e, SUPERVISION, sid, to_district_id=int(other), to_prosecutor_id=None, actor=OPERATOR, now=now)
     with e.connect() as c:
         assert c.execute(select(Fence.district_id).where(Fence.supervised_id == sid, Fence.kind == "home")
                          ).scalar_one() == other
         assert c.execute(select(SupervisedPerson.home_district_id).where(SupervisedPerson.id == sid)
                          ).scalar_one() == other
     assert len(_audit(e, "监管人员登记")) == 1 and len(_audit(e, "监管人员流转")) == 1
-    # a scope limited to another district may not touch this person
+    # the officer of the old district may no longer touch this person
+    old = staff_of(e, f"sup_{int(c0.district_id)}")
     with pytest.raises(PermissionError):
-        Q.release(e, Scope(district_ids=(int(c0.district_id),), role="supervision"), sid, actor="x",
-                  now=now, reason="r")
+        Q.request_release(e, old.scope("supervision"), sid, actor=Actor.of(old), now=now, reason="r")
+    with pytest.raises(TypeError):  # writes record the signed-in account, not a typed name
+        Q.transfer(e, SUPERVISION, sid, to_district_id=None, to_prosecutor_id=pros.user_id, actor="sup", now=now)
+
+
+def officer_id(e, username: str) -> int:
+    return staff_of(e, username).user_id

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.browser import OBSERVE_MS, ROOT, UI_TIMEOUT_MS, browser_page, running_app, wait_for_app
 from tests.pagedb import pages_use_database
+from tests.signin_helpers import browser_sign_in
 from tests.staff import sign_in, staff_of
 
 MINHANG, HUANGPU = 310112, 310101
@@ -198,29 +199,13 @@ def test_english_titles(sup_db):
     assert at.title[0].value == "Alerts"
 
 
-def browser_sign_in(pg, app_url: str, engine, username: str) -> None:
-    """Sign in through the dashboard's real sign-in page (a known password and an enrolled
-    authenticator, set the way tests/signin_helpers.py does)."""
-    from tests.signin_helpers import PASSWORD, code_now, ready
-
-    secret = ready(engine, staff_of(engine, username).user_id)
-    pg.goto(app_url, wait_until="domcontentloaded")
-    wait_for_app(pg)
-    pg.get_by_label("账号").fill(username)
-    pg.get_by_label("密码").fill(PASSWORD)
-    pg.get_by_role("button", name="下一步").click()
-    pg.get_by_label("动态验证码").fill(code_now(secret))
-    pg.get_by_role("button", name="登录").click()
-    pg.get_by_text(f"（{username}）").first.wait_for(timeout=UI_TIMEOUT_MS)  # the sidebar's "已登录"
-
-
 @pytest.mark.browser
 @pytest.mark.xdist_group("browser")
 def test_map_renders_offline_in_chromium(sup_db, tmp_path):
     url = os.environ["DATABASE_URL"]
     with running_app("dashboard.py", env={"DATABASE_URL": url}, log_dir=tmp_path) as app:
         with browser_page() as (pg, watch):
-            browser_sign_in(pg, app.url, sup_db, "sup_310112")
+            browser_sign_in(pg, sup_db, "sup_310112", app.url)
             pg.get_by_role("link", name="定位监管").click()  # in-app navigation keeps the session
             wait_for_app(pg)
             pg.wait_for_selector("canvas", timeout=UI_TIMEOUT_MS)

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, select, text
 from bench.harness import Row, median_ms, print_table
 from components.deck import payload_bytes
 from components.supervision_map import base_layer, make_deck, positions_layers, zones_layer
+from domain.access import OPERATOR
 from domain.scope import SUPERVISION
 from domain.supervision import engine as E
 from queries import supervision as Q
@@ -49,7 +50,7 @@ def run(engine: Engine) -> None:
 
     start = dt.datetime.combine(last.date() - dt.timedelta(days=1), dt.time())  # a full day
     end = start + dt.timedelta(days=1)
-    ms = median_ms(lambda: Q.person_track(engine, SUPERVISION, int(sid), start, end, actor="bench",
+    ms = median_ms(lambda: Q.person_track(engine, SUPERVISION, int(sid), start, end, actor=OPERATOR,
                                           purpose="基准测试"))
 
     def track_raw() -> None:

@@ -127,7 +127,8 @@ with friendly_errors(tr("智能量刑尺", "Sentencing ruler")):
 
     def export() -> bytes:
         now = clock.now()
-        pdf = reasoning_pdf(res, when=now, real_summary=summary, prepared_by=f"{me.display_name}（{me.username}）")
+        pdf = reasoning_pdf(res, when=now, real_summary=summary,
+                            prepared_by=f"{me.display_name}（{me.username}）")
         record_export(engine, actor=actor, target=f"{inp.crime} 第{inp.tier}档",
                       detail=f"{'range ' + mrange(*res.range) if res.ok else 'refused'}; {res.ruleset}", at=now)
         return pdf

@@ -320,6 +320,30 @@ def test_drill_down_district_to_charges_to_cases_to_timeline(raw):
     assert C.case_timeline(e, Scope((FENGXIAN,)), int(one["case_id"])).empty
 
 
+def test_a_prosecutor_sees_full_names_only_on_the_cases_they_handle(raw):
+    from tests.staff import staff_of
+
+    start, end = _last_365(raw["now"])
+    e, df, p = raw["engine"], raw["cases"], raw["parties"]
+    pros = staff_of(e, "pros_310115_1")
+    lst = C.case_list(e, pros.scope("cases"), start, end, district_id=PUDONG, now=raw["now"])
+    handler = df.set_index("id")["handler_id"]
+    assert lst["own"].tolist() == [handler[c] == pros.user_id for c in lst["case_id"]]
+    assert lst["own"].any() and not lst["own"].all()
+    for r in lst.itertuples():
+        mine = p[p["case_id"] == r.case_id].sort_values(["role", "id"])
+        names = mine["full_name"] if r.own else mine["name_masked"]
+        assert r.parties == "；".join(f"{a}:{n}" for a, n in zip(mine["role"], names))
+    # leadership of the same procuratorate: everything masked, nothing is "theirs"
+    lead = staff_of(e, "leader_310115")
+    got = C.case_list(e, lead.scope("cases"), start, end, district_id=PUDONG, now=raw["now"])
+    assert not got["own"].any()
+    assert not any(fn in " ".join(got["parties"]) for fn in p["full_name"] if len(fn) >= 2)
+    # another procuratorate's prosecutor: no case of Pudong at all
+    other = staff_of(e, "pros_310112_1")
+    assert C.case_list(e, other.scope("cases"), start, end, district_id=PUDONG).empty
+
+
 def test_period_totals(raw):
     start, end = _last_365(raw["now"])
     got = C.period_totals(raw["engine"], Scope((MINHANG,)), start, end, CaseFilter(function="刑事"))

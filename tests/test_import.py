@@ -694,14 +694,34 @@ def page_engine(engine):
     from tests.pagedb import pages_use_database
 
     seed_organisation(engine)
+    seed_steward(engine)
     with pages_use_database(engine.url.render_as_string(hide_password=False)):
         yield engine
 
 
-def _page():
+def seed_steward(engine: Engine) -> int:
+    """The city procuratorate's data steward (数据管理员), as a real account; returns its id."""
+    from queries.schema import AppUser, UserRole
+
+    with engine.begin() as conn:
+        pid = conn.execute(insert(Procuratorate).values(code="SH", name="上海市人民检察院", level="市院",
+                                                        district_id=None).returning(Procuratorate.id)).scalar_one()
+        uid = conn.execute(insert(AppUser).values(username="data", display_name="数据管理员", role="data",
+                                                  procuratorate_id=pid, active=True, created_at=NOW)
+                           .returning(AppUser.id)).scalar_one()
+        conn.execute(insert(UserRole).values(user_id=uid, role="data"))
+    return uid
+
+
+def _page(user: str = "data"):
+    """The page signed in as the data steward (the only role that imports)."""
     from streamlit.testing.v1 import AppTest
 
-    return AppTest.from_file(str(ROOT / "pages" / "data_import.py"), default_timeout=60)
+    from queries.cache import get_engine
+    from tests.staff import sign_in, staff_of
+
+    return sign_in(AppTest.from_file(str(ROOT / "pages" / "data_import.py"), default_timeout=60),
+                   staff_of(get_engine(), user))
 
 
 def test_page_runs_without_a_file(page_engine):
@@ -723,6 +743,17 @@ def test_page_rejects_a_bad_file_then_imports_good_rows_only(page_engine):
     assert not at.exception
     assert any("写入3行" in s.value for s in at.success)
     assert counts(page_engine)["case"] == 3
+    with page_engine.connect() as conn:  # recorded as the signed-in steward, not a placeholder
+        who = conn.execute(select(AuditLog.actor, AuditLog.actor_role, AuditLog.actor_procuratorate)
+                           .where(AuditLog.event == "数据导入").order_by(AuditLog.id.desc())).first()
+    assert tuple(who) == ("data", "数据管理员", "上海市人民检察院")
+
+
+def test_page_needs_the_data_steward(page_engine):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages" / "data_import.py"), default_timeout=60).run()
+    assert any("请先登录" in w.value for w in at.warning) and not at.file_uploader
 
 
 def test_page_imports_a_clean_file_once(page_engine):
@@ -753,14 +784,17 @@ def test_import_page_in_chromium(engine, tmp_path):
 
     from tests.browser import UI_TIMEOUT_MS, assert_cjk_font_loaded, browser_page, running_app, wait_for_app
 
+    from tests.signin_helpers import browser_sign_in
+
     seed_organisation(engine)
+    seed_steward(engine)
     url = engine.url.render_as_string(hide_password=False)
     upload = tmp_path / "案件导出_2024.csv"
     upload.write_bytes(BAD_FILES["bad_check_digit"]().decode("utf-8").encode("gbk"))
     with running_app("dashboard.py", env={"DATABASE_URL": url}, log_dir=tmp_path) as app:
         with browser_page(1400, 1000) as (page, watch):
             page.goto(app.url)
-            wait_for_app(page)
+            browser_sign_in(page, engine, "data")
             link = page.get_by_role("link", name="数据导入")
             if not link.count():  # a long navigation is folded behind "View N more"
                 page.get_by_text(re.compile(r"View \d+ more|查看更多")).first.click()

@@ -10,12 +10,13 @@ import time
 import pytest
 from sqlalchemy import event, func, select, update
 
+from domain.access import AccessDenied, Actor, Staff
 from domain.identity import make_id
 from domain.portal import LoginResult, Principal, SendResult
 from queries import portal as P
 from queries.portal_sms import OutboxSender
 from queries.schema import AuditLog, LawyerBinding, LoginLock, OtpChallenge, Person, SmsOutbox
-from tests.portal_fixtures import NOW, PASSWORD, CodeCatcher, seed
+from tests.portal_fixtures import FX, HK, NOW, PASSWORD, CodeCatcher, seed
 
 MIN = dt.timedelta(minutes=1)
 
@@ -312,25 +313,38 @@ def test_lawyer_cannot_read_an_unbound_case_through_the_query_functions(world):
     assert set(P.cases_for(engine, la).columns) == set(P.PROGRESS_COLUMNS)
 
 
+def _reviewer(user_id: int, username: str, district: int, proc_id: int, roles=("prosecutor",)) -> Staff:
+    """A signed-in staff member as the dashboard holds one (the review has no login of its own)."""
+    return Staff(user_id, username, username, proc_id, f"检察院{proc_id}", district, frozenset(roles))
+
+
 def test_binding_review_gates_access_and_revocation_takes_effect(world):
     engine, w = world
     la = Principal("lawyer", w.lawyer_a, "李**")
-    hongkou = P.staff_login(engine, "pros_h", PASSWORD, now=NOW)
-    fengxian = P.staff_login(engine, "pros_f", PASSWORD, now=NOW)
-    assert P.staff_login(engine, "lw_a", PASSWORD, now=NOW) is None  # lawyers cannot review
-    assert P.staff_login(engine, "screen", PASSWORD, now=NOW) is None
-    assert P.bindings_for_review(engine, hongkou.scope).empty  # not their district
-    assert not P.decide_binding(engine, hongkou, w.pending_binding, True, now=NOW)
+    hongkou, fengxian = _reviewer(4, "pros_h", HK, 3), _reviewer(3, "pros_f", FX, 2)
+    with pytest.raises(AccessDenied):  # a role without the bindings permission gets nothing
+        P.bindings_for_review(engine, _reviewer(9, "sup_f", FX, 2, ("supervision",)).scope("supervision"))
+    assert P.bindings_for_review(engine, hongkou.scope("bindings")).empty  # not their district
+    assert not P.decide_binding(engine, hongkou.scope("bindings"), w.pending_binding, True,
+                                actor=Actor.of(hongkou), now=NOW)
+    # the requester can never decide their own request, whatever scope it holds
+    assert not P.decide_binding(engine, fengxian.scope("bindings"), w.pending_binding, True,
+                                actor=Actor("lw_a", "律师", user_id=w.lawyer_a), now=NOW)
     assert P.case_for(engine, la, w.case2) is None
-    assert list(P.bindings_for_review(engine, fengxian.scope)["id"]) == [w.pending_binding]
-    assert P.decide_binding(engine, fengxian, w.pending_binding, True, now=NOW)
-    assert not P.decide_binding(engine, fengxian, w.pending_binding, False, now=NOW)  # already decided
+    assert list(P.bindings_for_review(engine, fengxian.scope("bindings"))["id"]) == [w.pending_binding]
+    assert P.decide_binding(engine, fengxian.scope("bindings"), w.pending_binding, True,
+                            actor=Actor.of(fengxian), now=NOW)
+    assert not P.decide_binding(engine, fengxian.scope("bindings"), w.pending_binding, False,
+                                actor=Actor.of(fengxian), now=NOW)  # already decided
+    with engine.connect() as c:  # the approver recorded is the signed-in reviewer
+        assert c.execute(select(LawyerBinding.decided_by).where(LawyerBinding.id == w.pending_binding)
+                         ).scalar_one() == fengxian.user_id
     assert P.case_for(engine, la, w.case2)["charge"] == "诈骗"
     with engine.begin() as c:  # the authorisation ends (委托解除)
         c.execute(update(LawyerBinding).where(LawyerBinding.id == w.pending_binding).values(status="已解除"))
     assert P.case_for(engine, la, w.case2) is None
     ev = [(e[1], e[2]) for e in audit(engine, "绑定审核")]
-    assert ev == [("绑定审核", "拒绝"), ("绑定审核", "成功"), ("绑定审核", "拒绝")]
+    assert ev == [("绑定审核", "拒绝"), ("绑定审核", "拒绝"), ("绑定审核", "成功"), ("绑定审核", "拒绝")]
 
 
 def test_party_sees_only_own_documents_and_cases(world):
@@ -403,7 +417,6 @@ def test_injection_in_every_field_changes_nothing_and_is_audited(world, payload)
     assert P.case_for(engine, la, payload) is None and P.case_for(engine, a, payload) is None
     assert P.open_document(engine, a, payload, now=NOW) is None
     assert P.confirm_receipt(engine, a, payload, now=NOW) is None
-    assert P.staff_login(engine, payload, payload, now=NOW) is None
     assert P.request_binding(engine, w.lawyer_a, payload, payload, payload, now=NOW)  # neutral answer
     assert P.request_binding(engine, w.lawyer_a, w.case2, payload, payload, now=NOW)  # already pending
     event.remove(engine, "before_cursor_execute", capture)
@@ -424,8 +437,8 @@ def test_stored_html_comes_back_as_plain_text(world):
     engine, w = world
     payload = "<script>alert(1)</script>"
     assert P.request_binding(engine, w.lawyer_b, w.case1, "王五", payload, now=NOW)
-    fx = P.staff_login(engine, "pros_f", PASSWORD, now=NOW)
-    papers = P.bindings_for_review(engine, fx.scope)["papers"].tolist()
+    fx = _reviewer(3, "pros_f", FX, 2)
+    papers = P.bindings_for_review(engine, fx.scope("bindings"))["papers"].tolist()
     assert any(payload in p for p in papers)  # stored verbatim; pages render it only via escaped APIs
 
 

@@ -11,6 +11,7 @@ import pytest
 from shapely.geometry import LineString
 from sqlalchemy import func, select
 
+from domain.access import OPERATOR, AccessDenied, Actor
 from domain.periods import month_key, shift_month
 from domain.scope import ALL, Scope
 from domain.water import CLASS_LABELS, classify, clue_reasons, suggestion_status
@@ -302,10 +303,10 @@ def _audit(engine) -> pd.DataFrame:
 def test_turn_clue_into_case_audited(rdb):
     m, c = _first_clue(rdb)
     rid = int(c["river_id"].iloc[0])
-    uid = int(read_frame(rdb, select(AppUser.id).where(AppUser.username == "pros_310120_1")).iloc[0, 0])
+    uid = int(read_frame(rdb, select(AppUser.id).where(AppUser.username == "pil_310120")).iloc[0, 0])
+    me = Actor("pil_310120", "公益诉讼", "上海市奉贤区人民检察院", "10.0.0.5", uid)
     at = dt.datetime(2026, 6, 18, 11, 0)
-    case_id = q.decide_clue(rdb, ALL, river_id=rid, month=m, decision="立案", reason="", user_id=uid,
-                            actor="张三检察官", role="prosecutor", now=at)
+    case_id = q.decide_clue(rdb, ALL, river_id=rid, month=m, decision="立案", reason="", actor=me, now=at)
     pc = _table(rdb, PilCase).set_index("id").loc[case_id]
     assert pc["river_id"] == rid and pc["stage"] == "立案" and pc["source"] == "水质线索"
     assert pd.isna(pc["closed_at"])
@@ -315,11 +316,11 @@ def test_turn_clue_into_case_audited(rdb):
     a = _audit(rdb)
     row = a[a["event"] == "河道线索立案"].iloc[-1]
     assert row["result"] == "成功" and row["target"] == f"river:{rid} {m}" and row["at"] == at
+    assert (row["actor"], row["actor_role"], row["client_addr"]) == ("pil_310120", "公益诉讼", "10.0.0.5")
     # the river now has an open case: it leaves the clue list, and a second decision is refused
     assert rid not in set(q.clues(rdb, ALL, m)["river_id"])
     with pytest.raises(q.ClueError):
-        q.decide_clue(rdb, ALL, river_id=rid, month=m, decision="驳回", reason="重复", user_id=uid,
-                      actor="张三检察官", role="prosecutor", now=at)
+        q.decide_clue(rdb, ALL, river_id=rid, month=m, decision="驳回", reason="重复", actor=me, now=at)
     assert (_audit(rdb)["result"] == "拒绝").sum() == 1
 
 
@@ -328,13 +329,12 @@ def test_dismiss_clue_needs_a_reason_and_is_audited(rdb):
     rid = int(c["river_id"].iloc[0])
     n_cases = len(_table(rdb, PilCase))
     with pytest.raises(q.ClueError, match="理由"):
-        q.decide_clue(rdb, ALL, river_id=rid, month=m, decision="驳回", reason="  ", user_id=None,
-                      actor="李四", role="prosecutor", now=NOW)
+        q.decide_clue(rdb, ALL, river_id=rid, month=m, decision="驳回", reason="  ", actor=OPERATOR, now=NOW)
     a = _audit(rdb)
     assert a.iloc[-1]["event"] == "河道线索驳回" and a.iloc[-1]["result"] == "拒绝"
     assert _table(rdb, ClueDecision).empty
     assert q.decide_clue(rdb, ALL, river_id=rid, month=m, decision="驳回", reason="系上游来水，已另案处理",
-                         user_id=None, actor="李四", role="prosecutor", now=NOW) is None
+                         actor=OPERATOR, now=NOW) is None
     assert len(_table(rdb, PilCase)) == n_cases
     d = _table(rdb, ClueDecision).iloc[0]
     assert d["decision"] == "驳回" and d["reason"] == "系上游来水，已另案处理"
@@ -349,13 +349,14 @@ def test_decision_refused_out_of_scope_or_wrong_role(rdb):
     rid = int(c["river_id"].iloc[0])
     with pytest.raises(q.ClueError, match="权限"):
         q.decide_clue(rdb, Scope(district_ids=(310101,)), river_id=rid, month=m, decision="立案", reason="",
-                      user_id=None, actor="x", role="prosecutor", now=NOW)
+                      actor=OPERATOR, now=NOW)
+    with pytest.raises(AccessDenied):  # a scope without the permission (a screen's, a leader's)
+        q.decide_clue(rdb, Scope(role="screen", grants=frozenset()), river_id=rid, month=m, decision="立案",
+                      reason="", actor=Actor("大屏", "大屏"), now=NOW)
     with pytest.raises(q.ClueError):
-        q.decide_clue(rdb, ALL, river_id=rid, month=m, decision="立案", reason="", user_id=None,
-                      actor="大屏", role="screen", now=NOW)
-    with pytest.raises(q.ClueError):
-        q.decide_clue(rdb, ALL, river_id=rid, month=m, decision="删除", reason="", user_id=None,
-                      actor="x", role="prosecutor", now=NOW)
+        q.decide_clue(rdb, ALL, river_id=rid, month=m, decision="删除", reason="", actor=OPERATOR, now=NOW)
+    with pytest.raises(TypeError):  # the signed-in account, not a typed name
+        q.decide_clue(rdb, ALL, river_id=rid, month=m, decision="立案", reason="", actor="张三", now=NOW)
     assert _table(rdb, ClueDecision).empty
     assert (_audit(rdb)["result"] == "拒绝").sum() == 3
 
@@ -370,8 +371,8 @@ def test_decision_on_postgresql(pg_engine, tmp_path):
     rivers.build(pg_engine, SCALES["tiny"], np.random.default_rng([11, 1]), ctx)
     m, c = _first_clue(pg_engine)
     rid = int(c["river_id"].iloc[0])
-    case_id = q.decide_clue(pg_engine, ALL, river_id=rid, month=m, decision="立案", reason="", user_id=None,
-                            actor="王五", role="prosecutor", now=NOW)
+    case_id = q.decide_clue(pg_engine, ALL, river_id=rid, month=m, decision="立案", reason="", actor=OPERATOR,
+                            now=NOW)
     assert case_id == len(_table(pg_engine, PilCase))
 
 

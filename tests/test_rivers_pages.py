@@ -16,6 +16,7 @@ from queries import rivers as q
 from queries.db import make_engine, upgrade
 from queries.schema import AuditLog, ClueDecision
 from tests.pagedb import pages_use_database
+from tests.staff import sign_in, staff_of
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/rivers_map.py", "pages/river_detail.py", "pages/river_cases.py", "pages/river_clues.py"]
@@ -39,8 +40,15 @@ def river_pages_db(tmp_path_factory):
     engine.dispose()
 
 
-def _run(page: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / page), default_timeout=120).run()
+def _page(page: str, user: str = "pil_310120") -> AppTest:
+    """The page signed in as ``user`` (default: 奉贤's public-interest prosecutor, whose rivers these are)."""
+    from queries.cache import get_engine
+
+    return sign_in(AppTest.from_file(str(ROOT / page), default_timeout=120), staff_of(get_engine(), user))
+
+
+def _run(page: str, user: str = "pil_310120") -> AppTest:
+    at = _page(page, user).run()
     assert not at.exception, [e.message for e in at.exception]
     return at
 
@@ -71,7 +79,7 @@ def test_map_month_and_filters(river_pages_db):
 
 def test_map_month_from_link(river_pages_db):
     months = q.sample_months(river_pages_db, ALL)
-    at = AppTest.from_file(str(ROOT / "pages/rivers_map.py"), default_timeout=120)
+    at = _page("pages/rivers_map.py")
     at.query_params["month"] = months[1]
     at.run()
     assert at.select_slider(key="rv_month").value == months[1]
@@ -119,6 +127,22 @@ def test_clue_dismiss_requires_reason_then_audited(river_pages_db):
     assert d == [("驳回", "经核实为采样误差", month)]
     assert a[-2:] == [("河道线索驳回", "拒绝"), ("河道线索驳回", "成功")]
     assert {m.label: m.value for m in at.metric}["待研判线索"] == str(n - 1)
+    me = staff_of(river_pages_db, "pil_310120")
+    with river_pages_db.connect() as c:  # recorded as the signed-in prosecutor, nobody chosen in a list
+        assert c.execute(select(ClueDecision.decided_by)).scalar_one() == me.user_id
+        who = c.execute(select(AuditLog.actor, AuditLog.actor_role, AuditLog.actor_procuratorate)
+                        .order_by(AuditLog.id.desc())).first()
+    assert tuple(who) == ("pil_310120", "公益诉讼", "上海市奉贤区人民检察院")
+
+
+def test_river_pages_show_another_procuratorate_nothing(river_pages_db):
+    at = _run("pages/rivers_map.py", "leader_310101")  # 黄浦's leadership: no rivers of its own here
+    assert any("暂无" in i.value for i in at.info) and not at.metric
+    at = _run("pages/river_cases.py", "leader_310101")
+    assert {m.label: m.value for m in at.metric}["在办案件"] == "0"
+    assert all(d.value.empty for d in at.dataframe)
+    at = _run("pages/river_clues.py", "leader_310120")  # leadership does not decide clues
+    assert at.title[0].value == "无权访问" and not at.button
 
 
 @pytest.mark.browser
@@ -127,6 +151,7 @@ def test_map_in_chromium_at_chosen_month(river_pages_db):
     from playwright.sync_api import expect
 
     from tests.browser import APP_TIMEOUT_MS, OBSERVE_MS, UI_TIMEOUT_MS, browser_page, running_app, wait_for_app
+    from tests.signin_helpers import browser_sign_in
 
     def worse_than_v(month: str) -> int:
         shares = q.class_shares(river_pages_db, ALL, month)
@@ -142,8 +167,7 @@ def test_map_in_chromium_at_chosen_month(river_pages_db):
     url = os.environ["DATABASE_URL"]
     with running_app("dashboard.py", env={"DATABASE_URL": url}) as app:
         with browser_page(height=1300) as (page, watch):
-            page.goto(app.url, wait_until="domcontentloaded")
-            wait_for_app(page)
+            browser_sign_in(page, river_pages_db, "pil_310120", app.url)
             page.get_by_role("link", name="水质地图").click()
             page.wait_for_selector("canvas", timeout=APP_TIMEOUT_MS)
             wait_for_app(page)
@@ -185,7 +209,7 @@ def test_display_helpers():
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_runs_in_english(river_pages_db, page):
-    at = AppTest.from_file(str(ROOT / page), default_timeout=120)
+    at = _page(page)
     at.query_params["lang"] = "en"
     at.run()
     assert not at.exception, [e.message for e in at.exception]

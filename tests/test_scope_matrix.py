@@ -157,8 +157,8 @@ PERSON_READS: dict[str, Spec] = {
                                      found=lambda r, t: r[1] is not None),
     "supervision.leave_requests": Spec(**SUP, call=lambda e, s, a, t: Q.leave_requests(e, s),
                                        found=_df_has("id", lambda t: t.lid)),
-    "supervision.checkin_tasks": Spec(**SUP, call=lambda e, s, a, t: Q.checkin_tasks(e, s, t.now - dt.timedelta(days=1)),
-                                      found=_df_has("supervised_id", lambda t: t.sid)),
+    "supervision.checkin_tasks": Spec(**SUP, call=lambda e, s, a, t: Q.checkin_tasks(
+        e, s, t.now - dt.timedelta(days=1)), found=_df_has("supervised_id", lambda t: t.sid)),
     "supervision.alerts": Spec(**SUP, call=lambda e, s, a, t: Q.alerts(e, s, ("新", "已确认", "已关闭")),
                                found=_df_has("id", lambda t: t.aid)),
     "supervision.alert_evidence": Spec(**SUP, call=lambda e, s, a, t: Q.alert_evidence(e, s, t.aid, actor=a, now=t.now),

@@ -9,11 +9,19 @@ from streamlit.testing.v1 import AppTest
 from components.sentencing_export import reasoning_pdf
 from domain.sentencing import compute
 from tests.browser import (
-    APP_TIMEOUT_MS, ROOT, UI_TIMEOUT_MS, assert_cjk_font_loaded, browser_page, running_app, wait_for_app,
+    APP_TIMEOUT_MS, ROOT, UI_TIMEOUT_MS, assert_cjk_font_loaded, browser_page, running_app,
 )
+from tests.staff import sign_in, staff_of
 
 RULER = str(ROOT / "pages/sentencing_ruler.py")
 PUBLIC = str(ROOT / "pages/sentencing_public.py")
+
+
+def ruler(user: str = "pros_310120_1") -> AppTest:
+    """The ruler as a signed-in prosecutor sees it (the public explainer needs no account)."""
+    from queries.cache import get_engine
+
+    return sign_in(AppTest.from_file(RULER, default_timeout=120), staff_of(get_engine(), user))
 
 
 def _text(at) -> str:
@@ -23,7 +31,7 @@ def _text(at) -> str:
 
 
 def test_ruler_default_is_theft_tier_1(page_db):
-    at = AppTest.from_file(RULER, default_timeout=120).run()
+    at = ruler().run()
     assert not at.exception, at.exception
     assert at.selectbox(key="sr_crime").value == "盗窃"
     txt = _text(at)
@@ -34,7 +42,7 @@ def test_ruler_default_is_theft_tier_1(page_db):
 
 
 def test_ruler_injury_with_circumstances(page_db):
-    at = AppTest.from_file(RULER, default_timeout=120).run()
+    at = ruler().run()
     at.selectbox(key="sr_crime").set_value("故意伤害").run()
     for k in ("accomplice", "surrender", "recidivist"):
         at.checkbox(key=f"sr_c_{k}").check()
@@ -47,7 +55,7 @@ def test_ruler_injury_with_circumstances(page_db):
 
 
 def test_ruler_refuses_without_a_tier_and_for_dangerous_driving(page_db):
-    at = AppTest.from_file(RULER, default_timeout=120).run()
+    at = ruler().run()
     at.selectbox(key="sr_tier_盗窃").select_index(0).run()  # the "choose a tier" option
     assert any("缺少量刑起点档次" in e.value for e in at.error)
     at.selectbox(key="sr_crime").set_value("危险驾驶").run()
@@ -56,10 +64,17 @@ def test_ruler_refuses_without_a_tier_and_for_dangerous_driving(page_db):
 
 
 def test_ruler_english(page_db):
-    at = AppTest.from_file(RULER, default_timeout=120)
+    at = ruler()
     at.query_params["lang"] = "en"
     at.run()
     assert not at.exception and "Smart sentencing ruler" in at.title[0].value
+
+
+def test_ruler_needs_a_signed_in_account_with_the_sentencing_permission(page_db):
+    at = AppTest.from_file(RULER, default_timeout=120).run()
+    assert any("请先登录" in w.value for w in at.warning) and not at.selectbox
+    at = ruler("sup_310120").run()  # a supervision officer: no sentencing
+    assert at.title[0].value == "无权访问" and not at.selectbox
 
 
 def test_public_page_plain_language_disclaimer_no_personal_data(page_db):
@@ -82,11 +97,12 @@ def test_export_pdf_is_a_pdf_with_the_reasoning():
 def test_ruler_in_chromium_offline_and_export_is_audited(page_db, tmp_path):
     from queries.audit import recent
     from queries.db import make_engine
+    from tests.signin_helpers import browser_sign_in
 
     with running_app("dashboard.py", env={"DATABASE_URL": page_db}, log_dir=tmp_path) as app:
         with browser_page() as (page, watch):
             page.goto(app.url, wait_until="domcontentloaded")  # deep links 404 a health probe first
-            wait_for_app(page)
+            browser_sign_in(page, make_engine(page_db), "pros_310120_1")
             page.locator('[data-testid="stSidebarNav"] a').filter(has_text="智能量刑尺").first.click()
             page.wait_for_selector("text=规则计算幅度", timeout=APP_TIMEOUT_MS)
             page.wait_for_selector("canvas, svg.marks", timeout=UI_TIMEOUT_MS)
@@ -99,10 +115,11 @@ def test_ruler_in_chromium_offline_and_export_is_audited(page_db, tmp_path):
         assert "Traceback" not in app.log()
     log = recent(make_engine(page_db), event="量刑计算说明导出")
     assert len(log) >= 1 and "盗窃" in log.iloc[0].target
+    assert (log.iloc[0].actor, log.iloc[0].actor_role) == ("pros_310120_1", "检察官")  # the signed-in account
 
 
 def test_extra_amount_converts_at_the_provincial_rate(page_db):
-    at = AppTest.from_file(RULER, default_timeout=120).run()
+    at = ruler().run()
     at.number_input(key="sr_amount").set_value(6000).run()
     at.number_input(key="sr_per").set_value(2000).run()  # +1 month per 2,000 yuan → +3 months
     assert not at.exception

@@ -17,12 +17,16 @@ from domain.periods import preset_range
 from domain.scope import Scope
 from queries import cases as C
 from tests.browser import ROOT
+from tests.staff import sign_in, staff_of
 
 PAGES = ["pages/stats_overview.py", "pages/stats_districts.py", "pages/stats_drilldown.py", "pages/stats_watch.py"]
 
 
-def _run(page, params=None, lang=None):
-    at = AppTest.from_file(str(ROOT / page), default_timeout=90)
+def _run(page, params=None, lang=None, user="leader"):
+    """The page signed in as ``user`` (default: the city procuratorate's leadership, every district)."""
+    from queries.cache import get_engine
+
+    at = sign_in(AppTest.from_file(str(ROOT / page), default_timeout=90), staff_of(get_engine(), user))
     for k, v in (params or {}).items():
         at.query_params[k] = v
     if lang:
@@ -87,10 +91,21 @@ def test_district_ranking_is_off_by_default_and_can_be_switched_on(page_db):
     assert df["受理"].iloc[0] == df["受理"].max()
 
 
-def test_drill_down_reaches_the_cases_with_masked_parties(page_db, sample_engine):
+def _full_names(engine) -> list[str]:
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        return [r[0] for r in conn.execute(text("SELECT full_name FROM person")) if len(r[0]) >= 2]
+
+
+def _window():
     # the twelve months up to today (a stated window: "this year" is empty on the morning of 1 January)
     today = clock.today()
-    window = (today - dt.timedelta(days=365), today)
+    return today, (today - dt.timedelta(days=365), today)
+
+
+def test_drill_down_reaches_the_cases_with_masked_parties_for_leadership(page_db, sample_engine):
+    today, window = _window()
     at = _run("pages/stats_drilldown.py", {"period": "custom", "from": window[0].isoformat(),
                                            "to": window[1].isoformat(), "dd": "310115"})
     assert at.selectbox(key="dd_district").value == 310115
@@ -99,13 +114,45 @@ def test_drill_down_reaches_the_cases_with_masked_parties(page_db, sample_engine
     want = C.case_list(sample_engine, Scope(), start, end, district_id=310115, charge=charge)
     cases = at.dataframe[1].value
     assert len(cases) == len(want)
-    parties = " ".join(cases["当事人（脱敏）"].astype(str))
-    assert "*" in parties
-    from sqlalchemy import text
+    parties = " ".join(cases["当事人"].astype(str))
+    assert "*" in parties and not (cases["本人承办"] == "✔").any()
+    names = _full_names(sample_engine)
+    assert not any(n in parties for n in names)
 
-    with sample_engine.connect() as conn:
-        names = [r[0] for r in conn.execute(text("SELECT full_name FROM person"))]
-    assert not any(n in parties for n in names if len(n) >= 2)
+
+def test_a_prosecutor_sees_parties_in_clear_only_on_the_cases_they_handle(page_db, sample_engine):
+    from sqlalchemy import select
+
+    from queries.schema import Case, CaseParty, Person
+
+    today, window = _window()
+    me = staff_of(sample_engine, "pros_310115_1")
+    at = _run("pages/stats_drilldown.py", {"period": "custom", "from": window[0].isoformat(),
+                                           "to": window[1].isoformat()}, user="pros_310115_1")
+    assert list(at.selectbox(key="dd_district").options) == ["浦东新区"]  # their procuratorate only
+    cases = at.dataframe[1].value
+    own = cases[cases["本人承办"] == "✔"]
+    other = cases[cases["本人承办"] != "✔"]
+    assert len(own) and len(other)
+    with sample_engine.connect() as c:
+        mine = dict(c.execute(select(Case.case_no, Case.handler_id).where(Case.case_no.in_(list(cases["案号"])))).all())
+        clear = {r.case_no: r.full_name for r in c.execute(
+            select(Case.case_no, Person.full_name).join(CaseParty, CaseParty.case_id == Case.id)
+            .join(Person, Person.id == CaseParty.person_id).where(Case.case_no.in_(list(own["案号"]))))}
+    assert all(mine[n] == me.user_id for n in own["案号"]) and all(mine[n] != me.user_id for n in other["案号"])
+    assert set(own["案号"]) & set(clear)
+    for r in own.itertuples():  # their own cases: the full names
+        if r.案号 in clear:
+            assert clear[r.案号] in r.当事人
+    names = _full_names(sample_engine)
+    others = " ".join(other["当事人"].astype(str))
+    assert "*" in others and not any(n in others for n in names)
+
+
+def test_the_filter_bar_of_a_district_account_lists_its_district_only(page_db):
+    at = _run("pages/stats_overview.py", {"d": "310101"}, user="pros_310112_1")
+    assert at.multiselect(key="f_districts").options == ["闵行区"]
+    assert at.multiselect(key="f_districts").value == []  # another district in the URL is ignored
 
 
 def test_watch_list_page_counts_match_the_query(page_db, sample_engine):

@@ -242,14 +242,16 @@ def test_lawyer_flow_sees_only_bound_cases_and_can_request_binding(db):
 
 
 def test_review_page_approves_a_binding(db):
+    from domain.access import Staff
+    from tests.portal_fixtures import FX
+    from tests.staff import sign_in
+
     engine, w = db
-    at = AppTest.from_file(str(ROOT / "pages" / "portal_bindings_review.py"), default_timeout=RUN_TIMEOUT_S).run()
-    at.text_input[0].input("pros_f")
-    at.text_input[1].input("wrong")
-    at.button[0].click().run()
-    assert at.error and "review_staff" not in at.session_state
-    at.text_input[1].input(PASSWORD)
-    at.button[0].click().run()
+    page = str(ROOT / "pages" / "portal_bindings_review.py")
+    at = AppTest.from_file(page, default_timeout=RUN_TIMEOUT_S).run()
+    assert not at.text_input and not at.dataframe  # no login of its own: the dashboard's sign-in
+    pros_f = Staff(3, "pros_f", "赵检察官", 2, "上海市奉贤区人民检察院", FX, frozenset({"prosecutor"}))
+    at = sign_in(AppTest.from_file(page, default_timeout=RUN_TIMEOUT_S), pros_f).run()
     assert not at.exception and len(at.dataframe[0].value) == 1
     next(b for b in at.button if b.label == "批准").click().run()
     assert not at.exception and any("已批准" in s.value for s in at.success)

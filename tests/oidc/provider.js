@@ -78,7 +78,23 @@ const provider = new Provider(ISSUER, {
   // Streamlit reads the account from the ID token only (it never calls userinfo): put the granted
   // claims there, as Keycloak's mappers do with "Add to ID token".
   conformIdTokenClaims: false,
-  features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
+  features: {
+    devInteractions: { enabled: false },
+    // The provider's own logout pages load a web font from the internet; these fetch nothing.
+    rpInitiatedLogout: {
+      enabled: true,
+      async logoutSource(ctx, form) {
+        ctx.type = 'html';
+        ctx.body = page('退出登录 / Sign out', `${form}
+<button type="submit" form="op.logoutForm" value="yes" name="logout">是，退出 / Yes, sign me out</button>
+<button type="submit" form="op.logoutForm">否 / No</button>`);
+      },
+      async postLogoutSuccessSource(ctx) {
+        ctx.type = 'html';
+        ctx.body = page('已退出 / Signed out', '<p>已退出统一身份认证。</p>');
+      },
+    },
+  },
   pkce: { required: () => true },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
   async findAccount(ctx, sub) {
@@ -115,9 +131,9 @@ input{width:100%;padding:6px}button{margin-top:16px;padding:8px 24px}.err{color:
 
 function loginForm(uid, error) {
   return page('登录', `${error ? `<p class="err" role="alert">${esc(error)}</p>` : ''}
-<form method="post" action="/interaction/${esc(uid)}/login" autocomplete="off">
-<label for="login">用户名 / User name</label><input id="login" name="login" required autofocus>
-<label for="password">密码 / Password</label><input id="password" name="password" type="password" required>
+<form method="post" action="/interaction/${esc(uid)}/login">
+<label for="login">用户名 / User name</label><input id="login" name="login" autocomplete="username" required autofocus>
+<label for="password">密码 / Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">登录 / Sign in</button></form>`);
 }
 
@@ -133,6 +149,10 @@ async function formBody(req) {
 // The login interaction: GET shows the form, POST checks the password. Everything else is the
 // provider's own routes (discovery, auth, token, jwks, end_session).
 provider.use(async (ctx, next) => {
+  if (ctx.path === '/favicon.ico') {
+    ctx.status = 204;
+    return undefined;
+  }
   const m = ctx.path.match(/^\/interaction\/([\w-]+)(\/login)?$/);
   if (!m) return next();
   ctx.set('cache-control', 'no-store');

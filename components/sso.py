@@ -28,6 +28,7 @@ from typing import Any
 
 import streamlit as st
 
+from components.auth import K_STAFF
 from components.i18n import tr
 from domain import clock
 from domain.sso import PROVIDER, SECTION, SsoError, SsoIdentity, SsoMapping, SsoRefused, auth_problems, map_claims
@@ -90,9 +91,9 @@ def identity(now: dt.datetime | None = None) -> SsoIdentity | None:
     """The identity st.user holds, mapped, when it may sign in now; otherwise None.
 
     A stale or unusable identity shows why (the user clicks the button again); one already refused
-    in this session shows its refusal again without asking the database a second time. Call it only
-    while nobody is signed in: once signed in, the app's own session and timeouts govern."""
-    if not configured():
+    in this session shows its refusal again without asking the database a second time. None while
+    someone is signed in: from then on the app's own session and timeouts govern."""
+    if not configured() or st.session_state.get(K_STAFF) is not None:
         return None
     claims = _user_claims()
     if not claims.get("is_logged_in") or claims.get("provider") != PROVIDER:

@@ -9,10 +9,10 @@ Decisions (docs/sso.md explains them to a deployer):
   system's database, managed and audited in 账户与权限. An IdP user without a local account is
   refused. The IdP's stable subject (``sub``) is bound to the account at its first SSO sign-in and
   matched first afterwards, so a renamed or recycled IdP login cannot take over a bound account.
-- **Groups can only narrow.** If ``[sso.group_roles]`` is configured, the account keeps only the
-  local roles that the user's IdP groups also grant; none left means refused. The IdP can withdraw
-  a role (a transfer, a leave) without waiting for the local administrator, but it can never add
-  one: granting stays with the 安全管理员 (等保 separation of duties) and its audit trail.
+- **Groups gate, they do not grant.** If ``[sso] required_groups`` is set, only members of one of
+  those IdP groups may sign in at all (the IdP can shut a user out at once: a transfer, a leave);
+  roles are never taken from groups. Granting stays with the 安全管理员 and its audit trail (等保
+  separation of duties), and the session's roles always equal the account's.
 - **A sign-in is fresh or it is nothing.** Streamlit keeps the identity in a signed cookie for 30
   days; an identity whose authentication (``auth_time``, else ``iat``) is older than ``max_age``
   (default 5 minutes) is not accepted, so a closed browser reopened the next day, or another person
@@ -25,8 +25,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-from domain.access import STAFF_ROLES
 
 PROVIDER = "jcy"  # the provider name: st.login("jcy"), [auth.jcy] in secrets.toml
 SECTION = "sso"  # the mapping's section in secrets.toml
@@ -57,14 +55,14 @@ class SsoMapping:
     username_claim: str = DEFAULT_USERNAME_CLAIM
     display_claim: str = "name"
     groups_claim: str = "groups"
-    group_roles: Mapping[str, frozenset[str]] | None = None  # None: the local roles stand
+    required_groups: frozenset[str] | None = None  # None: no group gate
     max_age: dt.timedelta = DEFAULT_MAX_AGE
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any] | None) -> "SsoMapping":
         """Read ``[sso]``; an unknown key or a bad value raises ``SsoError`` naming it."""
         section = dict(section or {})
-        known = {"username_claim", "display_claim", "groups_claim", "group_roles", "max_age_minutes"}
+        known = {"username_claim", "display_claim", "groups_claim", "required_groups", "max_age_minutes"}
         unknown = sorted(set(section) - known)
         if unknown:
             raise SsoError(f"[sso] 未知的配置项 (unknown keys): {', '.join(unknown)}")
@@ -81,36 +79,29 @@ class SsoMapping:
             if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not 0 < minutes <= 60:
                 raise SsoError("[sso] max_age_minutes 应为 0 到 60 之间的分钟数 (minutes, above 0, at most 60)")
             max_age = dt.timedelta(minutes=minutes)
-        group_roles = None
-        if "group_roles" in section:
-            raw = section["group_roles"]
-            if not isinstance(raw, Mapping) or not raw:
-                raise SsoError("[sso.group_roles] 应为 \"用户组\" = [\"角色\", …] (group = [roles])")
-            group_roles = {}
-            for group, roles in raw.items():
-                if isinstance(roles, str):
-                    roles = [roles]
-                if not isinstance(roles, (list, tuple)) or not all(isinstance(r, str) for r in roles):
-                    raise SsoError(f"[sso.group_roles] {group} 应为角色列表 (must be a list of role codes)")
-                bad = sorted(set(roles) - set(STAFF_ROLES))
-                if bad:
-                    raise SsoError(f"[sso.group_roles] {group}: 未知角色 (unknown roles) {', '.join(bad)}; "
-                                   f"可用 (known): {', '.join(STAFF_ROLES)}")
-                group_roles[str(group)] = frozenset(roles)
-        return cls(**claims, group_roles=group_roles, max_age=max_age)
+        required = None
+        if "required_groups" in section:
+            raw = section["required_groups"]
+            if isinstance(raw, str):
+                raw = [raw]
+            if (not isinstance(raw, (list, tuple)) or not raw
+                    or not all(isinstance(g, str) and g.strip() for g in raw)):
+                raise SsoError("[sso] required_groups 应为用户组名称列表 (must be a list of group names)")
+            required = frozenset(g.strip() for g in raw)
+        return cls(**claims, required_groups=required, max_age=max_age)
 
 
 @dataclass(frozen=True)
 class SsoIdentity:
     """An IdP user as this system sees them after mapping: not yet an account (``queries.sso``
-    finds that). ``granted_roles`` None: no group mapping, the local roles stand."""
+    finds that, and refuses, audited, when ``in_required_group`` is False)."""
 
     issuer: str
     subject: str  # the IdP's stable id for the user (``sub``)
     username: str  # the local account it names (the configured claim)
     display_name: str
     groups: tuple[str, ...] = ()
-    granted_roles: frozenset[str] | None = None
+    in_required_group: bool = True
     authenticated_at: dt.datetime | None = field(default=None, compare=False)  # aware, UTC
 
     @property
@@ -185,17 +176,8 @@ def map_claims(claims: Mapping[str, Any], mapping: SsoMapping, now: dt.datetime)
     display = claims.get(mapping.display_claim)
     display = display.strip() if isinstance(display, str) and display.strip() else username
     groups = _groups(claims.get(mapping.groups_claim))
-    granted = None
-    if mapping.group_roles is not None:
-        granted = frozenset().union(*(mapping.group_roles.get(g, frozenset()) for g in groups))
-    return SsoIdentity(issuer, subject.strip(), username, display[:40], groups, granted, at)
-
-
-def effective_roles(local_roles: frozenset[str], identity: SsoIdentity) -> frozenset[str]:
-    """The roles this sign-in holds: the local ones, narrowed by the groups when mapped (never widened)."""
-    if identity.granted_roles is None:
-        return frozenset(local_roles)
-    return frozenset(local_roles) & identity.granted_roles
+    member = mapping.required_groups is None or bool(mapping.required_groups & set(groups))
+    return SsoIdentity(issuer, subject.strip(), username, display[:40], groups, member, at)
 
 
 def auth_problems(auth: Mapping[str, Any] | None) -> list[str]:

@@ -2,19 +2,18 @@
 
 The mapping rules are in ``domain.sso``; this module finds the account (``app_user.sso_subject``
 first, then the user name the configured claim names), binds the IdP's subject to the account on
-its first SSO sign-in, narrows the roles by the IdP's groups when configured, and writes the
-audit row (登录, target 统一身份认证, detail ``via=sso``) for a success and for a refusal.
+its first SSO sign-in, refuses a user outside the required IdP groups, and writes the audit row
+(登录, target 统一身份认证, detail ``via=sso``) for a success and for a refusal.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 from sqlalchemy import Connection, Engine, select, update
 
 from domain import clock
 from domain.access import Actor, Staff
-from domain.sso import SsoIdentity, effective_roles
+from domain.sso import SsoIdentity
 from queries.accounts import load_staff
 from queries.audit import record
 from queries.schema import AppUser
@@ -49,12 +48,8 @@ def staff_for_sso(engine: Engine, identity: SsoIdentity, *, now: dt.datetime | N
         staff = load_staff(conn, user_id, via="sso") if user_id is not None else None
         if user_id is not None and staff is None:
             why = "账号不可用"  # not a staff account, or its procuratorate is gone
-        if staff is not None:
-            roles = effective_roles(staff.roles, identity)
-            if not roles:
-                staff, why = None, "统一身份认证用户组未授予本系统角色"
-            elif roles != staff.roles:
-                staff = replace(staff, roles=roles)
+        if staff is not None and not identity.in_required_group:
+            staff, why = None, "不在准许登录的统一身份用户组"
         if staff is None:
             record(conn, actor=Actor(identity.username, "-", client_addr=client_addr), event="登录",
                    target=TARGET, result="拒绝", detail=f"{why}; {detail}", at=now)
@@ -64,7 +59,6 @@ def staff_for_sso(engine: Engine, identity: SsoIdentity, *, now: dt.datetime | N
                          .values(sso_subject=identity.subject))
             record(conn, actor=Actor.of(staff, client_addr), event="绑定统一身份", target=staff.username,
                    result="成功", detail=detail, at=now)
-        narrowed = "" if identity.granted_roles is None else f" groups={','.join(identity.groups)[:80]}"
         record(conn, actor=Actor.of(staff, client_addr), event="登录", target=TARGET, result="成功",
-               detail=detail + narrowed, at=now)
+               detail=detail, at=now)
     return staff

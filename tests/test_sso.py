@@ -60,8 +60,9 @@ def test_a_configured_claim_such_as_a_staff_number_names_the_account():
 
 
 def test_an_identity_without_the_claim_or_subject_or_a_usable_name_is_refused():
-    for bad, reason in ((claims(preferred_username=None), "no_username"), (claims(preferred_username=" "), "no_username"),
-                        (claims(sub=None), "no_subject"), (claims(preferred_username="a b"), "bad_username"),
+    for bad, reason in ((claims(preferred_username=None), "no_username"),
+                        (claims(preferred_username=" "), "no_username"), (claims(sub=None), "no_subject"),
+                        (claims(preferred_username="a b"), "bad_username"),
                         (claims(preferred_username="x" * 41), "bad_username"),
                         (claims(preferred_username="pros\n1"), "bad_username"),
                         (claims(auth_time=None, iat=None), "no_time")):
@@ -319,6 +320,37 @@ def test_a_refusal_is_shown_and_audited_once_per_idp_sign_in(signin_page, page_a
         at.run()  # any rerun of the page: the same message, no second lookup
         assert "外单位人员（stranger）" in at.error[0].value
     assert page_audit(page_accounts) == [("登录", "统一身份认证", "拒绝")]
+
+
+@pytest.mark.parametrize("reason", ["idle", "user"])
+def test_an_sso_session_that_ends_also_ends_the_sso_identity(signin_page, page_accounts, reason):
+    """Idle timeout or 退出登录 on the dashboard: the session ends, audited, and st.logout() runs
+    (in a browser: the cookie is deleted and the IdP's logout follows; see the round trip)."""
+    from streamlit.testing.v1 import AppTest
+
+    from components.auth import IDLE_TIMEOUT, K_LAST, K_STAFF
+    from domain import clock
+    from tests.staff import sign_in
+
+    at = AppTest.from_file(str(ROOT / "apps" / "dashboard.py"), default_timeout=60)
+    at.secrets["auth"] = json.loads(json.dumps(GOOD_AUTH))
+    with clock.frozen(T0):
+        at.user = claims()
+        staff = staff_for_sso(page_accounts, ident(), now=T0)
+        sign_in(at, staff)
+        if reason == "idle":
+            at.session_state[K_LAST] = T0 - IDLE_TIMEOUT - dt.timedelta(seconds=1)
+            at.run()
+        else:
+            at.run()
+            assert at.user["is_logged_in"] is True and at.session_state[K_STAFF] == staff
+            next(b for b in at.button if b.label == "退出登录").click().run()
+    assert not at.exception
+    assert at.user["is_logged_in"] is False  # st.logout() ran
+    assert K_STAFF not in at.session_state
+    with page_accounts.connect() as c:
+        detail = c.execute(select(AuditLog.detail).where(AuditLog.event == "退出登录")).scalar_one()
+    assert detail == {"idle": "30分钟无操作，自动退出", "user": "主动退出"}[reason]
 
 
 # ----------------------------------------------------------------------------- the round trip

@@ -20,6 +20,7 @@ from domain.scope import Scope
 from domain.settings import current
 
 K_STAFF, K_LOGIN_AT, K_LAST, K_FLASH = "jcy_staff", "jcy_signed_in_at", "jcy_last_action_at", "jcy_flash"
+K_WANTED = "jcy_wanted_page"  # a deep link opened before signing in
 IDLE_TIMEOUT = dt.timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = dt.timedelta(hours=12)
 
@@ -51,7 +52,10 @@ def signed_in(staff: Staff, now: dt.datetime | None = None) -> None:
     """A new session after sign-in: nothing from before authentication survives it (ASVS 7.2.4)."""
     now = now or clock.now()
     lang = st.query_params.get("lang")
+    wanted = st.session_state.get(K_WANTED)
     st.session_state.clear()
+    if wanted:
+        st.session_state[K_WANTED] = wanted
     st.session_state[K_STAFF] = staff
     st.session_state[K_LOGIN_AT] = now
     st.session_state[K_LAST] = now

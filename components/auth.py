@@ -32,7 +32,8 @@ def client_addr() -> str | None:
         header = current().client_ip_header
         if header:
             return (st.context.headers.get(header) or "").split(",")[0].strip() or None
-        return st.context.ip_address
+        addr = st.context.ip_address
+        return addr if isinstance(addr, str) else None  # outside a served session (AppTest) there is none
     except Exception:
         return None
 

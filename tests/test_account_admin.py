@@ -497,6 +497,13 @@ def test_page_secadmin_sets_roles(page_engine):
     at.multiselect(key=f"roles_{target.user_id}").select("auditor").run()
     assert "管理角色不得兼任业务角色" in at.warning[0].value
     assert _button(at, "保存 pros_310112_3 的角色").disabled
+    # a refusal of the query layer is shown beside the button, and nothing changes
+    data = staff_of(page_engine, "data")  # the sample's data steward has not signed in yet
+    at.selectbox(key="role_pick").set_value(data.user_id).run()
+    at.multiselect(key=f"roles_{data.user_id}").unselect("data").select("auditor").run()
+    _button(at, "保存 data 的角色").click().run()
+    assert not at.exception and "管理角色只能授予已修改初始密码并绑定动态验证码的账号" in at.error[0].value
+    assert staff_of(page_engine, "data").roles == frozenset({"data"})
 
 
 def test_page_refuses_a_prosecutor(page_engine):

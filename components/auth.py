@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
+import logging
+
 import streamlit as st
 
 from components.i18n import tr
@@ -19,6 +21,7 @@ from domain.access import AccessDenied, Actor, Staff
 from domain.scope import Scope
 from domain.settings import current
 
+log = logging.getLogger("jcy.auth")
 K_STAFF, K_LOGIN_AT, K_LAST, K_FLASH = "jcy_staff", "jcy_signed_in_at", "jcy_last_action_at", "jcy_flash"
 K_WANTED = "jcy_wanted_page"  # a deep link opened before signing in
 IDLE_TIMEOUT = dt.timedelta(minutes=30)
@@ -31,11 +34,12 @@ def client_addr() -> str | None:
     try:
         header = current().client_ip_header
         if header:
-            return (st.context.headers.get(header) or "").split(",")[0].strip() or None
-        addr = st.context.ip_address
-        return addr if isinstance(addr, str) else None  # outside a served session (AppTest) there is none
+            addr = (st.context.headers.get(header) or "").split(",")[0].strip() or None
+        else:
+            addr = st.context.ip_address
     except Exception:
         return None
+    return addr if isinstance(addr, str) else None  # (AppTest has no peer: a stand-in object)
 
 
 def end_reason(state, now: dt.datetime) -> str | None:
@@ -144,6 +148,6 @@ def refuse(what: str, s: Staff | None = None) -> None:
     for hook in _on_denied:
         try:
             hook(Actor.of(s, client_addr()), what)
-        except Exception:  # the refusal stands even if the audit row cannot be written
-            pass
+        except Exception as exc:  # the refusal stands even if the audit row cannot be written
+            log.warning("refusal of %s to %s not audited: %s", s.username, what, exc)
     st.stop()

@@ -121,6 +121,8 @@ with friendly_errors(tr("人员管理", "Personnel")):
         if pend.empty:
             st.caption(tr("没有待审批的解除申请。", "No release request is waiting."))
         else:
+            pend["requested_by"] = (pend["requested_by"].fillna("—") + "（"
+                                    + pend["requested_by_username"].fillna("—") + "）")
             st.dataframe(pend[["person_code", "name_masked", "case_no", "release_requested_at", "release_reason",
                                "requested_by"]].rename(columns={
                 "person_code": tr("人员编号", "Code"), "name_masked": tr("姓名", "Name"),

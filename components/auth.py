@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
+import logging
+
 import streamlit as st
 
 from components.i18n import tr
@@ -19,7 +21,9 @@ from domain.access import AccessDenied, Actor, Staff
 from domain.scope import Scope
 from domain.settings import current
 
+log = logging.getLogger("jcy.auth")
 K_STAFF, K_LOGIN_AT, K_LAST, K_FLASH = "jcy_staff", "jcy_signed_in_at", "jcy_last_action_at", "jcy_flash"
+K_WANTED = "jcy_wanted_page"  # a deep link opened before signing in
 IDLE_TIMEOUT = dt.timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = dt.timedelta(hours=12)
 
@@ -30,10 +34,12 @@ def client_addr() -> str | None:
     try:
         header = current().client_ip_header
         if header:
-            return (st.context.headers.get(header) or "").split(",")[0].strip() or None
-        return st.context.ip_address
+            addr = (st.context.headers.get(header) or "").split(",")[0].strip() or None
+        else:
+            addr = st.context.ip_address
     except Exception:
         return None
+    return addr if isinstance(addr, str) else None  # (AppTest has no peer: a stand-in object)
 
 
 def end_reason(state, now: dt.datetime) -> str | None:
@@ -51,7 +57,10 @@ def signed_in(staff: Staff, now: dt.datetime | None = None) -> None:
     """A new session after sign-in: nothing from before authentication survives it (ASVS 7.2.4)."""
     now = now or clock.now()
     lang = st.query_params.get("lang")
+    wanted = st.session_state.get(K_WANTED)
     st.session_state.clear()
+    if wanted:
+        st.session_state[K_WANTED] = wanted
     st.session_state[K_STAFF] = staff
     st.session_state[K_LOGIN_AT] = now
     st.session_state[K_LAST] = now
@@ -112,15 +121,15 @@ def scope(area: str) -> Scope:
     try:
         return s.scope(area)
     except AccessDenied:
-        _deny(s, area)
-        raise AssertionError("unreachable")  # _deny stops the script
+        refuse(area, s)
+        raise AssertionError("unreachable")  # refuse() stops the script
 
 
 def require(permission: str) -> Staff:
     """Stop the page unless the account holds ``permission`` (for pages whose queries take no scope)."""
     s = staff()
     if not s.may(permission):
-        _deny(s, permission)
+        refuse(permission, s)
     return s
 
 
@@ -132,11 +141,13 @@ def audit_denials_with(hook: Callable[[Actor, str], None]) -> None:
     _on_denied[:] = [hook]
 
 
-def _deny(s: Staff, what: str) -> None:
+def refuse(what: str, s: Staff | None = None) -> None:
+    """Show "无权访问", audit the attempt, stop the script."""
+    s = s or staff()
     denied()
     for hook in _on_denied:
         try:
             hook(Actor.of(s, client_addr()), what)
-        except Exception:  # the refusal stands even if the audit row cannot be written
-            pass
+        except Exception as exc:  # the refusal stands even if the audit row cannot be written
+            log.warning("refusal of %s to %s not audited: %s", s.username, what, exc)
     st.stop()

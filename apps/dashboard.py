@@ -1,60 +1,140 @@
-"""Leadership and prosecutor dashboards: one entry point, pages in ../pages via st.navigation."""
+"""Leadership and prosecutor dashboards: one entry point, pages in ../pages via st.navigation.
+
+Nobody sees a page before signing in. The navigation shows only the pages the account's roles may
+open (``domain.access.PAGE_PERMISSION``); every other page stays routable but answers "无权访问"
+and is audited, so a typed or bookmarked URL learns nothing. The queries check the same permission.
+"""
 from __future__ import annotations
+
+from pathlib import Path
 
 import streamlit as st
 
+from components import auth
 from components.i18n import tr
 from components.shell import inject_font, language_switch, require_settings
+from domain import clock
+from domain.access import Actor
+from queries.accounts import audit_denied, load_staff
+from queries.cache import get_engine
+from queries.signin import record_logout
 
 st.set_page_config(page_title=tr("检察工作台", "Procuratorate workbench"), page_icon="⚖️", layout="wide")
 require_settings()
 inject_font()
 language_switch()
+auth.audit_denials_with(lambda who, what: audit_denied(get_engine(), who, what))
 
-SECTIONS: dict[str, list] = {
-    tr("总览", "Overview"): [
-        st.Page("../pages/home.py", title=tr("数据状态", "Data status"), default=True, icon=":material/home:"),
-    ],
-    tr("案件统计", "Case statistics"): [
-        st.Page("../pages/stats_overview.py", title=tr("案件统计", "Case statistics"), icon=":material/monitoring:"),
-        st.Page("../pages/stats_districts.py", title=tr("各区对比", "District comparison"), icon=":material/map:"),
-        st.Page("../pages/stats_drilldown.py", title=tr("逐级下钻", "Drill-down"), icon=":material/manage_search:"),
-        st.Page("../pages/stats_watch.py", title=tr("期限预警", "Time-limit watch"), icon=":material/alarm:"),
-    ],
-    tr("河道治理", "Rivers"): [
-        st.Page("../pages/rivers_map.py", title=tr("水质地图", "Water-quality map"), icon=":material/water:"),
-        st.Page("../pages/river_detail.py", title=tr("河道详情", "River detail"), icon=":material/water_drop:"),
-        st.Page("../pages/river_cases.py", title=tr("案件与检察建议", "Cases and suggestions"), icon=":material/gavel:"),
-        st.Page("../pages/river_clues.py", title=tr("水质线索", "Water-quality clues"), icon=":material/search:"),
-    ],
-    tr("量刑辅助", "Sentencing"): [
-        st.Page("../pages/sentencing_ruler.py", title=tr("智能量刑尺", "Sentencing ruler"), url_path="sentencing_ruler", icon=":material/straighten:"),
-        st.Page("../pages/sentencing_public.py", title=tr("量刑知识（公众版）", "Public explainer"),
-                url_path="sentencing_public", icon=":material/menu_book:"),
-    ],
-    tr("非羁押监管", "Non-custodial supervision"): [
-        st.Page("../pages/supervision_people.py", title=tr("人员管理", "Personnel"),
-                url_path="supervision_people", icon=":material/badge:"),
-        st.Page("../pages/supervision_map.py", title=tr("定位监管", "Location map"),
-                url_path="supervision_map", icon=":material/location_on:"),
-        st.Page("../pages/supervision_track.py", title=tr("定位查询", "Locate one person"),
-                url_path="supervision_track", icon=":material/route:"),
-        st.Page("../pages/supervision_leave.py", title=tr("外出监管", "Leave requests"),
-                url_path="supervision_leave", icon=":material/flight_takeoff:"),
-        st.Page("../pages/supervision_rollcall.py", title=tr("点名管理", "Roll call"),
-                url_path="supervision_rollcall", icon=":material/how_to_reg:"),
-        st.Page("../pages/supervision_alerts.py", title=tr("告警管理", "Alerts"),
-                url_path="supervision_alerts", icon=":material/notifications_active:"),
-        st.Page("../pages/supervision_devices.py", title=tr("设备管理", "Devices"),
-                url_path="supervision_devices", icon=":material/watch:"),
-        st.Page("../pages/supervision_stats.py", title=tr("统计分析", "Statistics"),
-                url_path="supervision_stats", icon=":material/bar_chart:"),
-    ],
-    tr("系统", "System"): [
-        st.Page("../pages/audit_log.py", title=tr("审计日志", "Audit log"), icon=":material/history:"),
-        st.Page("../pages/data_import.py", title=tr("数据导入", "Data import"), icon=":material/upload_file:"),
-        st.Page("../pages/portal_bindings_review.py", title=tr("律师绑定审核", "Lawyer bindings"), icon=":material/link:"),
-    ],
-}
+PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+# (section, page url path = file name, Chinese title, English title, icon)
+PAGES: list[tuple[tuple[str, str], str, str, str, str]] = [
+    (("总览", "Overview"), "home", "数据状态", "Data status", ":material/home:"),
+    (("案件统计", "Case statistics"), "stats_overview", "案件统计", "Case statistics", ":material/monitoring:"),
+    (("案件统计", "Case statistics"), "stats_districts", "各区对比", "District comparison", ":material/map:"),
+    (("案件统计", "Case statistics"), "stats_drilldown", "逐级下钻", "Drill-down", ":material/manage_search:"),
+    (("案件统计", "Case statistics"), "stats_watch", "期限预警", "Time-limit watch", ":material/alarm:"),
+    (("河道治理", "Rivers"), "rivers_map", "水质地图", "Water-quality map", ":material/water:"),
+    (("河道治理", "Rivers"), "river_detail", "河道详情", "River detail", ":material/water_drop:"),
+    (("河道治理", "Rivers"), "river_cases", "案件与检察建议", "Cases and suggestions", ":material/gavel:"),
+    (("河道治理", "Rivers"), "river_clues", "水质线索", "Water-quality clues", ":material/search:"),
+    (("量刑辅助", "Sentencing"), "sentencing_ruler", "智能量刑尺", "Sentencing ruler", ":material/straighten:"),
+    (("量刑辅助", "Sentencing"), "sentencing_public", "量刑知识（公众版）", "Public explainer", ":material/menu_book:"),
+    (("非羁押监管", "Non-custodial supervision"), "supervision_people", "人员管理", "Personnel", ":material/badge:"),
+    (("非羁押监管", "Non-custodial supervision"), "supervision_map", "定位监管", "Location map",
+     ":material/location_on:"),
+    (("非羁押监管", "Non-custodial supervision"), "supervision_track", "定位查询", "Locate one person",
+     ":material/route:"),
+    (("非羁押监管", "Non-custodial supervision"), "supervision_leave", "外出监管", "Leave requests",
+     ":material/flight_takeoff:"),
+    (("非羁押监管", "Non-custodial supervision"), "supervision_rollcall", "点名管理", "Roll call",
+     ":material/how_to_reg:"),
+    (("非羁押监管", "Non-custodial supervision"), "supervision_alerts", "告警管理", "Alerts",
+     ":material/notifications_active:"),
+    (("非羁押监管", "Non-custodial supervision"), "supervision_devices", "设备管理", "Devices", ":material/watch:"),
+    (("非羁押监管", "Non-custodial supervision"), "supervision_stats", "统计分析", "Statistics", ":material/bar_chart:"),
+    (("系统", "System"), "data_import", "数据导入", "Data import", ":material/upload_file:"),
+    (("系统", "System"), "portal_bindings_review", "律师绑定审核", "Lawyer bindings", ":material/link:"),
+    (("系统", "System"), "accounts", "账户与权限", "Accounts and roles", ":material/manage_accounts:"),
+    (("系统", "System"), "screen_keys", "大屏密钥", "Screen keys", ":material/key:"),
+    (("系统", "System"), "audit_log", "审计日志", "Audit log", ":material/history:"),
+]
 
-st.navigation(SECTIONS, expanded=True).run()
+
+def _ended_session() -> None:
+    """Sign out a session past its idle or absolute limit, or whose account changed; audited."""
+    s = st.session_state.get(auth.K_STAFF)
+    if s is None:
+        return
+    reason = auth.end_reason(st.session_state, clock.now())
+    fresh = load_staff(get_engine(), s.user_id, s.via) if reason is None else None
+    if reason is None and (fresh is None or fresh.roles != s.roles):
+        reason = "disabled"
+    if reason is None:
+        return
+    try:
+        record_logout(get_engine(), Actor.of(s, auth.client_addr()), reason)
+    finally:
+        auth.clear(reason if reason != "disabled" else "user")
+    st.rerun()
+
+
+@st.fragment(run_every=30)
+def _watchdog() -> None:
+    """Ends an idle session even when nobody clicks; never counts as activity."""
+    if auth.end_reason(st.session_state, clock.now()):
+        st.rerun(scope="app")
+
+
+def _denied_page(stem: str):
+    def page() -> None:
+        auth.refuse(f"页面 {stem}")
+    page.__name__ = f"denied_{stem}"
+    return page
+
+
+def _remember(stem: str):
+    """A deep link opened before signing in: sign in first, then land where the link pointed."""
+    def page() -> None:
+        st.session_state[auth.K_WANTED] = stem
+        st.switch_page(SIGNIN)
+    page.__name__ = f"wanted_{stem}"
+    return page
+
+
+SIGNIN = st.Page("../pages/signin.py", title=tr("登录", "Sign in"), url_path="signin", default=True)
+_ended_session()
+staff = auth.current_staff()
+if staff is None:
+    st.navigation([SIGNIN, *(st.Page(_remember(stem), title=stem, url_path=stem, visibility="hidden")
+                             for _, stem, *_ in PAGES)], position="hidden").run()
+    st.stop()
+
+wanted = st.session_state.pop(auth.K_WANTED, None)
+landing = next((stem for _, stem, *_ in PAGES if staff.may_open(stem)), None)
+sections: dict[str, list] = {}
+for (sec_zh, sec_en), stem, zh, en, icon in PAGES:
+    if not (PAGES_DIR / f"{stem}.py").exists():
+        continue
+    title = tr(zh, en)
+    if staff.may_open(stem):
+        page = st.Page(f"../pages/{stem}.py", title=title, url_path=stem, icon=icon, default=stem == landing)
+    else:
+        page = st.Page(_denied_page(stem), title=title, url_path=stem, icon=icon, visibility="hidden")
+    sections.setdefault(tr(sec_zh, sec_en), []).append(page)
+if landing is None:
+    sections[tr("账户", "Account")] = [st.Page(lambda: auth.denied(), title=tr("无权访问", "No access"),
+                                                url_path="no_access", default=True)]
+
+with st.sidebar:
+    st.caption(tr(f"已登录：{staff.display_name}（{staff.username}）", f"Signed in: {staff.display_name} "
+                  f"({staff.username})"))
+    st.caption(f"{staff.procuratorate} · {staff.role_label}")
+    if st.button(tr("退出登录", "Sign out"), key="jcy_logout", width="stretch"):
+        record_logout(get_engine(), Actor.of(staff, auth.client_addr()), "user")
+        auth.clear("user")
+        st.rerun()
+_watchdog()
+nav = st.navigation(sections, expanded=True)
+if wanted and wanted != nav.url_path and staff.may_open(wanted) and (PAGES_DIR / f"{wanted}.py").exists():
+    st.switch_page(f"../pages/{wanted}.py")
+nav.run()

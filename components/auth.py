@@ -21,6 +21,7 @@ from domain.scope import Scope
 from domain.settings import current
 
 K_STAFF, K_LOGIN_AT, K_LAST, K_FLASH = "jcy_staff", "jcy_signed_in_at", "jcy_last_action_at", "jcy_flash"
+K_WANTED = "jcy_wanted_page"  # a deep link opened before signing in
 IDLE_TIMEOUT = dt.timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = dt.timedelta(hours=12)
 
@@ -56,7 +57,10 @@ def signed_in(staff: Staff, now: dt.datetime | None = None) -> None:
     """A new session after sign-in: nothing from before authentication survives it (ASVS 7.2.4)."""
     now = now or clock.now()
     lang = st.query_params.get("lang")
+    wanted = st.session_state.get(K_WANTED)
     st.session_state.clear()
+    if wanted:
+        st.session_state[K_WANTED] = wanted
     st.session_state[K_STAFF] = staff
     st.session_state[K_LOGIN_AT] = now
     st.session_state[K_LAST] = now
@@ -117,15 +121,15 @@ def scope(area: str) -> Scope:
     try:
         return s.scope(area)
     except AccessDenied:
-        _deny(s, area)
-        raise AssertionError("unreachable")  # _deny stops the script
+        refuse(area, s)
+        raise AssertionError("unreachable")  # refuse() stops the script
 
 
 def require(permission: str) -> Staff:
     """Stop the page unless the account holds ``permission`` (for pages whose queries take no scope)."""
     s = staff()
     if not s.may(permission):
-        _deny(s, permission)
+        refuse(permission, s)
     return s
 
 
@@ -137,7 +141,9 @@ def audit_denials_with(hook: Callable[[Actor, str], None]) -> None:
     _on_denied[:] = [hook]
 
 
-def _deny(s: Staff, what: str) -> None:
+def refuse(what: str, s: Staff | None = None) -> None:
+    """Show "无权访问", audit the attempt, stop the script."""
+    s = s or staff()
     denied()
     for hook in _on_denied:
         try:

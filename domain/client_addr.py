@@ -69,7 +69,7 @@ def client_address(peer: str | None, forwarded: str | Sequence[str] | None,
                    trusted: Sequence[Network]) -> str | None:
     """The client's address (see the module doc): ``peer`` is the connection's address (None:
     loopback), ``forwarded`` the forwarded-for header's value(s) in the order received."""
-    if peer is None:
+    if not isinstance(peer, str):  # None (loopback), or a test double standing in for Streamlit
         peer_addr = None
         peer_trusted = any(is_trusted(a, trusted) for a in _LOOPBACK)
     else:
@@ -81,7 +81,7 @@ def client_address(peer: str | None, forwarded: str | Sequence[str] | None,
     if not peer_trusted or not forwarded:
         return peer_text
     values = [forwarded] if isinstance(forwarded, str) else list(forwarded)
-    hops = [h.strip() for v in values for h in v.split(",")]
+    hops = [h.strip() for v in values if isinstance(v, str) for h in v.split(",")]
     hops = [h for h in hops if h]
     if not hops:
         return peer_text

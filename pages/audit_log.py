@@ -18,10 +18,10 @@ COLUMNS = {"id": ("编号", "No."), "at": ("时间", "Time"), "actor": ("账号"
            "client_addr": ("客户端地址", "Client address"), "event": ("事件", "Event"),
            "target": ("对象", "Target"), "result": ("结果", "Result"), "detail": ("详情", "Detail")}
 
+who = auth.require("audit")  # anyone else: "无权访问", audited, and the queries refuse them too
+addr = auth.client_addr()
 st.title(tr("审计日志", "Audit log"))
 with friendly_errors(tr("审计日志", "Audit log")):
-    who = auth.require("audit")
-    addr = auth.client_addr()
     engine = get_engine()
     st.caption(tr("仅安全审计员可查阅。每条记录含账号、角色、所属院、客户端地址，并以哈希链相连，删改可被校验发现。",
                   "For the security auditor only. Each entry names the account, role, procuratorate and client "

@@ -21,7 +21,7 @@ import io
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Connection, CursorResult, Engine, delete, func, insert, select, true, update
+from sqlalchemy import Connection, CursorResult, Engine, bindparam, delete, func, insert, select, true, update
 
 from domain import clock
 from domain.access import OPERATOR, AccessDenied, Actor, Staff
@@ -80,15 +80,27 @@ def record(conn: Connection, *, actor: str | Actor, event: str, result: str, rol
         result=result[:20], detail=scrub_text(detail)[:300] if detail else None,
     )
     # The lock first: a no-op update holds the chain row (PostgreSQL) or the database (SQLite)
-    # until the caller commits; after it the head read here is the newest committed one.
-    prev = conn.execute(update(AuditChain).where(_CHAIN).values(last_id=AuditChain.last_id)
-                        .returning(AuditChain.last_hash)).scalar()
-    if prev is None:
+    # until the caller commits; after it the head read here is the newest committed one, and the
+    # next id is taken under the lock, so ids grow along the chain. Three statements in all.
+    head = conn.execute(_LOCK_PG if conn.dialect.name == "postgresql" else _LOCK_SQLITE).first()
+    if head is None:
         raise RuntimeError("the audit_chain row is missing: migrate the database (`jcy db upgrade`)")
-    new_id = conn.execute(insert(AuditLog).values(**values, prev_hash=prev)).inserted_primary_key[0]
+    prev, new_id = head[0], int(head[1])
     row_hash = _sign(canonical(Entry(id=new_id, prev_hash=prev, **values)))
-    conn.execute(update(AuditLog).where(AuditLog.id == new_id).values(row_hash=row_hash))
-    conn.execute(update(AuditChain).where(_CHAIN).values(last_id=new_id, last_hash=row_hash))
+    conn.execute(_INSERT, {**values, "id": new_id, "prev_hash": prev, "row_hash": row_hash})
+    conn.execute(_ADVANCE, {"new_id": new_id, "new_hash": row_hash})
+
+
+# record()'s statements, built once (building them per call cost more than running them on SQLite).
+# The new id: PostgreSQL's own sequence; on SQLite what it would pick itself (one past the
+# largest), never below the head, so the ids of deleted newest entries are not reused.
+_LOG, _HEAD = AuditLog.__table__, AuditChain.__table__
+_LOCK = update(_HEAD).where(_HEAD.c.id == 1).values(last_id=_HEAD.c.last_id)
+_LOCK_PG = _LOCK.returning(_HEAD.c.last_hash, func.nextval(func.pg_get_serial_sequence("audit_log", "id")))
+_LOCK_SQLITE = _LOCK.returning(_HEAD.c.last_hash, func.max(
+    _HEAD.c.last_id, select(func.coalesce(func.max(_LOG.c.id), 0)).scalar_subquery()) + 1)
+_INSERT = insert(_LOG)
+_ADVANCE = update(_HEAD).where(_HEAD.c.id == 1).values(last_id=bindparam("new_id"), last_hash=bindparam("new_hash"))
 
 
 # ----------------------------------------------------------------------------- who may read it

@@ -99,3 +99,11 @@ def test_both_apps_use_the_one_rule():
     from components import auth, portal_login
 
     assert portal_login.client_address is auth.client_addr
+
+
+def test_only_text_counts_as_an_address():
+    """Under AppTest ``st.context`` hands out stand-ins; they must never reach the audit log."""
+    from unittest.mock import MagicMock
+
+    assert client_address(MagicMock(), MagicMock(), LOCAL_PROXY) is None
+    assert client_address("10.0.0.5", [MagicMock(), "203.0.113.9"], PROXIES) == "203.0.113.9"

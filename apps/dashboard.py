@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from components import auth
+from components import auth, sso
 from components.i18n import tr
 from components.shell import inject_font, language_switch, require_settings
 from domain import clock
@@ -75,6 +75,8 @@ def _ended_session() -> None:
         record_logout(get_engine(), Actor.of(s, auth.client_addr()), reason)
     finally:
         auth.clear(reason if reason != "disabled" else "user")
+    if sso.logout():  # signed in by SSO: end it at the IdP too (the browser is sent there)
+        st.stop()
     st.rerun()
 
 
@@ -132,6 +134,8 @@ with st.sidebar:
     if st.button(tr("退出登录", "Sign out"), key="jcy_logout", width="stretch"):
         record_logout(get_engine(), Actor.of(staff, auth.client_addr()), "user")
         auth.clear("user")
+        if sso.logout():
+            st.stop()
         st.rerun()
 _watchdog()
 nav = st.navigation(sections, expanded=True)

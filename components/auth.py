@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
+import logging
+
 import streamlit as st
 
 from components.i18n import tr
@@ -20,6 +22,7 @@ from domain.client_addr import client_address
 from domain.scope import Scope
 from domain.settings import current
 
+log = logging.getLogger("jcy.auth")
 K_STAFF, K_LOGIN_AT, K_LAST, K_FLASH = "jcy_staff", "jcy_signed_in_at", "jcy_last_action_at", "jcy_flash"
 K_WANTED = "jcy_wanted_page"  # a deep link opened before signing in
 IDLE_TIMEOUT = dt.timedelta(minutes=30)
@@ -37,7 +40,7 @@ def client_addr() -> str | None:
         forwarded = None
         if cfg.trusted_proxies:
             forwarded = st.context.headers.get_all(cfg.client_ip_header or "X-Forwarded-For")
-        return client_address(peer, forwarded, cfg.trusted_proxies)
+        return client_address(peer, forwarded, cfg.trusted_proxies)  # text or None, never a stand-in
     except Exception:
         return None
 
@@ -148,6 +151,6 @@ def refuse(what: str, s: Staff | None = None) -> None:
     for hook in _on_denied:
         try:
             hook(Actor.of(s, client_addr()), what)
-        except Exception:  # the refusal stands even if the audit row cannot be written
-            pass
+        except Exception as exc:  # the refusal stands even if the audit row cannot be written
+            log.warning("refusal of %s to %s not audited: %s", s.username, what, exc)
     st.stop()

@@ -351,3 +351,25 @@ def test_the_development_key_in_this_checkout_is_private():
     if current().hash_key:
         pytest.skip("JCY_HASH_KEY is set: no key file")
     assert _mode(KEY_FILE) == 0o600
+
+
+def test_migration_remasks_ids_stored_the_old_way(tmp_path):
+    """A database built before issue 11 holds "first 6 + last 4" masks: migration 0008 cuts them to
+    the area code; the audit rows (chained evidence) stay as written."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from queries.db import alembic_config, make_engine, upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    command.upgrade(alembic_config(url), "0007_audit_chain")
+    raw = make_engine(url, create=True)
+    with raw.begin() as c:
+        c.execute(text("INSERT INTO person (id, public_id, full_name, name_masked, id_hash, id_masked) "
+                       "VALUES (1, 'p1', '张三', '张*', 'h1', '110105********002X'), "
+                       "(2, 'p2', '李四', '李*', 'h2', '310112************')"))
+    upgrade(raw)
+    with raw.connect() as c:
+        masks = [m for (m,) in c.execute(text("SELECT id_masked FROM person ORDER BY id"))]
+    raw.dispose()
+    assert masks == ["110105************", "310112************"]

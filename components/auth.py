@@ -18,6 +18,7 @@ import streamlit as st
 from components.i18n import tr
 from domain import clock
 from domain.access import AccessDenied, Actor, Staff
+from domain.client_addr import client_address
 from domain.scope import Scope
 from domain.settings import current
 
@@ -29,17 +30,19 @@ ABSOLUTE_TIMEOUT = dt.timedelta(hours=12)
 
 
 def client_addr() -> str | None:
-    """The caller's address for the audit log: behind a reverse proxy, the address it forwards,
-    read from the configured header only (the proxy sets it and strips the client's own copy)."""
+    """The caller's address for the audit log and the portal's limits: the connection's peer, or,
+    when the peer is a configured trusted proxy (``JCY_TRUSTED_PROXIES``), the right-most address
+    in its forwarded header that is not a trusted proxy (``domain.client_addr``: a header sent by
+    anyone else is ignored, so it cannot be spoofed)."""
     try:
-        header = current().client_ip_header
-        if header:
-            addr = (st.context.headers.get(header) or "").split(",")[0].strip() or None
-        else:
-            addr = st.context.ip_address
+        cfg = current()
+        peer = st.context.ip_address
+        forwarded = None
+        if cfg.trusted_proxies:
+            forwarded = st.context.headers.get_all(cfg.client_ip_header or "X-Forwarded-For")
+        return client_address(peer, forwarded, cfg.trusted_proxies)  # text or None, never a stand-in
     except Exception:
         return None
-    return addr if isinstance(addr, str) else None  # (AppTest has no peer: a stand-in object)
 
 
 def end_reason(state, now: dt.datetime) -> str | None:

@@ -24,6 +24,7 @@ from domain.identity import make_id
 from domain.portal import Principal
 from queries import portal as P
 from queries.crypto import hash_id_number
+from queries.password_hash import hash_password
 from queries.portal_sms import OutboxSender
 from queries.schema import (
     AppUser, Case, CaseParty, Document, DocumentRecipient, LawyerBinding, Person, SmsOutbox,
@@ -70,7 +71,7 @@ def _ensure_lawyer(engine: Engine) -> int:
         if uid is not None:
             return uid
         uid = c.execute(insert(AppUser).values(
-            username=LAWYER[0], display_name="测试律师", role="lawyer", password_hash=P.hash_password(LAWYER[1]),
+            username=LAWYER[0], display_name="测试律师", role="lawyer", password_hash=hash_password(LAWYER[1]),
             **phone_columns(LAWYER[2]), law_firm="测试律师事务所",
             active=True, created_at=clock.now()).returning(AppUser.id)).scalar()
         case_id = c.execute(select(Case.id).order_by(Case.id).limit(1)).scalar()

@@ -6,7 +6,7 @@ from typing import Callable
 import streamlit as st
 
 from components import portal_session as session
-from components.auth import client_addr as client_address  # one rule for both apps; see there
+from components.auth import client_addr as client_address  # noqa: F401 (pages read it here; one rule for both apps)
 from components.i18n import tr
 from domain.portal import LoginResult, SendResult
 

@@ -1,5 +1,6 @@
 """案件统计 · 逐级下钻: district → its charges → the cases → one case's timeline. Parties are named in
 clear only on the cases the signed-in prosecutor handles (承办); masked everywhere else."""
+import pandas as pd
 import streamlit as st
 
 from components import auth
@@ -62,6 +63,7 @@ with friendly_errors(tr("逐级下钻", "Drill-down")):
         "deadline": tr("法定期限", "Time limit"), "status": tr("期限状态", "Status"),
         "suspects": tr("嫌疑人数", "Suspects"), "own": tr("本人承办", "Mine"), "parties": tr("当事人", "Parties")})
     shown[tr("本人承办", "Mine")] = cases["own"].map({True: "✔", False: ""})
+    shown[tr("法定期限", "Time limit")] = pd.to_datetime(cases["deadline"])  # none: an empty cell, not "None"
     st.caption(tr(f"③ {len(cases):,} 件案件（最多显示500件）。点选一行查看办案节点。当事人姓名仅在本人承办的案件中显示全名，其余一律脱敏。",
                   f"③ {len(cases):,} cases (at most 500 shown). Select a row for its timeline. Parties are "
                   "named in full only on the cases you handle; masked on all others."))

@@ -16,12 +16,8 @@ so their ``live`` forms can be cached safely by a cache shared across all sessio
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from dataclasses import dataclass
 
 import pandas as pd
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 
 from domain import clock, otp
@@ -36,6 +32,7 @@ from queries.cases import resubmitted_at, with_deadlines
 from queries.crypto import hash_id_number, hash_phone, keyed_hash
 from queries.frames import read_frame
 from queries.portal_sms import SmsSender, code_message, default_sender
+from queries.password_hash import hash_password, needs_rehash, password_ok
 from queries.schema import (
     AppUser, Case, CaseParty, Document, DocumentRecipient, LawyerBinding, LoginLock, OtpChallenge,
     Person, Procuratorate,
@@ -240,36 +237,10 @@ def verify_party_code(engine: Engine, id_number: str, phone: str, request_id: st
 
 # ----------------------------------------------------------------------------- lawyer login
 
-# Argon2id with OWASP's "m=12 MiB, t=3, p=1" profile (Password Storage Cheat Sheet): about 35 ms
-# on a loaded 2-core box, where argon2-cffi's defaults (64 MiB, p=4) take ~0.5 s and would let a
-# few login attempts tie up the portal's CPU. Older hashes are upgraded on the next good login.
-_PH = PasswordHasher(time_cost=3, memory_cost=12288, parallelism=1)
-
-
-def hash_password(password: str) -> str:
-    return _PH.hash(password)
-
-
-@functools.lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    return _PH.hash("not-a-real-password")
-
-
-def _password_ok(stored: str | None, password: str) -> bool:
-    """Always runs one Argon2 verification, so an unknown account costs the same time."""
-    try:
-        return _PH.verify(stored or _dummy_hash(), password or "") and stored is not None
-    except (VerificationError, InvalidHashError):
-        return False
-
-
 def _upgrade_hash(conn: Connection, user_id: int, stored: str, password: str) -> None:
     """After a good password, re-hash it if it was made with other parameters."""
-    try:
-        if _PH.check_needs_rehash(stored):
-            conn.execute(update(AppUser).where(AppUser.id == user_id).values(password_hash=_PH.hash(password)))
-    except InvalidHashError:
-        pass
+    if needs_rehash(stored):
+        conn.execute(update(AppUser).where(AppUser.id == user_id).values(password_hash=hash_password(password)))
 
 
 def _lawyer_subject_key(username: str) -> str:
@@ -307,7 +278,7 @@ def request_lawyer_code(engine: Engine, username: str, password: str, phone: str
                               phone_hint=phone[-4:])
         user = conn.execute(select(AppUser.id, AppUser.password_hash, AppUser.phone_hash).where(
             AppUser.username == key, AppUser.role == "lawyer", AppUser.active.is_(True))).first()
-        pw_ok = _password_ok(user.password_hash if user else None, password)
+        pw_ok = password_ok(user.password_hash if user else None, password)
         if not (pw_ok and user.phone_hash == hash_phone(phone)):
             v = otp.failure("wrong", 0, failures, now)
             _save_lock(conn, subject, v.failures, v.locked_until)

@@ -67,7 +67,7 @@ def _users(district_ids: list[int], proc_of: dict[int, int], rng: np.random.Gene
            now: dt.datetime) -> tuple[list[dict], list[dict], dict[str, str]]:
     """Staff and lawyer accounts, their roles, and each one's own random password (never shared,
     never from the seed: ``make run`` writes them once to ``data/demo_accounts.txt``)."""
-    from queries.portal import hash_password  # the one Argon2id profile the logins verify against
+    from queries.password_hash import hash_password  # the one Argon2id profile the logins verify against
 
     city = [("admin", "系统管理员", SYSADMIN), ("secadmin", "安全管理员", SECADMIN),
             ("auditor", "安全审计员", AUDITOR), ("leader", "市院领导", LEADER), ("data", "数据管理员", DATA)]

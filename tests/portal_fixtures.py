@@ -14,7 +14,7 @@ from sqlalchemy import Engine, insert
 from domain.identity import make_id
 from domain.masking import mask_id, mask_name, mask_phone
 from queries.crypto import hash_id_number, hash_phone
-from queries.portal import hash_password
+from queries.password_hash import hash_password
 from queries.schema import (
     AppUser, Case, CaseParty, District, Document, DocumentRecipient, LawyerBinding, Person, Procuratorate,
 )

@@ -20,7 +20,7 @@ from queries import account_admin as A
 from queries import signin
 from queries.accounts import load_staff, staff_by_username
 from queries.password_hash import hash_password, password_ok
-from queries.schema import AppUser, AuditLog, District, LoginLock, Procuratorate, UserRole
+from queries.schema import AppUser, AuditLog, District, Procuratorate, UserRole
 from tests.signin_helpers import PASSWORD, ready
 from tests.staff import sign_in, staff_of
 

@@ -2,7 +2,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.browser import ROOT, UI_TIMEOUT_MS, assert_cjk_font_loaded, browser_page, running_app, wait_for_app
+from tests.browser import ROOT, UI_TIMEOUT_MS, assert_cjk_font_loaded, browser_page, running_app
 from tests.staff import everyone, sign_in
 
 

@@ -189,7 +189,7 @@ def test_the_pair_rules_answer_alike_for_owner_stranger_and_unknown_number(world
     sms = CodeCatcher()
 
     def run(idn, phone):
-        out = []
+        out, rid = [], None
         for t in (0, 10, 70):  # a send, "too soon", a second send
             r = P.request_party_code(engine, idn, phone, now=NOW + dt.timedelta(seconds=t), sender=sms)
             assert r.phone_hint == phone[-4:]

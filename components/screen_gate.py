@@ -32,7 +32,6 @@ GATE_CSS = """
 .jcy-gate .how { font-size: 1.5rem; color: #7f98b2; margin: 0; }
 .jcy-gate .when { position: absolute; bottom: 2rem; display: flex; gap: 1.2rem; align-items: baseline; }
 .jcy-gate .when .jcy-clock, .jcy-gate .when .jcy-date { font-size: 1.4rem; color: #4f6a86; min-width: 0; }
-.jcy-keyset { display: none; }
 </style>
 """
 
@@ -40,6 +39,7 @@ GATE_CSS = """
 # for a year, for this host only, sent back with every connection (a reload, a reconnect after a
 # server restart), so the URL no longer needs it.
 SET_KEY_COOKIE_JS = """
+<span class="jcy-keyset-js"></span>
 <script>
 (function () {
   let tries = 0;
@@ -89,6 +89,5 @@ def unauthorised(status: str, name: str | None = None, zh: bool = True) -> None:
 
 def remember_key(key: str) -> None:
     """Keep a key the server has just accepted from the URL in a cookie (once per accepting run)."""
-    st.markdown(GATE_CSS + f'<span class="jcy-keyset" data-k="{html.escape(key, quote=True)}"></span>',
-                unsafe_allow_html=True)
+    st.markdown(f'<span class="jcy-keyset" data-k="{html.escape(key, quote=True)}"></span>', unsafe_allow_html=True)
     st.html(SET_KEY_COOKIE_JS, unsafe_allow_javascript=True)

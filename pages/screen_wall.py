@@ -79,8 +79,7 @@ if not check.ok:
     st.stop()
 device = check.device
 st.session_state[K_KEY] = key
-if from_url:  # keep it in a cookie and take it off the wall's address bar
-    remember_key(key)
+if from_url:  # take it off the wall's address bar (kept in a cookie below)
     del st.query_params["key"]
 
 try:
@@ -144,3 +143,5 @@ def live_panels() -> None:
 
 
 live_panels()
+if from_url:  # last, so that every other element keeps its place in later runs
+    remember_key(key)

@@ -108,7 +108,7 @@ with friendly_errors(tr("大屏密钥", "Screen keys")):
         st.caption(tr("没有可吊销的有效密钥。", "No active key to revoke."))
     else:
         label = {int(r.id): f"{r.name}（{r.key_prefix}…，{r.procuratorate}）" for r in active.itertuples()}
-        with st.form("revoke_screen_key"):
+        with st.form("revoke_screen_key", clear_on_submit=True):  # the confirmation never carries over
             kid = st.selectbox(tr("要吊销的密钥", "Key to revoke"), list(label), format_func=label.get)
             sure = st.checkbox(tr("我确认吊销此密钥：使用它的大屏将显示“未授权的大屏”，此操作不可撤销。",
                                   "I confirm: screens using this key will show “screen not authorised”; "

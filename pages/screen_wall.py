@@ -83,8 +83,10 @@ if from_url:  # take it off the wall's address bar (kept in a cookie below)
     del st.query_params["key"]
 
 try:
-    geo = district_geometries_live(device.scope()).value  # the districts the key covers
+    geo = district_geometries_live(device.outline_scope()).value  # outlines only: public geography
     ids = set(geo["district_id"]) if geo is not None else set()
+    if device.district_id is not None:
+        ids &= {device.district_id}  # the districts the key covers: the URL may choose among these only
     asked = (st.query_params.get("district") or "").strip()
     state = resolve(cfg, st.query_params.to_dict(), ids)
     if device.district_id is not None:  # a district key shows its district, whatever the URL says

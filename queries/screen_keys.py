@@ -74,6 +74,11 @@ class ScreenDevice:
             return Scope((int(district),), role="screen", grants=SCREEN_GRANTS)
         return Scope(None, role="screen", grants=SCREEN_GRANTS)
 
+    def outline_scope(self) -> Scope:
+        """For the map's district outlines only: boundaries are public geography, so every screen
+        draws the whole city (its own district highlighted); the figures stay in ``scope()``."""
+        return Scope(None, role="screen", grants=SCREEN_GRANTS)
+
     def actor(self, client_addr: str | None = None) -> Actor:
         return Actor(f"大屏:{self.name}", DEVICE_ROLE, self.procuratorate, client_addr)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from components import auth
+from components import auth, sso
 from components.i18n import tr
 from components.shell import inject_font, language_switch, require_settings
 from domain import clock
@@ -75,6 +75,8 @@ def _ended_session() -> None:
         record_logout(get_engine(), Actor.of(s, auth.client_addr()), reason)
     finally:
         auth.clear(reason if reason != "disabled" else "user")
+    if sso.logout():  # signed in by SSO: end it at the IdP too (the browser is sent there)
+        st.stop()
     st.rerun()
 
 
@@ -92,13 +94,24 @@ def _denied_page(stem: str):
     return page
 
 
+def _remember(stem: str):
+    """A deep link opened before signing in: sign in first, then land where the link pointed."""
+    def page() -> None:
+        st.session_state[auth.K_WANTED] = stem
+        st.switch_page(SIGNIN)
+    page.__name__ = f"wanted_{stem}"
+    return page
+
+
+SIGNIN = st.Page("../pages/signin.py", title=tr("登录", "Sign in"), url_path="signin", default=True)
 _ended_session()
 staff = auth.current_staff()
 if staff is None:
-    st.navigation([st.Page("../pages/signin.py", title=tr("登录", "Sign in"), url_path="signin", default=True)],
-                  position="hidden").run()
+    st.navigation([SIGNIN, *(st.Page(_remember(stem), title=stem, url_path=stem, visibility="hidden")
+                             for _, stem, *_ in PAGES)], position="hidden").run()
     st.stop()
 
+wanted = st.session_state.pop(auth.K_WANTED, None)
 landing = next((stem for _, stem, *_ in PAGES if staff.may_open(stem)), None)
 sections: dict[str, list] = {}
 for (sec_zh, sec_en), stem, zh, en, icon in PAGES:
@@ -121,6 +134,11 @@ with st.sidebar:
     if st.button(tr("退出登录", "Sign out"), key="jcy_logout", width="stretch"):
         record_logout(get_engine(), Actor.of(staff, auth.client_addr()), "user")
         auth.clear("user")
+        if sso.logout():
+            st.stop()
         st.rerun()
 _watchdog()
-st.navigation(sections, expanded=True).run()
+nav = st.navigation(sections, expanded=True)
+if wanted and wanted != nav.url_path and staff.may_open(wanted) and (PAGES_DIR / f"{wanted}.py").exists():
+    st.switch_page(f"../pages/{wanted}.py")
+nav.run()

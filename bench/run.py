@@ -10,6 +10,7 @@ from bench.harness import city_engine
 
 # One module per area; each has run(engine) that prints its own table(s).
 MODULES: list[str] = [
+    "bench.bench_auth",
     "bench.bench_supervision",
     "bench.bench_portal",
     "bench.bench_rivers",

@@ -11,27 +11,36 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
+import logging
+
 import streamlit as st
 
 from components.i18n import tr
 from domain import clock
 from domain.access import AccessDenied, Actor, Staff
+from domain.client_addr import client_address
 from domain.scope import Scope
 from domain.settings import current
 
+log = logging.getLogger("jcy.auth")
 K_STAFF, K_LOGIN_AT, K_LAST, K_FLASH = "jcy_staff", "jcy_signed_in_at", "jcy_last_action_at", "jcy_flash"
+K_WANTED = "jcy_wanted_page"  # a deep link opened before signing in
 IDLE_TIMEOUT = dt.timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = dt.timedelta(hours=12)
 
 
 def client_addr() -> str | None:
-    """The caller's address for the audit log: behind a reverse proxy, the address it forwards,
-    read from the configured header only (the proxy sets it and strips the client's own copy)."""
+    """The caller's address for the audit log and the portal's limits: the connection's peer, or,
+    when the peer is a configured trusted proxy (``JCY_TRUSTED_PROXIES``), the right-most address
+    in its forwarded header that is not a trusted proxy (``domain.client_addr``: a header sent by
+    anyone else is ignored, so it cannot be spoofed)."""
     try:
-        header = current().client_ip_header
-        if header:
-            return (st.context.headers.get(header) or "").split(",")[0].strip() or None
-        return st.context.ip_address
+        cfg = current()
+        peer = st.context.ip_address
+        forwarded = None
+        if cfg.trusted_proxies:
+            forwarded = st.context.headers.get_all(cfg.client_ip_header or "X-Forwarded-For")
+        return client_address(peer, forwarded, cfg.trusted_proxies)  # text or None, never a stand-in
     except Exception:
         return None
 
@@ -51,7 +60,10 @@ def signed_in(staff: Staff, now: dt.datetime | None = None) -> None:
     """A new session after sign-in: nothing from before authentication survives it (ASVS 7.2.4)."""
     now = now or clock.now()
     lang = st.query_params.get("lang")
+    wanted = st.session_state.get(K_WANTED)
     st.session_state.clear()
+    if wanted:
+        st.session_state[K_WANTED] = wanted
     st.session_state[K_STAFF] = staff
     st.session_state[K_LOGIN_AT] = now
     st.session_state[K_LAST] = now
@@ -139,6 +151,6 @@ def refuse(what: str, s: Staff | None = None) -> None:
     for hook in _on_denied:
         try:
             hook(Actor.of(s, client_addr()), what)
-        except Exception:  # the refusal stands even if the audit row cannot be written
-            pass
+        except Exception as exc:  # the refusal stands even if the audit row cannot be written
+            log.warning("refusal of %s to %s not audited: %s", s.username, what, exc)
     st.stop()

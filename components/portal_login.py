@@ -6,22 +6,9 @@ from typing import Callable
 import streamlit as st
 
 from components import portal_session as session
+from components.auth import client_addr as client_address  # one rule for both apps; see there
 from components.i18n import tr
 from domain.portal import LoginResult, SendResult
-from domain.settings import current
-
-
-def client_address() -> str | None:
-    """The caller's address, for the per-client send limit. Behind a reverse proxy every request
-    comes from the proxy, so set ``JCY_CLIENT_IP_HEADER`` (e.g. ``X-Real-IP``) to the header the
-    proxy sets and strips from clients; without it Streamlit's own peer address is used."""
-    try:
-        header = current().client_ip_header
-        if header:
-            return (st.context.headers.get(header) or "").split(",")[0].strip() or None
-        return st.context.ip_address
-    except Exception:
-        return None
 
 
 def send_feedback(res: SendResult) -> None:

@@ -17,7 +17,11 @@ real files bring are those of ``shared/domain/security_reliability.md`` §4.2:
   impossible dates, Excel serial numbers and future dates are errors, so is a stage order that
   breaks the case flow (judgment before acceptance, ...).
 - I6 formula-like cells (``=``, ``+``, ``-``, ``@``) are kept as plain text, never evaluated.
-- I7 size: at most ``MAX_ROWS`` data rows and ``MAX_BYTES`` bytes.
+- I7 size: at most ``MAX_BYTES`` bytes, ``MAX_LINES`` physical lines, ``MAX_LINE_CHARS`` characters
+  a line (and a record, however many lines its quoted cells span), ``MAX_COLUMNS`` columns and
+  ``MAX_ROWS`` data rows. The byte, line and character limits are checked before the CSV parser
+  sees a line, so a file built to exhaust memory (a 3 MB header of 1.5 million empty columns once
+  took the dashboard from 375 MB to 1,035 MB) is refused in milliseconds with a Chinese message.
 
 Every problem is a ``Problem(line, column, reason)``; ``line`` is the physical line of the file
 (the header is line 1; 0 = the whole file). Reasons are Chinese and never quote an identity number
@@ -43,6 +47,10 @@ KIND_ZH = {"cases": "案件", "events": "案件事件", "sentencing": "量刑判
 ENCODINGS: tuple[str, ...] = ("utf-8-sig", "gb18030")
 MAX_BYTES = 20 * 1024 * 1024  # matches server.maxUploadSize in .streamlit/config.toml
 MAX_ROWS = 100_000
+MAX_COLUMNS = 200  # the widest schema has 30; a wider file is not one of ours
+MAX_LINE_CHARS = 20_000  # ten times the longest cell (案情摘要, 2,000 characters)
+MAX_RECORD_CHARS = MAX_LINE_CHARS  # one record, whatever lines its quoted cells span
+MAX_LINES = 5 * MAX_ROWS  # physical lines: room for multi-line cells, not for millions of blank lines
 EARLIEST = dt.date(1980, 1, 1)  # the Criminal Procedure Law took effect on 1980-01-01
 
 ERROR, NOTICE = "错误", "提示"
@@ -243,8 +251,57 @@ def decode(data: bytes) -> tuple[str | None, str | None, list[Problem]]:
                                            f"（第{g or '—'}行出错）。请在 Excel 中另存为“CSV UTF-8”后重新导入")]
 
 
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # as universal newlines: an old Mac file's bare CR too
+
+
+class _Refused(Exception):
+    """A limit was reached while the lines were fed to the CSV parser."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.reason)
+        self.problem = problem
+
+
+@dataclass
+class _Budget:
+    record_start: int = 1  # the line the current record starts on
+    record_chars: int = 0
+    header_seen: bool = False
+
+
+def _too_long(text: str, start: int, end: int, line: int, header_seen: bool) -> Problem:
+    """The message for an over-long line; for the header, say how many columns it has (counted
+    without splitting it: a 3 MB header must not become 1.5 million strings to be refused)."""
+    if not header_seen:
+        commas = text.count(",", start, end)
+        if commas + 1 > MAX_COLUMNS:
+            return Problem(line, "", f"表头约有{commas + 1:,}列，超过上限{MAX_COLUMNS}列，不是可导入的文件；"
+                                     "请使用模板中的列")
+    return Problem(line, "", f"第{line}行过长（{end - start:,}个字符），每行上限{MAX_LINE_CHARS:,}个字符；"
+                             "请检查该行是否缺少换行或含有多余内容")
+
+
+def _lines(text: str, budget: _Budget):
+    """The physical lines (line ending kept, as the csv module wants), each checked against the
+    line and record limits before it is handed over."""
+    pos, n, line = 0, len(text), 0
+    while pos < n:
+        m = _NEWLINE.search(text, pos)
+        stop, end = (m.start(), m.end()) if m else (n, n)
+        line += 1
+        if stop - pos > MAX_LINE_CHARS:
+            raise _Refused(_too_long(text, pos, stop, line, budget.header_seen))
+        budget.record_chars += end - pos
+        if budget.record_chars > MAX_RECORD_CHARS:
+            raise _Refused(Problem(budget.record_start, "", f"从第{budget.record_start}行起的一条记录超过"
+                                                            f"{MAX_RECORD_CHARS:,}个字符（可能有未闭合的引号）"))
+        yield text[pos:end]
+        pos = end
+
+
 def read_csv_text(data: bytes) -> tuple[RawTable | None, list[Problem]]:
-    """Decode and split into records (RFC 4180 quoting); blank lines are skipped."""
+    """Decode and split into records (RFC 4180 quoting); blank lines are skipped. Every size limit
+    is applied before the parser builds a row from a line (see I7)."""
     if len(data) > MAX_BYTES:
         return None, [Problem(0, "", f"文件过大（{len(data) / 1048576:.1f} MB），上限为 {MAX_BYTES // 1048576} MB")]
     text, enc, probs = decode(data)
@@ -253,17 +310,24 @@ def read_csv_text(data: bytes) -> tuple[RawTable | None, list[Problem]]:
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         return None, [Problem(line, "", "文件含有空字符（NUL），不是有效的 CSV 文本文件")]
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    lines = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
+    if lines > MAX_LINES:
+        return None, [Problem(0, "", f"文件有{lines:,}行，超过上限{MAX_LINES:,}行（数据行上限{MAX_ROWS:,}行），请拆分文件")]
+    budget = _Budget()
+    reader = csv.reader(_lines(text, budget), strict=True)
     header: tuple[str, ...] | None = None
     records: list[tuple[int, tuple[str, ...]]] = []
     start = 1
     try:
         for row in reader:
+            if len(row) > MAX_COLUMNS:
+                what = "表头" if header is None else f"第{start}行"
+                return None, [Problem(start, "", f"{what}有{len(row):,}列，超过上限{MAX_COLUMNS}列，不是可导入的文件")]
             if not any(c.strip() for c in row):
                 start = reader.line_num + 1
-                continue
-            if header is None:
+            elif header is None:
                 header = tuple(row)
+                budget.header_seen = True
                 if start != 1:
                     return None, [Problem(start, "", f"表头应在第1行，但第1行为空；实际表头在第{start}行")]
             else:
@@ -271,6 +335,9 @@ def read_csv_text(data: bytes) -> tuple[RawTable | None, list[Problem]]:
                 if len(records) > MAX_ROWS:
                     return None, [Problem(start, "", f"数据行超过上限 {MAX_ROWS:,} 行，请拆分文件")]
             start = reader.line_num + 1
+            budget.record_start, budget.record_chars = start, 0
+    except _Refused as refused:
+        return None, [refused.problem]
     except csv.Error as exc:
         return None, [Problem(reader.line_num, "", f"CSV 格式错误（引号未闭合或不匹配）：{exc}")]
     if header is None:

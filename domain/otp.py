@@ -2,7 +2,8 @@
 
 No database, no Streamlit, no clock of its own: every function takes ``now`` so tests freeze time.
 Values follow the portal issue (5-minute codes, 5 wrong tries, one send a minute and 10 a day per
-ID number, 30-minute lock) and security_reliability.md §1.1 (15-minute idle and 12-hour absolute
+subject, 30-minute lock; a party's subject is the ID-number-and-phone pair, a lawyer's the
+account) and security_reliability.md §1.1 (15-minute idle and 12-hour absolute
 session limits, as Login.gov and ASVS 4.0.3 L3). Codes come from ``secrets`` (a CSPRNG).
 """
 from __future__ import annotations
@@ -20,10 +21,10 @@ Clock = Callable[[], dt.datetime]
 CODE_DIGITS = 6
 CODE_TTL = dt.timedelta(minutes=5)  # a code is valid for 5 minutes
 MAX_WRONG_PER_CODE = 5  # the sixth try on a code is refused, right or wrong
-RESEND_INTERVAL = dt.timedelta(minutes=1)  # at most one code a minute per ID number
+RESEND_INTERVAL = dt.timedelta(minutes=1)  # at most one code a minute per subject
 SENDS_PER_DAY = 10  # and 10 in any 24 hours
 SEND_WINDOW = dt.timedelta(days=1)
-LOCK_AFTER_FAILURES = 5  # consecutive failed verifications of one ID number (any code)
+LOCK_AFTER_FAILURES = 5  # consecutive failed verifications of one subject (any code)
 LOCK_DURATION = dt.timedelta(minutes=30)
 IDLE_TIMEOUT = dt.timedelta(minutes=15)
 ABSOLUTE_TIMEOUT = dt.timedelta(hours=12)
@@ -61,7 +62,7 @@ class SendDecision:
 
 def may_send(now: dt.datetime, *, last_sent_at: dt.datetime | None, sends_in_window: int,
              locked_until: dt.datetime | None) -> SendDecision:
-    """May a new code be sent for this ID number now? ``sends_in_window`` counts the last 24 h."""
+    """May a new code be sent for this subject now? ``sends_in_window`` counts the last 24 h."""
     if locked_until is not None and now < locked_until:
         return SendDecision(False, "locked", _secs(locked_until - now))
     if sends_in_window >= SENDS_PER_DAY:
@@ -154,7 +155,7 @@ def verify(now: dt.datetime, challenge: Challenge | None, code_matches: bool, *,
 
 
 def failure(reason: str, attempts: int, failures: int, now: dt.datetime) -> Verdict:
-    """One more consecutive failure; the fifth locks the ID number and starts a new count."""
+    """One more consecutive failure; the fifth locks the subject and starts a new count."""
     failures += 1
     if failures >= LOCK_AFTER_FAILURES:
         return Verdict(False, reason, attempts, 0, now + LOCK_DURATION, False)

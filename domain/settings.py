@@ -20,6 +20,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from domain.client_addr import Network, parse_proxies
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = ROOT / "data" / "jcy.sqlite3"
 
@@ -122,9 +124,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sms_token", "JCY_SMS_TOKEN", "", _text, "the gateway's bearer token", "unset", secret=True),
     Setting("sms_sign", "JCY_SMS_SIGN", "上海检察", _text, "the signature shown in each message"),
     Setting("sms_timeout", "JCY_SMS_TIMEOUT", "5", _positive_float, "seconds to wait for the gateway"),
+    Setting("trusted_proxies", "JCY_TRUSTED_PROXIES", "", parse_proxies,
+            "comma-separated addresses or CIDRs of the reverse proxies in front of the apps "
+            "(e.g. `10.0.0.5, 10.1.0.0/24`); only a request from one of them may name its client in a "
+            "forwarded header, for the audit log and the portal's per-address limits (the right-most "
+            "address that is not a trusted proxy; Streamlit reports a proxy on the same host as loopback: "
+            "list `127.0.0.1`)", "unset (the connection's own address; forwarded headers ignored)"),
     Setting("client_ip_header", "JCY_CLIENT_IP_HEADER", "", _header_name,
-            "behind a reverse proxy, the header carrying the client's address (e.g. `X-Real-IP`) for "
-            "the portal's per-address limits", "unset (Streamlit's peer address)"),
+            "the header the trusted proxies above put the client's address in (e.g. `X-Real-IP`); "
+            "needs `JCY_TRUSTED_PROXIES`", "unset (`X-Forwarded-For`)"),
     Setting("supervision_role", "JCY_SUPERVISION_ROLE", "supervision", _text,
             "until staff sign-in exists: the role of an anonymous dashboard viewer on the supervision pages"),
     Setting("demo_user", "JCY_USER", "sup_310112", _text,
@@ -150,6 +158,7 @@ class Settings:
     sms_token: str
     sms_sign: str
     sms_timeout: float
+    trusted_proxies: tuple[Network, ...]
     client_ip_header: str
     supervision_role: str
     demo_user: str
@@ -178,6 +187,9 @@ def load(env: Mapping[str, str]) -> Settings:
     if values.get("sms_backend") == "http" and not str(values.get("sms_url", "")).startswith(("http://", "https://")):
         errors.append(("JCY_SMS_URL", "JCY_SMS_BACKEND=http 时必须设置 http:// 或 https:// 地址 "
                                       "(JCY_SMS_BACKEND=http needs JCY_SMS_URL)"))
+    if values.get("client_ip_header") and "trusted_proxies" in values and not values["trusted_proxies"]:
+        errors.append(("JCY_TRUSTED_PROXIES", "设置 JCY_CLIENT_IP_HEADER 时须列出可信代理的地址，否则任何人都能伪造该头 "
+                                              "(JCY_CLIENT_IP_HEADER needs the proxies' addresses here)"))
     if errors:
         raise SettingsError(errors, shown)
     return Settings(**values)

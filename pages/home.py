@@ -2,11 +2,13 @@
 import pandas as pd
 import streamlit as st
 
+from components import auth
 from components.freshness import fresh_note, unavailable
 from components.i18n import tr
 from components.shell import friendly_errors
 from queries.status import data_status_live
 
+auth.require("home")
 st.title(tr("检察工作台 · 数据状态", "Procuratorate workbench · data status"))
 with friendly_errors(tr("数据状态", "Data status")):
     res = data_status_live()

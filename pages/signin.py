@@ -2,12 +2,13 @@
 authenticator app) → a fresh session for the account. The only page an anonymous visitor sees."""
 import streamlit as st
 
-from components import auth, signin
+from components import auth, signin, sso
 from components.i18n import tr
 from components.shell import friendly_errors
 from domain import clock
 from queries import signin as Q
 from queries.cache import get_engine
+from queries.sso import staff_for_sso
 
 K = "jcy_pending"
 signin.heading()
@@ -32,6 +33,18 @@ with friendly_errors(failed=tr("登录未完成", "Sign-in did not complete")):
         st.session_state.pop(K, None)
         pending = None
         st.info(tr("登录步骤超时，请重新输入账号和密码。", "The sign-in timed out; start again."))
+
+    if pending is None and sso.configured():  # single sign-on (docs/sso.md): the IdP authenticates
+        ident = sso.identity()
+        if ident is not None:
+            sso_staff = staff_for_sso(get_engine(), ident, client_addr=auth.client_addr())
+            if sso_staff is None:
+                sso.refused(ident)
+            else:
+                auth.signed_in(sso_staff)
+                st.rerun()
+        sso.login_button()
+        st.caption(tr("或使用本系统账号登录：", "Or sign in with an account of this system:"))
 
     if pending is None:
         typed = signin.password_form()

@@ -13,12 +13,16 @@ write-ahead log then destroyed the real one when it came back. So:
   opened, so a file moved or swapped underneath is an outage, not silently served.
 
 SQLite (default): a file under ``data/`` in WAL mode with a busy timeout, so the live writer never
-blocks the screens' readers. PostgreSQL: set ``DATABASE_URL=postgresql+psycopg://...``.
+blocks the screens' readers. The file is created readable by its owner only (mode 600; SQLite gives
+its ``-wal`` and ``-shm`` files the same mode), and ``create_database`` tightens an older, looser
+file: it holds names and case data. PostgreSQL: set ``DATABASE_URL=postgresql+psycopg://...``.
 """
 from __future__ import annotations
 
 import functools
+import logging
 import os
+import stat
 import sqlite3
 import threading
 import urllib.parse
@@ -34,6 +38,8 @@ __all__ = ["DatabaseUnavailable", "database_url", "make_engine",
            "create_database", "upgrade", "current_revision", "head_revision", "is_empty"]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+PRIVATE_MODE = 0o600  # database files and keys: the owner reads and writes, nobody else
+log = logging.getLogger("jcy.db")
 
 
 class DatabaseUnavailable(exc.SQLAlchemyError):
@@ -129,6 +135,37 @@ class _Guard:
             raise exc.DisconnectionError("the database file was moved or replaced")
 
 
+def private_dir(path: str | Path) -> None:
+    """Make the directory (mode 700 for the last part, if it is new; an existing one is left)."""
+    p = Path(path)
+    if not p.exists():
+        p.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+def private_file(path: str | Path) -> None:
+    """Create ``path`` empty with mode 600 unless it exists (never through the umask's 644), and
+    its directory with mode 700 if that is new. SQLite treats an empty file as a new database."""
+    p = Path(path)
+    private_dir(p.parent)
+    try:
+        os.close(os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE))
+    except FileExistsError:
+        pass
+
+
+def tighten(path: str | Path) -> None:
+    """Mode 600 for a file that others could read; logged, not fatal, when it is not ours."""
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+        if mode & 0o077:
+            os.chmod(path, PRIVATE_MODE)
+            log.warning("%s was readable by others (mode %o); now %o", path, mode, PRIVATE_MODE)
+    except FileNotFoundError:
+        pass
+    except PermissionError:
+        log.warning("%s is readable by others and not ours to change; fix its mode by hand", path)
+
+
 def _sqlite_opener(path: str, create: bool):
     """Connect through a ``file:`` URI with ``mode=rw`` (open only) or ``rwc`` (may create); the
     engine's URL stays the plain path, so it renders and compares as users wrote it."""
@@ -156,7 +193,7 @@ def make_engine(url: str | None = None, *, create: bool = False, **kwargs) -> En
             return engine
         path = str(Path(u.database).resolve())
         if create:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_file(path)
         kwargs.pop("connect_args", None)
         engine = create_engine(f"sqlite:///{path}", creator=_sqlite_opener(path, create), **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -231,6 +268,10 @@ def create_database(url: str | None = None, **kwargs) -> Engine:
     """
     engine = make_engine(url or database_url(), **kwargs)
     upgrade(engine)
+    guard: _Guard | None = getattr(engine, "_jcy_guard", None)
+    if guard is not None and guard.sqlite_path:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            tighten(guard.sqlite_path + suffix)
     return engine
 
 

@@ -52,8 +52,20 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 
 def subject_of(kind: str, key: str) -> str:
-    """The lock and rate-limit key: a keyed hash of the ID number (party) or username (lawyer)."""
+    """The lock and rate-limit key: a keyed hash of the ID number and phone (party, see
+    ``party_subject``) or of the username (lawyer)."""
     return keyed_hash(f"{kind}:{key}", "otp-subject")
+
+
+def party_subject(id_number: str, phone: str) -> str:
+    """A party's sends, codes, failures and lock count against the (ID number, phone) pair.
+
+    Why the pair and not the ID number: with the ID number alone, anyone who knew a person's number
+    could type it with any phone and spend that person's 10 codes a day or lock them out for 30
+    minutes. Only the pair on record ever gets an SMS, so a stranger spends only the allowance of
+    the pair they typed; an unknown pair is limited exactly like a known one (no oracle). Both are
+    the validated, normalised forms, so "+86 138…" and "138…" are one pair."""
+    return subject_of(PARTY, f"{id_number}:{phone}")
 
 
 def _code_hash(request_id: str, code: str) -> str:
@@ -180,7 +192,8 @@ def request_party_code(engine: Engine, id_number: str, phone: str, *, now: dt.da
                        sender: SmsSender | None = None, client: str | None = None) -> SendResult:
     """Step 1 for a party: the same answer whether or not the pair is on record.
 
-    ``client`` is the caller's network address (limited to 25 requests per 5 minutes)."""
+    Limits count per (ID number, phone) pair (``party_subject``) and per ``client``, the caller's
+    network address (25 requests per 5 minutes, whatever the pairs)."""
     now = _now(now)
     refused = _client_refused(engine, client, now, ROLE_ZH[PARTY])
     if refused:
@@ -190,7 +203,7 @@ def request_party_code(engine: Engine, id_number: str, phone: str, *, now: dt.da
     except ValueError as exc:
         _audit_invalid(engine, "发送验证码", str(exc), now)
         return SendResult("invalid", message=str(exc))
-    subject = subject_of(PARTY, id_number)
+    subject = party_subject(id_number, phone)
     with engine.begin() as conn:
         person = conn.execute(select(Person.id).where(Person.id_hash == hash_id_number(id_number),
                                                       Person.phone_hash == hash_phone(phone))).first()
@@ -209,7 +222,7 @@ def verify_party_code(engine: Engine, id_number: str, phone: str, request_id: st
     except ValueError as exc:
         _audit_invalid(engine, "登录", str(exc), now)
         return LoginResult(False, "invalid")
-    subject = subject_of(PARTY, id_number)
+    subject = party_subject(id_number, phone)
     with engine.begin() as conn:
         v, newly_locked = _check_code(conn, subject, request_id, code, now=now)
         principal = None

@@ -9,6 +9,9 @@ Settings (declared and checked in ``domain.settings``; environment variables, an
   上海检察), ``JCY_SMS_TIMEOUT`` (seconds, default 5): the gateway's endpoint and credentials.
 
 Neither sender ever logs the message body (it carries the code); logs show a masked phone only.
+The outbox keeps a body readable for the code's lifetime only (``otp.CODE_TTL``, 5 minutes): then
+it is overwritten with ``CLEARED``, by a timer in the sending process and, for anything a stopped
+process left behind, on every later outbox write and every ``python -m queries.portal_sms`` read.
 Both senders work from a background thread, after the code's transaction has committed, so neither
 the gateway's latency nor the outbox write shows in the login page's response time (a timing
 difference would tell an attacker the ID/phone pair is on record).
@@ -16,15 +19,20 @@ difference would tell an attacker the ID/phone pair is on record).
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import itertools
 import json
 import logging
+import threading
+import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Connection, Engine, insert, update
 
+from domain import otp
 from domain.masking import mask_phone
 from domain.settings import Settings, current
 from queries.schema import SmsOutbox
@@ -38,27 +46,72 @@ class SmsSender(Protocol):
         """Queue one message and return at once (called after the code's transaction commits)."""
 
 
+CLEARED = "（验证码短信已超过有效期，内容已清除）"
+
+
+def clear_expired(conn: Connection, now: dt.datetime, lifetime: dt.timedelta = otp.CODE_TTL) -> int:
+    """Overwrite the body of every outbox message older than a code's lifetime; returns how many."""
+    return conn.execute(update(SmsOutbox).where(SmsOutbox.created_at <= now - lifetime,
+                                                SmsOutbox.body != CLEARED).values(body=CLEARED)).rowcount
+
+
 class OutboxSender:
     """Development sender: a background thread writes the message to ``sms_outbox``.
 
     Background, like a real gateway call, so that a login request for a pair on record does the
-    same work in the request path as one for a pair that is not (no timing oracle)."""
+    same work in the request path as one for a pair that is not (no timing oracle).
+
+    A message stays readable for ``lifetime`` (the code's, 5 minutes), so the developer can read a
+    fresh code; then a timer (monotonic, whatever the product clock says) clears its body. Each
+    write also clears older messages by their stored time, for those a stopped process left."""
 
     name = "outbox"
 
-    def __init__(self) -> None:
+    def __init__(self, lifetime: dt.timedelta = otp.CODE_TTL) -> None:
+        self.lifetime = lifetime
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jcy-outbox")
+        self._due: list[tuple[float, int, Engine, int]] = []  # (monotonic deadline, seq, engine, row)
+        self._seq = itertools.count()
+        self._cv = threading.Condition()
+        self._timer: threading.Thread | None = None
 
     def send(self, engine: Engine, phone: str, body: str, at: dt.datetime) -> None:
         self._pool.submit(self._write, engine, phone, body, at)
 
-    @staticmethod
-    def _write(engine: Engine, phone: str, body: str, at: dt.datetime) -> None:
+    def _write(self, engine: Engine, phone: str, body: str, at: dt.datetime) -> None:
         try:
             with engine.begin() as conn:
-                conn.execute(insert(SmsOutbox).values(**phone_columns(phone), body=body[:200], created_at=at))
+                row = conn.execute(insert(SmsOutbox).values(**phone_columns(phone), body=body[:200], created_at=at)
+                                   .returning(SmsOutbox.id)).scalar_one()
+                clear_expired(conn, at, self.lifetime)
         except Exception as exc:  # never the body in the log
             log.warning("outbox write for %s failed: %s", mask_phone(phone), type(exc).__name__)
+            return
+        self._clear_later(engine, row)
+
+    def _clear_later(self, engine: Engine, row: int) -> None:
+        with self._cv:
+            heapq.heappush(self._due, (time.monotonic() + self.lifetime.total_seconds(), next(self._seq), engine, row))
+            if self._timer is None:
+                self._timer = threading.Thread(target=self._wait_and_clear, name="jcy-outbox-clear", daemon=True)
+                self._timer.start()
+            self._cv.notify()
+
+    def _wait_and_clear(self) -> None:
+        while True:
+            with self._cv:
+                while not self._due or self._due[0][0] > time.monotonic():
+                    self._cv.wait(self._due[0][0] - time.monotonic() if self._due else None)
+                _, _, engine, row = heapq.heappop(self._due)
+            self._pool.submit(self._clear, engine, row)  # on the writer's thread: one writer
+
+    @staticmethod
+    def _clear(engine: Engine, row: int) -> None:
+        try:
+            with engine.begin() as conn:
+                conn.execute(update(SmsOutbox).where(SmsOutbox.id == row).values(body=CLEARED))
+        except Exception as exc:  # a database gone since (tests); the next write or read clears it
+            log.info("outbox clear of message %s failed: %s", row, type(exc).__name__)
 
     def flush(self) -> None:
         """Wait until every queued message is written (tests, shutdown)."""
@@ -124,17 +177,20 @@ def code_message(code: str, sign: str = "上海检察") -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m queries.portal_sms [N]``: the operator reads the development outbox."""
+    """``python -m queries.portal_sms [N]``: the operator reads the development outbox; messages
+    older than a code's lifetime are cleared first, so only live codes can be read."""
     import sys
 
     from sqlalchemy import select
 
+    from domain import clock
     from queries.db import make_engine
 
     args = sys.argv[1:] if argv is None else argv
     n = int(args[0]) if args and args[0].isdigit() else 10
     engine = make_engine()
-    with engine.connect() as conn:
+    with engine.begin() as conn:
+        clear_expired(conn, clock.now_precise())
         rows = conn.execute(select(SmsOutbox.created_at, SmsOutbox.phone_masked, SmsOutbox.body)
                             .order_by(SmsOutbox.id.desc()).limit(n)).all()
     if not rows:

@@ -117,6 +117,13 @@ def main(argv: list[str] | None = None) -> int:
     secs = time.perf_counter() - t0
     print(f"built scale={args.scale}: {total:,} rows in {secs:.1f} s ({total / secs:,.0f} rows/s)",
           file=sys.stderr)
+    if args.scale == "demo":
+        from sample_data import demo_accounts
+
+        path = demo_accounts.write(engine, ctx.ids["passwords"], ctx.ids.get("screen_keys"))
+        print("\n".join(demo_accounts.lines(engine, ctx.ids["passwords"], ctx.ids.get("screen_keys"))))
+        print(f"\n以上账号与初始密码已写入 {path}（仅本机当前用户可读，权限 600）；首次登录须修改密码并绑定动态验证码。\n"
+              f"The accounts above are in {path} (mode 600, readable by you only).")
     return 0
 
 

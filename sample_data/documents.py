@@ -289,9 +289,12 @@ def _demo_logins(recips: list[dict], docs: list[dict], parties: pd.DataFrame, ct
 
 
 def _write_demo_logins(path: Path, logins: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Mode 600 before the first byte (clear ID numbers and phones), not after."""
+    from queries.db import private_file
+
+    private_file(path)
+    path.chmod(0o600)  # an older file made looser
     with open(path, "w", newline="", encoding="utf-8-sig") as f:
         w = csv.DictWriter(f, fieldnames=["kind", "login", "phone", "password", "documents", "note"])
         w.writeheader()
         w.writerows(logins)
-    path.chmod(0o600)

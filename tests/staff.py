@@ -23,3 +23,11 @@ def sign_in(at, staff: Staff):
     at.session_state[K_LOGIN_AT] = now
     at.session_state[K_LAST] = now
     return at
+
+
+def everyone(user_id: int = 1) -> Staff:
+    """A made-up account holding every role at the city procuratorate: opens every page, for tests
+    about something else (an outage, a smoke run). Never in a database."""
+    from domain.access import STAFF_ROLES
+
+    return Staff(user_id, "tester", "测试账号", 1, "上海市人民检察院", None, frozenset(STAFF_ROLES))

@@ -20,6 +20,7 @@ from queries.db import DatabaseUnavailable, create_database, make_engine
 from queries.schema import Case, SmsOutbox
 from sample_data.build import build
 from tests.browser import ROOT, browser_page, running_app, wait_for_app
+from tests.staff import everyone, sign_in
 
 KIOSK = ["--theme.base", "dark", "--client.toolbarMode", "minimal", "--client.showErrorDetails", "none"]
 PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
@@ -64,7 +65,7 @@ def test_every_page_reports_a_missing_database_and_creates_nothing(page, tmp_pat
 
     missing = tmp_path / "data" / "jcy.sqlite3"
     with pages_use_database(f"sqlite:///{missing}"):
-        at = AppTest.from_file(str(ROOT / page), default_timeout=120).run()
+        at = sign_in(AppTest.from_file(str(ROOT / page), default_timeout=120), everyone()).run()
     assert not at.exception, f"{page}: {[e.message for e in at.exception]}"
     texts = [e.value for e in at.error] + [w.value for w in at.warning] + [m.value for m in at.markdown]
     assert not any("Traceback" in str(t) for t in texts), page
@@ -75,7 +76,7 @@ def test_dashboard_home_says_the_database_is_unavailable(tmp_path):
     from tests.pagedb import pages_use_database
 
     with pages_use_database(f"sqlite:///{tmp_path / 'absent.sqlite3'}"):
-        at = AppTest.from_file(str(ROOT / "pages/home.py"), default_timeout=120).run()
+        at = sign_in(AppTest.from_file(str(ROOT / "pages/home.py"), default_timeout=120), everyone()).run()
     shown = " ".join(e.value for e in at.error)
     assert "数据库" in shown and "不可用" in shown
     assert not (tmp_path / "absent.sqlite3").exists()

@@ -67,15 +67,32 @@ def test_masks():
     assert mask_name("张三") == "张*"
     assert mask_name("欧阳娜娜") == "欧***"
     assert mask_name("") == ""
-    assert mask_id("11010519491231002X") == "110105********002X"
+    assert mask_id("11010519491231002X") == "110105************"
+    assert mask_id("110105491231002") == "110105*********"  # an old 15-digit number: area code only
+    assert mask_id("1101") == "****"
     assert mask_phone("13812345678") == "138****5678"
+
+
+def test_the_id_mask_shows_neither_birth_date_nor_sequence_nor_check_character():
+    """Whatever the number, only the area code survives: two people of one district born on
+    different days, of different sexes, get the same mask."""
+    a, b = make_id("310112", dt.date(1950, 1, 1), 1), make_id("310112", dt.date(2007, 12, 31), 998)
+    assert mask_id(a) == mask_id(b) == "310112" + "*" * 12
+    assert scrub_text(a) == scrub_text(b) == mask_id(a)
 
 
 def test_scrub_text_masks_ids_and_phones_inside_text():
     s = scrub_text("user 11010519491231002X called from 13812345678 about case 2024-001")
     assert "11010519491231002X" not in s and "13812345678" not in s
-    assert "110105********002X" in s and "138****5678" in s
+    assert "110105************" in s and "138****5678" in s
     assert "2024-001" in s
+
+
+@pytest.mark.parametrize("text", ["ID11010519491231002X", "身份证11010519491231002x号", "no.11010519491231002X;"])
+def test_scrub_text_masks_an_id_number_glued_to_letters_with_the_same_mask(text):
+    """A letter before the number once let the bank-card rule keep its last four (sequence + check)."""
+    s = scrub_text(text)
+    assert "1002" not in s and "19491231" not in s and "110105************" in s
 
 
 def test_scrub_text_masks_bank_card_numbers_but_not_short_numbers():
@@ -91,7 +108,7 @@ def test_person_columns_keep_identifiers_only_hashed_and_masked():
 
     cols = person_columns("欧阳娜娜", "11010519491231002X", "13812345678")
     assert cols == {"full_name": "欧阳娜娜", "name_masked": "欧***", "gender": "女",
-                    "id_hash": hash_id_number("11010519491231002X"), "id_masked": "110105********002X",
+                    "id_hash": hash_id_number("11010519491231002X"), "id_masked": "110105************",
                     "phone_hash": hash_phone("13812345678"), "phone_masked": "138****5678"}
     assert cols["id_hash"] != cols["phone_hash"] and len(cols["id_hash"]) == 64
     assert not {"11010519491231002X", "13812345678"} & set(map(str, cols.values()))

@@ -429,6 +429,89 @@ def test_template_validates_cleanly_for_every_kind():
         assert not [q for q in p.problems if q.is_error], (kind, p.problems)
 
 
+# ----------------------------------------------------------------------------- size limits before parsing (I7)
+
+
+def _measured(fn):
+    """(result, seconds, tracemalloc peak in MB, RSS growth in MB) of one call."""
+    import time
+    import tracemalloc
+
+    import psutil
+
+    proc = psutil.Process()
+    rss0 = proc.memory_info().rss
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    try:
+        out = fn()
+        secs = time.perf_counter() - t0
+        peak = tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+    return out, secs, peak, (proc.memory_info().rss - rss0) / 1e6
+
+
+WIDE_HEADER = b"x," * 1_500_000 + b"\n" + b"1\n"  # 3 MB: 1.5 million header columns
+
+
+def test_a_3mb_header_of_a_million_and_a_half_columns_is_refused_quickly_in_little_memory():
+    """The attack of issue 11 (375 MB → 1,035 MB for the dashboard). Before the limits, the same
+    call took 117 s, a tracemalloc peak of 312 MB and 673 MB more RSS (one Problem per column);
+    now about 0.1 s, 3 MB (the decoded text itself) and no RSS growth worth the name."""
+    assert len(WIDE_HEADER) > 3_000_000
+    p, secs, peak, rss = _measured(lambda: R.validate("cases", WIDE_HEADER, reference(), NOW))
+    assert p.rejected and len(p.problems) == 1
+    assert p.problems[0].line == 1 and "1,500,001列" in p.problems[0].reason and "上限200列" in p.problems[0].reason
+    assert secs < 5 and peak < 16 and rss < 64, (secs, peak, rss)
+
+
+def test_the_wide_header_through_the_importer_writes_nothing_and_says_why(db):
+    before = counts(db)
+    res, secs, peak, _ = _measured(lambda: import_file(db, ALL, "cases", WIDE_HEADER, "wide.csv", now=NOW))
+    assert res.status == "rejected" and not res.ok and len(res.problems) == 1
+    assert "超过上限200列" in res.problems[0].reason and counts(db) == before
+    assert secs < 5 and peak < 16, (secs, peak)
+    dry, *_ = _measured(lambda: import_file(db, ALL, "cases", WIDE_HEADER, "wide.csv", dry_run=True, now=NOW))
+    assert not dry.ok and "超过上限200列" in dry.problems[0].reason  # what the page shows
+
+
+def test_columns_lines_and_records_beyond_the_limits_are_refused_with_their_line():
+    ok = csv_bytes(good_cases())
+    cases = {
+        "a header of 201 short columns": (csv_bytes([CASE_HEADER + [f"c{i}" for i in range(R.MAX_COLUMNS - len(CASE_HEADER) + 1)]]), 1, "表头有201列"),
+        "a data row of 201 cells": (ok + csv_bytes([["1"] * (R.MAX_COLUMNS + 1)]), 5, "第5行有201列"),
+        "a line of 20,001 characters": (ok + csv_bytes([case_row(no="A" * (R.MAX_LINE_CHARS + 1))]), 5, "第5行过长"),
+        # short lines, but one record: every cell holds a line break, so the parser would keep
+        # building one row of 30,000 cells; the record budget stops it
+        "one record over 30,000 lines": (ok + ",".join(['"\n"'] * 30_000).encode(), 5, "从第5行起的一条记录"),
+        "200 cells each on its own line": (ok + ",".join(['"\n"'] * (R.MAX_COLUMNS + 1)).encode(), 5, "第5行有201列"),
+        "a million blank lines": (ok + b"\n" * 1_000_000, 0, "超过上限500,000行"),
+    }
+    for what, (data, line, reason) in cases.items():
+        p, secs, peak, _ = _measured(lambda: R.validate("cases", data, reference(), NOW))
+        assert p.rejected and len(p.problems) == 1, what
+        assert p.problems[0].line == line and reason in p.problems[0].reason, (what, p.problems[0])
+        assert secs < 5 and peak < 40, (what, secs, peak)
+
+
+def test_files_at_the_limits_still_import():
+    """Exactly 200 columns, a 2,000-character summary over several lines, old Mac line ends."""
+    wide = [CASE_HEADER + [f"备用{i}" for i in range(R.MAX_COLUMNS - len(CASE_HEADER))]]
+    wide += [r + [""] * (R.MAX_COLUMNS - len(CASE_HEADER)) for r in good_cases()[1:]]
+    p = R.validate("cases", csv_bytes(wide), reference(), NOW)
+    assert not p.rejected and not p.bad_lines and len(p.rows) == 3
+    fact = "\n".join(["被告人于某日在某地盗窃财物，价值人民币若干元。" * 10] * 8)[:2000]
+    rows = good_sentencing()
+    rows[0] = rows[0] + ["案情摘要"]
+    rows[1:] = [r + [fact] for r in rows[1:]]
+    p = R.validate("sentencing", csv_bytes(rows), reference(), NOW)
+    assert not p.rejected and not p.bad_lines and p.rows[0]["fact_excerpt"]
+    assert [r["_line"] for r in p.rows] == [2, 10, 18]  # physical lines, as before
+    mac = csv_bytes(good_cases()).replace(b"\r\n", b"\r")
+    assert R.validate("cases", mac, reference(), NOW).rows == R.validate("cases", csv_bytes(good_cases()), reference(), NOW).rows
+
+
 # ----------------------------------------------------------------------------- the importer on a database
 
 
@@ -457,7 +540,7 @@ def test_good_cases_file_imports_with_hashed_identities(db):
     dumped = json.dumps([list(map(str, p)) for p in people], ensure_ascii=False)
     assert GOOD_ID not in dumped and ID2 not in dumped and "13812345678" not in dumped
     zhang = next(p for p in people if p.full_name == "张三")
-    assert zhang.id_masked == "110105********002X" and zhang.phone_masked == "138****5678"
+    assert zhang.id_masked == "110105************" and zhang.phone_masked == "138****5678"
     assert len(zhang.id_hash) == 64 and zhang.gender == "女" and not hasattr(zhang, "birth_date")
     assert zhang.name_masked == "张*"
     assert len(audit_rows) == 1 and audit_rows[0].result == "成功" and audit_rows[0].actor == "tester"

@@ -121,6 +121,93 @@ def test_flooding_an_unknown_pair_hits_the_same_limits(world):
     assert a == ["sent", "too_soon", "too_soon"] and sms.sent == []
 
 
+# ----------------------------------------------------------------------------- lockout by a stranger
+
+
+STRANGER_PHONE = "13500009999"  # not the victim's
+
+
+def test_a_stranger_with_the_victims_id_spends_only_their_own_allowance(world):
+    """Knowing A's ID number is not enough to lock A out: the stranger's wrong phone makes a pair
+    of its own, whose sends and failures run out while A still receives a code and signs in."""
+    engine, w = world
+    sms = CodeCatcher()
+    sent = [P.request_party_code(engine, w.id_a, STRANGER_PHONE, now=NOW + i * 2 * MIN, sender=sms).status
+            for i in range(11)]
+    assert sent == ["sent"] * 10 + ["daily_limit"] and sms.sent == []  # no SMS to anyone
+    last = P.request_party_code(engine, w.id_a, STRANGER_PHONE, now=NOW + 25 * MIN, sender=sms)
+    assert last.status == "daily_limit"
+    # the stranger's last challenge (a non-delivered code) and five guesses: their pair locks
+    tries = [P.verify_party_code(engine, w.id_a, STRANGER_PHONE, "x" * 32, f"{i:06d}", now=NOW + 21 * MIN)
+             for i in range(5)]
+    assert [t.reason for t in tries][-1] == "locked" and not any(t.ok for t in tries)
+    # the owner, same ID number, right phone: a code arrives and signs them in
+    mine = P.request_party_code(engine, w.id_a, w.phone_a, now=NOW + 22 * MIN, sender=sms)
+    assert mine.status == "sent" and len(sms.sent) == 1 and sms.sent[0][0] == w.phone_a
+    ok = P.verify_party_code(engine, w.id_a, w.phone_a, mine.request_id, sms.last_code(), now=NOW + 23 * MIN)
+    assert ok.ok and ok.principal.id == w.person_a
+    # while the stranger's pair stays locked and out of codes
+    again = P.request_party_code(engine, w.id_a, STRANGER_PHONE, now=NOW + 24 * MIN, sender=sms)
+    assert again.status == "locked" and len(sms.sent) == 1
+    events = audit(engine)
+    assert sum(1 for e in events if e[1] == "账号锁定") == 1  # the stranger's pair only
+    assert events[-1][1:3] == ("发送验证码", "锁定")
+    no_clear_ids_in_audit(engine, w.id_a, w.phone_a, STRANGER_PHONE)
+
+
+def test_many_strangers_phones_do_not_add_up_against_the_owner(world, monkeypatch):
+    """Ten phones, each at its own limit, from ten addresses: the owner's pair is untouched. From
+    one address the per-address limit (25 in 5 minutes) still holds, whatever the pairs."""
+    from domain import otp
+
+    engine, w = world
+    monkeypatch.setattr(P, "CLIENT_LIMITER", otp.RateLimiter(otp.CLIENT_SENDS, otp.CLIENT_WINDOW))
+    sms = CodeCatcher()
+    for k in range(10):
+        phone = f"1350000{k:04d}"
+        for i in range(10):
+            assert P.request_party_code(engine, w.id_a, phone, now=NOW + i * 2 * MIN, sender=sms,
+                                        client=f"198.51.100.{k}").status == "sent"
+        for i in range(5):
+            P.verify_party_code(engine, w.id_a, phone, "x" * 32, "123456", now=NOW + 20 * MIN)
+    assert sms.sent == []
+    mine = P.request_party_code(engine, w.id_a, w.phone_a, now=NOW + 21 * MIN, sender=sms, client="192.0.2.1")
+    assert mine.status == "sent"
+    assert P.verify_party_code(engine, w.id_a, w.phone_a, mine.request_id, sms.last_code(), now=NOW + 22 * MIN).ok
+    one_address = [P.request_party_code(engine, w.id_a, f"1370000{i:04d}", now=NOW + 30 * MIN, sender=sms,
+                                        client="203.0.113.9").status for i in range(26)]
+    assert one_address == ["sent"] * 25 + ["too_soon"]
+
+
+def test_the_pair_rules_answer_alike_for_owner_stranger_and_unknown_number(world):
+    """The same sequence of requests and wrong codes gets the same public answers for the pair on
+    record, the victim's ID with a stranger's phone, and a number not on record at all (the phone
+    hint echoes the typed phone's last four, so it is compared apart)."""
+    engine, w = world
+    ghost = make_id("310104", dt.date(1988, 8, 8), 9)
+    sms = CodeCatcher()
+
+    def run(idn, phone):
+        out = []
+        for t in (0, 10, 70):  # a send, "too soon", a second send
+            r = P.request_party_code(engine, idn, phone, now=NOW + dt.timedelta(seconds=t), sender=sms)
+            assert r.phone_hint == phone[-4:]
+            out.append(_public(r)[:2] + _public(r)[3:])
+            rid = r.request_id or rid
+        code = "000000" if not sms.sent or sms.last_code() != "000000" else "111111"
+        for i in range(5):
+            v = P.verify_party_code(engine, idn, phone, rid, code, now=NOW + 2 * MIN + i * dt.timedelta(seconds=5))
+            out.append((v.ok, v.reason, v.tries_left, v.principal))
+        last = _public(P.request_party_code(engine, idn, phone, now=NOW + 3 * MIN, sender=sms))
+        out.append(last[:2] + last[3:])
+        return out
+
+    owner, stranger, unknown = run(w.id_a, w.phone_a), run(w.id_a, STRANGER_PHONE), run(ghost, STRANGER_PHONE)
+    assert owner == stranger == unknown
+    assert owner[-2][1] == "locked" and owner[-1][0] == "locked"
+    assert len(sms.sent) == 2  # the owner's two codes only
+
+
 # ----------------------------------------------------------------------------- enumeration
 
 

@@ -14,7 +14,7 @@ from domain.settings import SettingsError, load
 from queries import portal as P
 from queries.portal_sms import HttpGatewaySender, OutboxSender, code_message, sender_from_settings
 from queries.schema import SmsOutbox
-from tests.portal_fixtures import NOW, seed
+from tests.portal_fixtures import NOW, PASSWORD, seed
 
 
 def test_settings_choose_the_sender():
@@ -78,8 +78,10 @@ def test_gateway_failure_does_not_break_login_step_or_leak(engine, caplog):
 
 
 def test_operator_reads_the_outbox_from_the_command_line(tmp_path, monkeypatch, capsys):
+    """A fresh code is readable from the command line; one past its 5 minutes is cleared first."""
+    from domain import clock
     from queries.db import make_engine, upgrade
-    from queries.portal_sms import main
+    from queries.portal_sms import CLEARED, main
 
     url = f"sqlite:///{tmp_path / 'o.sqlite3'}"
     engine = make_engine(url)
@@ -89,6 +91,58 @@ def test_operator_reads_the_outbox_from_the_command_line(tmp_path, monkeypatch, 
     P.request_party_code(engine, w.id_a, w.phone_a, now=NOW, sender=sender)
     sender.flush()
     monkeypatch.setenv("DATABASE_URL", url)
-    assert main(["5"]) == 0
+    with clock.frozen(NOW + dt.timedelta(minutes=4, seconds=59)):
+        assert main(["5"]) == 0
     out = capsys.readouterr().out
     assert "138****5678" in out and "验证码为" in out and w.phone_a not in out
+    with clock.frozen(NOW + dt.timedelta(minutes=5)):
+        assert main(["5"]) == 0
+    out = capsys.readouterr().out
+    assert "138****5678" in out and "验证码为" not in out and CLEARED in out
+    with engine.connect() as c:
+        assert c.execute(select(SmsOutbox.body)).scalars().all() == [CLEARED]  # cleared, not just hidden
+
+
+def _bodies(engine) -> list[str]:
+    with engine.connect() as c:
+        return c.execute(select(SmsOutbox.body).order_by(SmsOutbox.id)).scalars().all()
+
+
+def test_outbox_keeps_a_code_readable_for_its_lifetime_only(engine):
+    """The next write clears every message older than a code's lifetime, by its stored time (what
+    a stopped process left behind); the fresh one stays readable."""
+    from queries.portal_sms import CLEARED
+
+    w = seed(engine)
+    sender = OutboxSender()
+    P.request_party_code(engine, w.id_a, w.phone_a, now=NOW, sender=sender)
+    sender.flush()
+    code = _bodies(engine)[0].split("验证码为")[1][:6]
+    assert code.isdigit()
+    P.request_lawyer_code(engine, "lw_a", PASSWORD, w.phone_lw_a, now=NOW + dt.timedelta(minutes=4), sender=sender)
+    sender.flush()
+    assert all("验证码为" in b for b in _bodies(engine))  # both within their 5 minutes
+    P.request_party_code(engine, w.id_b, w.phone_b, now=NOW + dt.timedelta(minutes=6), sender=sender)
+    sender.flush()
+    bodies = _bodies(engine)
+    assert bodies[0] == CLEARED and code not in "".join(bodies)
+    assert "验证码为" in bodies[1] and "验证码为" in bodies[2]
+
+
+def test_outbox_timer_clears_a_message_when_its_lifetime_ends(any_engine):
+    """Without any later write, the sending process clears the body itself (a monotonic timer,
+    here shortened to a second); the row (who, when) stays for the developer."""
+    import time
+
+    from queries.portal_sms import CLEARED
+
+    w = seed(any_engine)
+    sender = OutboxSender(lifetime=dt.timedelta(seconds=1))
+    assert P.request_party_code(any_engine, w.id_a, w.phone_a, now=NOW, sender=sender).status == "sent"
+    sender.flush()
+    deadline = time.monotonic() + 30
+    while _bodies(any_engine) != [CLEARED] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _bodies(any_engine) == [CLEARED]
+    with any_engine.connect() as c:
+        assert c.execute(select(SmsOutbox.phone_masked)).scalar_one() == "138****5678"

@@ -80,6 +80,7 @@ def test_export_pdf_is_a_pdf_with_the_reasoning():
 @pytest.mark.browser
 @pytest.mark.xdist_group("browser")
 def test_ruler_in_chromium_offline_and_export_is_audited(page_db, tmp_path):
+    from domain.scope import ALL
     from queries.audit import recent
     from queries.db import make_engine
 
@@ -97,7 +98,7 @@ def test_ruler_in_chromium_offline_and_export_is_audited(page_db, tmp_path):
             assert open(path, "rb").read(4) == b"%PDF"
             watch.assert_clean()
         assert "Traceback" not in app.log()
-    log = recent(make_engine(page_db), event="量刑计算说明导出")
+    log = recent(make_engine(page_db), ALL, event="量刑计算说明导出")
     assert len(log) >= 1 and "盗窃" in log.iloc[0].target
 
 

@@ -139,5 +139,5 @@ def test_unknown_flag_is_refused(sample_engine):
 def test_export_is_audited(engine):
     record_export(engine, actor="pros_310120_1", role="prosecutor", target="盗窃 第1档",
                   detail="range 9.6–10.2; ruleset 2021-21/app-1")
-    log = recent(engine, event="量刑计算说明导出")
+    log = recent(engine, ALL, event="量刑计算说明导出")
     assert len(log) == 1 and log.iloc[0].result == "成功" and "盗窃" in log.iloc[0].target

@@ -26,6 +26,7 @@ BAD = {
     "JCY_SMS_BACKEND": "carrier-pigeon",
     "JCY_SMS_TIMEOUT": "five",
     "JCY_CLIENT_IP_HEADER": "X Real IP",
+    "JCY_TRUSTED_PROXIES": "proxy.internal",
     "JCY_CLOCK_START": "next Tuesday",
 }
 
@@ -49,7 +50,7 @@ def test_defaults_load():
 def test_values_are_parsed():
     s = load({"DATABASE_URL": "postgresql://u@h/db", "JCY_SMS_BACKEND": " HTTP ", "JCY_SMS_URL": "https://gw/sms",
               "JCY_SMS_TIMEOUT": "2.5", "JCY_CLOCK_START": "2028-02-29", "SMART_SCREEN_CONFIG": "/etc/s.toml",
-              "JCY_CLIENT_IP_HEADER": "X-Real-IP"})
+              "JCY_CLIENT_IP_HEADER": "X-Real-IP", "JCY_TRUSTED_PROXIES": "10.0.0.5"})
     assert s.database_url == "postgresql+psycopg://u@h/db" and s.sms_backend == "http" and s.sms_timeout == 2.5
     assert s.clock_start == dt.datetime(2028, 2, 29, 9, 0) and s.screen_config == Path("/etc/s.toml")
     assert s.client_ip_header == "X-Real-IP"

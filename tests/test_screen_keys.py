@@ -230,6 +230,10 @@ def test_refusals_are_audited_once_per_key_per_ten_minutes(db, mono):
     assert rows[0] == ("大屏（未授权）", "大屏设备", "10.0.0.7", f"未知的大屏密钥；密钥前缀 {dead[:SHOWN_PREFIX]}")
     assert rows[1][0] == "大屏:旧大屏" and rows[1][3].startswith("已吊销的大屏密钥")
     assert not any(dead in r[3] or revoked in r[3] for r in rows)  # never the key itself
+    from domain.scope import ALL
+    from queries.audit import verify
+
+    assert verify(db, ALL).ok  # the screens' rows are links of the audit chain like any other
 
 
 def test_made_up_keys_cannot_grow_the_gate_without_bound(db, mono):

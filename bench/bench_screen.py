@@ -9,6 +9,9 @@
    (goal p95 ≤ interval + 2 s), server memory after 10 and after 1,000 refresh cycles (goal within
    10 %), and capacity: screens per process at the default interval with p95 refresh < 1 s and no
    dropped connection (goal ≥ 50).
+4. The screen's key check per refresh (queries.screen_keys.KeyGate): served from the process cache
+   (what nearly every refresh costs) and uncached (one indexed read and the HMAC, once per TTL per
+   key). The served screens in 3 present a key made for the run and revoked afterwards.
 
 The server runs on a copy of the SQLite benchmark database (the test writes events), or on the
 same PostgreSQL database with the written events deleted afterwards.
@@ -30,9 +33,11 @@ from sqlalchemy import Engine, delete, event, insert, select
 
 from bench.harness import Row, median_ms, print_table
 from domain import clock
+from domain.access import OPERATOR
 from domain.scope import SCREEN
-from queries.schema import Case, CaseEvent
+from queries.schema import Case, CaseEvent, Procuratorate
 from queries.screen_hub import ScreenHub, screen_snapshot
+from queries.screen_keys import KeyGate, create_key, revoke_key
 from sample_data.build import bump_version
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
@@ -75,6 +80,14 @@ def _cleanup(engine: Engine) -> None:
         conn.execute(delete(CaseEvent).where(CaseEvent.note == "bench"))
 
 
+def _bench_key(engine: Engine) -> tuple[int, str]:
+    """A city-level screen key for this run (revoked at the end: keys are never deleted)."""
+    with engine.connect() as conn:
+        city = conn.execute(select(Procuratorate.id).where(Procuratorate.district_id.is_(None))
+                            .order_by(Procuratorate.id).limit(1)).scalar_one()
+    return create_key(engine, OPERATOR, "基准测试大屏", city)
+
+
 # --------------------------------------------------------------------------- 1 + 2: in process
 
 
@@ -96,6 +109,29 @@ def refresh_cost(engine: Engine) -> list[Row]:
                 note=f"{per_refresh} queries; snapshot db_ms {snap.db_ms:.0f}"),
             Row("full screen refresh, warm (read from the hub)", warm, target_ms=10,
                 note=f"{warm_q} queries in 200 reads")]
+
+
+def key_check_cost(engine: Engine) -> list[Row]:
+    """Server time of the key check a screen makes on every refresh, cached and uncached."""
+    kid, key = _bench_key(engine)
+    try:
+        cached = KeyGate(ttl=3600, engine_factory=lambda: engine, seen_every=1e9)
+        assert cached.check(key).ok
+        c = QueryCounter(engine)
+        hit = median_ms(lambda: cached.check(key), repeat=2000, warmup=10)
+        hit_q = c.n
+        c.close()
+        uncached = KeyGate(ttl=0, engine_factory=lambda: engine, seen_every=1e9)
+        c = QueryCounter(engine)
+        miss = median_ms(lambda: uncached.check(key), repeat=300, warmup=5)
+        miss_q = c.n / 305
+        c.close()
+    finally:
+        revoke_key(engine, OPERATOR, kid)
+    return [Row("screen key check, cached (per refresh)", hit, target_ms=1,
+                note=f"{hit * 1000:.1f} µs: HMAC + dict lookup; {hit_q} queries in 2,010 checks"),
+            Row("screen key check, uncached (once per TTL)", miss, target_ms=5,
+                note=f"{miss_q:.0f} indexed read per check + HMAC; the TTL is 2 s, so ≤ 1 read per 2 s per key")]
 
 
 def queries_per_interval(engine: Engine, write_engine: Engine | None, interval: float = 10.0) -> list[Row]:
@@ -216,9 +252,13 @@ class Client:
             self.dropped = f"{type(exc).__name__}: {exc}"[:120]
 
 
-async def _drive(url: str, n: int, seconds: float, ramp: float, query: str = "screen=lobby",
+SCREEN_QUERY = "screen=lobby"  # run() adds the run's key: every served screen needs one
+
+
+async def _drive(url: str, n: int, seconds: float, ramp: float, query: str | None = None,
                  markers: dict[str, float] | None = None) -> list[Client]:
     markers = markers if markers is not None else {}
+    query = query or SCREEN_QUERY
     until = time.monotonic() + seconds
     clients = [Client(url, query) for _ in range(n)]
 
@@ -288,7 +328,7 @@ def memory_run(db_url: str) -> list[Row]:
 
         async def both():
             until = time.monotonic() + total / n * 2.5 + 30  # a slow box may not keep 1 s
-            clients = [Client(ws, "screen=lobby") for _ in range(n)]
+            clients = [Client(ws, SCREEN_QUERY) for _ in range(n)]
 
             async def staggered(c: Client, delay: float) -> None:
                 await asyncio.sleep(delay)
@@ -347,7 +387,9 @@ def capacity_run(db_url: str) -> list[Row]:
 
 
 def run(engine: Engine) -> None:
+    global SCREEN_QUERY
     print_table("Smart screen: one full refresh (city scale)", refresh_cost(engine))
+    print_table("Smart screen: the key check per refresh", key_check_cost(engine))
     tmpdir = None
     from queries.db import make_engine
 
@@ -361,6 +403,8 @@ def run(engine: Engine) -> None:
     else:
         db_url = engine.url.render_as_string(hide_password=False)
     read_engine, write_engine = make_engine(db_url), make_engine(db_url)
+    kid, key = _bench_key(write_engine)
+    SCREEN_QUERY = f"screen=lobby&key={key}"
     try:
         print_table("Smart screen: database queries per refresh interval (count, not ms; shipped config)",
                     queries_per_interval(read_engine, write_engine))
@@ -369,6 +413,7 @@ def run(engine: Engine) -> None:
         rows += capacity_run(db_url)
         print_table("Smart screen against a real server (protocol-level websocket clients)", rows)
     finally:
+        revoke_key(write_engine, OPERATOR, kid)
         _cleanup(write_engine)
         read_engine.dispose()
         write_engine.dispose()

@@ -34,6 +34,8 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 .block-container, [data-testid="stMainBlockContainer"] { padding: 0.6rem 1.2rem 0.4rem 1.2rem !important; max-width: 100% !important; }
 [data-testid="stVerticalBlock"] { gap: 0.55rem; }
 [data-testid="stElementContainer"] iframe[title="streamlit_autorefresh.st_autorefresh"] { display: none; }
+/* the one-time key-to-cookie step (components/screen_gate.py) takes no room */
+[data-testid="stElementContainer"]:has(.jcy-keyset, .jcy-keyset-js) { display: none !important; }
 /* 3840×2160: run the kiosk browser at 200 % (chromium --force-device-scale-factor=2, or the OS
    display scaling); the page is then laid out at 1920×1080 CSS px and drawn with twice the pixels. */
 .jcy-head { display: flex; align-items: center; justify-content: space-between; padding: 0.2rem 0.4rem 0.5rem;

@@ -48,6 +48,7 @@ STEPS: list[str] = [
     "sample_data.rivers",
     "sample_data.documents",
     "sample_data.supervision",
+    "sample_data.screens",
 ]
 
 

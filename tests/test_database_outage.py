@@ -154,7 +154,8 @@ def test_database_file_moved_away_and_back_is_served_again_intact(tmp_path):
             running_app("portal.py", env=env, log_dir=tmp_path) as portal:
         with browser_page(1920, 1080) as (page, watch):
             ppage = page.context.new_page()  # the portal in a second tab of the same browser
-            page.goto(screen.url + "/?screen=lobby", wait_until="domcontentloaded")
+            city_key = next(k for n, k in ctx.ids["screen_keys"].items() if n.startswith("市院"))
+            page.goto(screen.url + f"/?screen=lobby&key={city_key}", wait_until="domcontentloaded")
             wait_for_app(page)
             page.wait_for_selector(".jcy-kpi .v", timeout=60000)
             figures = page.locator(".jcy-kpi .v").all_inner_texts()

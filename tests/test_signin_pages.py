@@ -96,7 +96,7 @@ def test_first_sign_in_in_chromium(page_db, sample_engine, tmp_path):
             page.get_by_label("新密码", exact=True).fill("Lanterns over Minhang 9")
             page.get_by_label("再次输入新密码").fill("Lanterns over Minhang 9")
             page.get_by_role("button", name="设置密码").click()
-            page.get_by_text("手动输入密钥").wait_for(timeout=UI_TIMEOUT_MS)
+            page.get_by_text("手动输入密钥", exact=True).wait_for(timeout=UI_TIMEOUT_MS)
             wait_for_app(page)
             assert_cjk_font_loaded(page)
             page.screenshot(path=str(tmp_path / "enrol.png"))

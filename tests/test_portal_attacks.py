@@ -326,8 +326,8 @@ def test_lawyer_unknown_account_answers_like_a_wrong_password(world, monkeypatch
     assert sms.sent == []
     assert abs(d) < 0.5 * u, (d, u)
 
-    real = P._password_ok
-    monkeypatch.setattr(P, "_password_ok", lambda stored, pw: stored is not None and real(stored, pw))
+    real = P.password_ok
+    monkeypatch.setattr(P, "password_ok", lambda stored, pw: stored is not None and real(stored, pw))
     d_leak, u_leak = _paired_gap(attempt("lw_a", 20), attempt("nobody", 20), rounds=8)
     assert d_leak > 0.5 * u_leak, (d_leak, u_leak)
 

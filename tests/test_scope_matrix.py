@@ -18,12 +18,11 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import re
-import sqlite3
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from domain import clock
 from domain.access import AccessDenied, Actor, Staff
@@ -61,23 +60,26 @@ class T:
 
 
 @pytest.fixture(scope="module")
-def world(sample_engine, tmp_path_factory):
-    """A private copy of the tiny sample (the refused writes must leave it as it was) and T."""
-    from queries.db import make_engine
+def world(tmp_path_factory):
+    """A tiny sample of its own, built for this module: the refused writes must leave it as it was,
+    and the shared sample is written to by page tests (releases, transfers) in any order."""
+    from queries.db import create_database, make_engine
+    from sample_data.build import build
 
     path = tmp_path_factory.mktemp("matrix") / "m.sqlite3"
-    src, dst = sqlite3.connect(sample_engine.url.database), sqlite3.connect(path)
-    src.backup(dst)
-    src.close()
-    dst.close()
+    build(create_database(f"sqlite:///{path}"), scale="tiny", seed=7, progress=False)
     e = make_engine(f"sqlite:///{path}")
     now = clock.now()
     sup = staff_of(e, "sup_310112")
     home, me = sup.scope("supervision"), Actor.of(sup)
+    with e.begin() as c:  # two persons under supervision in Minhang (how many are depends on the day)
+        minhang = [r[0] for r in c.execute(select(SupervisedPerson.id).where(
+            SupervisedPerson.home_district_id == MINHANG).order_by(SupervisedPerson.status != "在管",
+                                                                   SupervisedPerson.id))][:2]
+        c.execute(update(SupervisedPerson).where(SupervisedPerson.id.in_(minhang))
+                  .values(status="在管", released_at=None))
     with e.connect() as c:
-        sid, sid2 = [r[0] for r in c.execute(select(SupervisedPerson.id).where(
-            SupervisedPerson.home_district_id == MINHANG, SupervisedPerson.status == "在管")
-            .order_by(SupervisedPerson.id))][:2]
+        sid, sid2 = minhang
         code = c.execute(select(SupervisedPerson.person_code).where(SupervisedPerson.id == sid)).scalar_one()
         did = c.execute(select(Device.id).where(Device.supervised_id == sid).order_by(Device.id)).scalars().first()
         case = c.execute(select(Case.id, Case.case_no, Case.accepted_at).join(CaseParty, CaseParty.case_id == Case.id)
@@ -308,7 +310,8 @@ def test_a_minhang_officer_cannot_see_a_huangpu_person(world):
     e, t = world
     with e.connect() as c:
         hp_sid, hp_code = c.execute(select(SupervisedPerson.id, SupervisedPerson.person_code).where(
-            SupervisedPerson.home_district_id == HUANGPU, SupervisedPerson.status == "在管")).first()
+            SupervisedPerson.home_district_id == HUANGPU)  # one under supervision if the day has one
+            .order_by(SupervisedPerson.status != "在管", SupervisedPerson.id)).first()
     sup = staff_of(e, "sup_310112")
     scope, actor = sup.scope("supervision"), Actor.of(sup, "10.0.0.8")
     assert Q.supervised_list(e, scope, search=hp_code).empty

@@ -48,6 +48,8 @@ with friendly_errors(tr("审计日志", "Audit log")):
                       actor=actor.strip() or None, limit=int(limit))
     st.caption(tr(f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d}：{len(df)} 条（最新在前）",
                   f"{start:%Y-%m-%d} to {end:%Y-%m-%d}: {len(df)} entries (newest first)"))
+    text_cols = [c for c in ("actor_procuratorate", "client_addr", "target", "detail") if c in df.columns]
+    df[text_cols] = df[text_cols].astype(object).where(df[text_cols].notna(), "—")  # not "None"
     st.dataframe(df.rename(columns={k: tr(*v) for k, v in COLUMNS.items()}), hide_index=True, width="stretch",
                  column_config={tr(*COLUMNS["at"]): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")})
 

@@ -16,7 +16,7 @@ import logging
 import streamlit as st
 
 from components.i18n import tr
-from domain import clock
+from domain import clock, otp
 from domain.access import AccessDenied, Actor, Staff
 from domain.client_addr import client_address
 from domain.scope import Scope
@@ -49,11 +49,8 @@ def end_reason(state, now: dt.datetime) -> str | None:
     """Why the session in ``state`` has ended at ``now`` (None: still valid). Changes nothing."""
     if state.get(K_STAFF) is None:
         return None
-    if now - state[K_LOGIN_AT] >= ABSOLUTE_TIMEOUT:
-        return "absolute"
-    if now - state[K_LAST] >= IDLE_TIMEOUT:
-        return "idle"
-    return None
+    return otp.session_end_reason(now, logged_in_at=state[K_LOGIN_AT], last_action_at=state[K_LAST],
+                                  idle=IDLE_TIMEOUT, absolute=ABSOLUTE_TIMEOUT)
 
 
 def signed_in(staff: Staff, now: dt.datetime | None = None) -> None:

@@ -169,12 +169,14 @@ def expires_at(created: dt.datetime) -> dt.datetime:
 # ----------------------------------------------------------------------------- sessions
 
 
-def session_end_reason(now: dt.datetime, *, logged_in_at: dt.datetime,
-                       last_action_at: dt.datetime) -> str | None:
-    """'absolute' after 12 h whatever the activity, 'idle' after 15 min without a user action."""
-    if now - logged_in_at >= ABSOLUTE_TIMEOUT:
+def session_end_reason(now: dt.datetime, *, logged_in_at: dt.datetime, last_action_at: dt.datetime,
+                       idle: dt.timedelta = IDLE_TIMEOUT,
+                       absolute: dt.timedelta = ABSOLUTE_TIMEOUT) -> str | None:
+    """'absolute' after 12 h whatever the activity, 'idle' after 15 min without a user action (the
+    portal's limits; the staff dashboards pass their own 30-minute idle limit)."""
+    if now - logged_in_at >= absolute:
         return "absolute"
-    if now - last_action_at >= IDLE_TIMEOUT:
+    if now - last_action_at >= idle:
         return "idle"
     return None
 

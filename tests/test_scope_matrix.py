@@ -78,7 +78,8 @@ def world(tmp_path_factory):
             SupervisedPerson.home_district_id == MINHANG).order_by(SupervisedPerson.status != "在管",
                                                                    SupervisedPerson.id))][:2]
         c.execute(update(SupervisedPerson).where(SupervisedPerson.id.in_(minhang))
-                  .values(status="在管", released_at=None))
+                  .values(status="在管", released_at=None, release_requested_by=None,
+                          release_requested_at=None, release_reason=None))
     with e.connect() as c:
         sid, sid2 = minhang
         code = c.execute(select(SupervisedPerson.person_code).where(SupervisedPerson.id == sid)).scalar_one()

@@ -136,10 +136,11 @@ class Person(Base):
 
 
 class Case(Base):
-    """A case accepted by a procuratorate (one row per 案).
+    """A case accepted by a procuratorate (one row per 案): its file, stage and stage dates.
 
-    Decisions are taken per case and apply to its ``suspects`` people, so person-based indicators
-    (不捕率, 诉前羁押率, ...) weight a case by ``suspects``.
+    Decisions about people live in ``Suspect`` (one row each, ``suspects`` of them); the case's own
+    arrest/prosecution/plea columns are its summary for the case flow and the portal, and no
+    indicator reads them.
     """
 
     __tablename__ = "case"
@@ -182,6 +183,11 @@ class Case(Base):
     handling_department: Mapped[str | None] = mapped_column(String(40))
     compulsory_measure: Mapped[str | None] = mapped_column(String(20))  # 逮捕/取保候审/监视居住
     juvenile: Mapped[bool] = mapped_column(Boolean, default=False)
+    # procedure and origin set the legal time limits (CPL arts. 91, 170, 172; domain.procedure)
+    procedure: Mapped[str | None] = mapped_column(String(4))  # 普通 / 简易 / 速裁 (criminal cases)
+    origin: Mapped[str | None] = mapped_column(String(10))  # 公安机关 / 监察机关 / 检察机关
+    complex_case: Mapped[bool] = mapped_column(Boolean, default=False)  # 重大、复杂 (Rules art. 282)
+    over_one_year: Mapped[bool] = mapped_column(Boolean, default=False)  # likely sentence > 1 year (art. 172)
 
     __table_args__ = (
         Index("ix_case_accepted", "accepted_at", "district_id"),
@@ -227,6 +233,61 @@ class CaseEvent(Base):
         Index("ix_event_matter", "counts_as_matter", "occurred_at", "district_id"),  # 案件比 (0002_cases)
         UniqueConstraint("case_id", "event_type", "occurred_at", name="uq_event_natural"),
     )
+
+
+class Suspect(Base):
+    """One suspect's own procedural record in one criminal case (issue 12): the SPP counts persons,
+    and each suspect is arrested or not, prosecuted or not, pleads or not, on their own. Vocabulary in
+    ``domain.procedure``; the case-quality indicators (``domain.indicators``) are counted from here.
+    ``district_id`` repeats the case's, so that scope and period filters use one index."""
+
+    __tablename__ = "suspect"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)  # 1, 2, ... within the case
+    juvenile: Mapped[bool] = mapped_column(Boolean, default=False)  # under 18 at the time of the crime
+    # arrest review (CPL arts. 87–91; Rules art. 282)
+    arrest_review_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    arrest_decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    arrest_decision: Mapped[str | None] = mapped_column(String(10))  # domain.procedure.ARREST_DECISIONS
+    arrest_decided_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # plea and sentencing recommendation (CPL arts. 15, 174, 176)
+    plea: Mapped[bool] = mapped_column(Boolean, default=False)  # 认罪认罚 (signed 具结书)
+    rec_kind: Mapped[str | None] = mapped_column(String(4))  # 确定刑 / 幅度刑
+    rec_months: Mapped[int | None] = mapped_column(Integer)  # the term, or a range's lower end
+    rec_months_hi: Mapped[int | None] = mapped_column(Integer)  # a range's upper end
+    # prosecution decision (CPL arts. 172–177)
+    prosecution_decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    prosecution_decision: Mapped[str | None] = mapped_column(String(4))  # 起诉 / 不起诉
+    non_prosecution_type: Mapped[str | None] = mapped_column(String(10))
+    # judgment of first instance
+    judgment_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    judgment_kind: Mapped[str | None] = mapped_column(String(10))  # domain.procedure.JUDGMENT_KINDS
+    judgment_months: Mapped[int | None] = mapped_column(Integer)
+    probation: Mapped[bool] = mapped_column(Boolean, default=False)  # 缓刑
+    rec_adopted: Mapped[bool | None] = mapped_column(Boolean)  # the court adopted the recommendation
+
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq", name="uq_suspect_case_seq"),
+        Index("ix_suspect_arrest_decided", "arrest_decided_at", "district_id"),
+        Index("ix_suspect_pros_decided", "prosecution_decided_at", "district_id"),
+        Index("ix_suspect_judgment", "judgment_at", "district_id"),
+    )
+
+
+class CustodyPeriod(Base):
+    """A suspect's custody status over time: one row per spell of 拘留, 逮捕, 取保候审, 监视居住 or 释放
+    (``ended_at`` NULL while it lasts)."""
+
+    __tablename__ = "custody_period"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    suspect_id: Mapped[int] = mapped_column(ForeignKey("suspect.id"), index=True)
+    measure: Mapped[str] = mapped_column(String(6))  # domain.procedure.CUSTODY_MEASURES
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    __table_args__ = (UniqueConstraint("suspect_id", "measure", "started_at", name="uq_custody_natural"),)
 
 
 class CaseParty(Base):

@@ -119,11 +119,22 @@ CIVIL_CAUSES = ("民事生效裁判监督", "民事执行监督", "民事审判�
 ADMIN_CAUSES = ("行政生效裁判监督", "行政非诉执行监督", "行政争议实质性化解")
 PIL_CAUSES = ("生态环境和资源保护", "食品药品安全", "国有财产保护", "国有土地使用权出让", "个人信息保护")
 
+# Procedural steps that each add one 件 to the case-to-matter ratio: the SPP counts 16 kinds in
+# criminal work (procuratorate.md §1.3: workercn.cn/32935/202004/28/200428145520122_2.shtml and
+# victorzhang.cn/page/2021/0129/16083510.shtml name 延长审查起诉期限, 退回补充侦查, 上诉 and
+# 不捕复议复核 among them). The SPP's own list could not be read here: the other twelve are the
+# procedural steps its 2020 commentary names, and the list is labelled as reconstructed.
+MATTER_EVENTS: tuple[str, ...] = (
+    "不捕复议", "不捕复核", "延长侦查羁押期限", "重新计算侦查羁押期限", "退回补充侦查", "延长审查起诉期限",
+    "改变管辖", "不诉复议", "不诉复核", "不诉申诉", "撤回起诉", "建议延期审理", "上诉", "抗诉", "发回重审",
+    "刑事申诉",
+)
+MATTER_EVENTS_SOURCE = ("最高人民检察院“案-件比”（2020）列举的16种刑事检察“件”：延长审查起诉期限、退回补充侦查、上诉、"
+                        "不捕复议复核见 workercn.cn 2020-04-28、victorzhang.cn 2021-01-29；其余各项为本系统据程序环节整理，"
+                        "官方清单未能读取（未核实）")
+
 # Every kind of case event (the live stream, the sample builder and the importer share this list).
 EVENT_TYPES: tuple[str, ...] = (
-    "受理", "批准逮捕", "不批准逮捕", "移送审查起诉", "退回补充侦查", "重新移送审查起诉", "延长审查起诉期限",
-    "不起诉", "提起公诉", "开庭审理", "判决", "上诉", "抗诉", "二审裁判", "不捕复议", "立案审查", "办结",
-)
-
-# Procedural steps that each add one 件 to the case-to-matter ratio (procuratorate.md §1.3).
-MATTER_EVENTS: tuple[str, ...] = ("退回补充侦查", "延长审查起诉期限", "不捕复议", "上诉", "抗诉")
+    "受理", "批准逮捕", "不批准逮捕", "决定逮捕", "不予逮捕", "移送审查起诉", "重新移送审查起诉", "不起诉", "提起公诉",
+    "开庭审理", "判决", "二审裁判", "立案审查", "办结",
+) + tuple(e for e in MATTER_EVENTS if e not in ("受理",))

@@ -113,9 +113,10 @@ def _naive(engine: Engine, now: dt.datetime, start: dt.datetime, end: dt.datetim
         for r in open_.itertuples():
             rs = resub.get(r.id)
             d = deadline(r.stage, r.stage_entered_at.to_pydatetime(), detained=bool(r.detained),
-                         extended=bool(r.extensions_count),
+                         procedure=r.procedure, origin=r.origin, complex_case=bool(r.complex_case),
+                         over_one_year=bool(r.over_one_year), extended=bool(r.extensions_count),
                          resubmitted=None if rs is None else rs.to_pydatetime())
-            out.append(time_limit_status(d[0], now))
+            out.append(time_limit_status(d.expires_at, now))
         return out
 
     def latest_events():

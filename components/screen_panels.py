@@ -129,7 +129,7 @@ def watch(snap, zh: bool, height: int) -> None:
         tag = "over" if r.status == "超期" else "near"
         rows.append(f"<tr><td>{E(r.case_no)}</td><td>{E(r.name_zh if zh else r.name_en)}</td>"
                     f"<td>{E(str(r.charge or ''))}</td><td>{E(r.stage if zh else STAGES_EN.get(r.stage, r.stage))}</td>"
-                    f"<td>{pd.Timestamp(r.deadline):%m-%d %H:%M}</td>"
+                    f"<td>{pd.Timestamp(r.deadline):%m-%d}</td>"
                     f'<td><span class="jcy-tag {tag}">{E(r.status if zh else ("overdue" if tag == "over" else "due soon"))}</span></td></tr>')
     _md(head + '<table class="jcy-table" style="margin-top:0.4rem"><tr>' + "".join(f"<th>{c}</th>" for c in cols)
         + "</tr>" + "".join(rows) + "</table>")

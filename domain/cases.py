@@ -1,14 +1,14 @@
 """Procuratorial functions, case stages, legal time limits and the charge catalogue.
 
-Sources: ``shared/domain/procuratorate.md`` §1.1–1.2 (CPL arts. 91, 172, 175; SPP Rules arts. 273,
-282, 351) and §7 (charge mix). Pure data and arithmetic; no database.
+Sources: ``shared/domain/procuratorate.md`` §1.1–1.2 (CPL arts. 91, 105, 170, 172, 175; SPP Rules art.
+282) and §7 (charge mix). Days are counted by ``domain.legal_days``. Pure data and arithmetic; no database.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from domain.periods import add_months
+from domain.legal_days import HolidayCalendar, period_end
 
 FUNCTIONS: tuple[str, ...] = ("刑事", "民事", "行政", "公益诉讼")
 FUNCTIONS_EN = {"刑事": "Criminal", "民事": "Civil", "行政": "Administrative", "公益诉讼": "Public interest"}
@@ -47,58 +47,129 @@ class CaseFilter:
 NOFILTER = CaseFilter()
 
 
+# The legal limits by stage and procedure. Each says whether it is a custody period, because a custody
+# period is not extended when its last day is a rest day (CPL art. 105(2)); see ``deadline``.
+BASIS_ARREST_DETAINED = "刑事诉讼法第91条第3款：对被拘留的犯罪嫌疑人，应当在收到提请批准逮捕书后7日以内作出决定"
+BASIS_ARREST_FREE = "人民检察院刑事诉讼规则第282条：犯罪嫌疑人未被拘留的，应当在15日以内作出决定，重大、复杂案件不得超过20日"
+BASIS_REVIEW = "刑事诉讼法第172条第1款：审查起诉应当在一个月以内作出决定，重大、复杂案件可以延长15日"
+BASIS_FAST = "刑事诉讼法第172条第1款：适用速裁程序的，应当在10日以内作出决定，可能判处有期徒刑超过一年的可以延长至15日"
+BASIS_SUPERVISION = ("刑事诉讼法第170条第2款：监察机关移送起诉的留置案件，先行拘留后10日以内作出是否逮捕、取保候审或者监视居住的决定"
+                     "（特殊情况可以延长1至4日）；该期间不计入审查起诉期限")
+BASIS_RETURN = "刑事诉讼法第175条第3款：补充侦查以一次为限不超过一个月，至多两次；补充侦查完毕移送后重新计算审查起诉期限"
+BASIS_INTAKE = "案件管理：受理后3日内分案（内部规范，非法定期限）"
+
+# The shortest limit a stage can have, in days. A file entered later than now − (this − warn days)
+# cannot be near its limit yet, so the watch list's SQL leaves it out before the calendar count;
+# tests/test_time_limits.py checks every combination of ``deadline``'s inputs against it.
+SHORTEST_LIMIT_DAYS: dict[str, int] = {"受理": 3, "审查逮捕": 7, "审查起诉": 10, "退回补充侦查": 28}
+
+
 @dataclass(frozen=True)
-class TimeLimit:
+class Deadline:
+    """A stage's legal time limit for one case: when its clock started, its last day and why.
+
+    ``expires_at`` is 00:00 after ``last_day``: the period ends at the end of its last day (CPL art.
+    105), so the file is overdue from then on. ``custody`` says the period was counted as a custody
+    period (no extension past a rest day); ``calendar_note`` is non-empty when the bundled holiday
+    calendar did not cover a day the count looked at (weekends only were used there).
+    """
+
     stage: str
-    days: int
+    clock_start: dt.datetime
+    last_day: dt.date
+    expires_at: dt.datetime
     basis: str
-    note: str = ""
+    custody: bool
+    extended_for_rest_day: bool = False
+    calendar_note: str = ""
+
+    @property
+    def note(self) -> str:
+        """The basis with what the count did: the rest-day extension or custody, the calendar's gaps."""
+        parts = [self.basis]
+        if self.custody:
+            parts.append("犯罪嫌疑人在押，不因节假日延长")
+        elif self.extended_for_rest_day:
+            parts.append("期满日为节假日，顺延至节假日后第一个工作日")
+        if self.calendar_note:
+            parts.append(self.calendar_note)
+        return "；".join(parts)
 
 
-def clock_start(stage: str, entered: dt.datetime, resubmitted: dt.datetime | None = None) -> dt.datetime:
-    """When a stage's legal clock started. Review for prosecution restarts when the file comes back
-    from supplementary investigation (CPL art. 175(3)): the latest resubmission, if later than
-    ``entered`` (a stored stage time may still be the first transfer)."""
-    if stage == "审查起诉" and resubmitted is not None and resubmitted > entered:
-        return resubmitted
+def clock_start(stage: str, entered: dt.datetime, resubmitted: dt.datetime | None = None,
+                measure_decided: dt.datetime | None = None, origin: str | None = None,
+                detained: bool = False) -> dt.datetime:
+    """When a stage's legal clock started.
+
+    Review for prosecution restarts when the file comes back from supplementary investigation (CPL
+    art. 175(3)): the latest resubmission, if later than ``entered`` (a stored stage time may still be
+    the first transfer). For a detained suspect sent by a supervisory commission, the days up to the
+    decision on a coercive measure do not count (CPL art. 170(2)): the review clock starts at that
+    decision.
+    """
+    if stage == "审查起诉":
+        if resubmitted is not None and resubmitted > entered:
+            return resubmitted
+        if origin == "监察机关" and detained and measure_decided is not None and measure_decided > entered:
+            return measure_decided
     return entered
 
 
-def deadline(stage: str, entered: dt.datetime, *, detained: bool = True, extended: bool = False,
-             fast_track: bool = False, resubmitted: dt.datetime | None = None
-             ) -> tuple[dt.datetime, str] | None:
-    """Legal deadline of a stage entered at ``entered``, with its legal basis; None if no clock runs.
+def deadline(stage: str, entered: dt.datetime, *, detained: bool = False, in_custody: bool | None = None,
+             procedure: str | None = None, origin: str | None = None, complex_case: bool = False,
+             over_one_year: bool = False, extended: bool = False, resubmitted: dt.datetime | None = None,
+             measure_decided: dt.datetime | None = None, cal: HolidayCalendar | None = None) -> Deadline | None:
+    """The legal time limit of a stage entered at ``entered``; None where no clock runs.
 
-    - 审查逮捕: 7 days if detained (CPL 91), else 15 days, 20 if serious (Rules 282).
-    - 审查起诉: one month, +15 days when extended (CPL 172); fast track 10 days (Rules 351); counted
-      from the latest resubmission ``resubmitted`` after a return (CPL 175(3), ``clock_start``).
-    - 退回补充侦查: one month per return (CPL 175).
+    - 审查逮捕: 7 days for a detained suspect (CPL art. 91); else 15 days, 20 for a major or complex
+      case (``complex_case``; SPP Rules art. 282).
+    - 审查起诉: one month, +15 days when extended (``extended``, CPL art. 172); 速裁 10 days, 15 when
+      the likely sentence exceeds one year (``over_one_year``); counted from the latest resubmission
+      (CPL art. 175(3)). From a supervisory commission with the suspect held: first 10 days for the
+      decision on a coercive measure (CPL art. 170(2)); the review clock starts at that decision.
+    - 退回补充侦查: one month per return (CPL art. 175).
+    - 受理: 3 days to assign the file (internal norm, labelled so).
+
+    ``detained``: held when the stage began (chooses art. 91 over Rules art. 282). ``in_custody``: held
+    now (defaults to ``detained``); a custody period is not extended past a rest day (CPL art. 105).
     """
-    entered = clock_start(stage, entered, resubmitted)
+    held = detained if in_custody is None else in_custody
+    start = clock_start(stage, entered, resubmitted, measure_decided, origin, detained)
+    custody = held
+    days = months = 0
     if stage == "审查逮捕":
         if detained:
-            return entered + dt.timedelta(days=7), "刑事诉讼法第91条：7日内作出决定"
-        days = 20 if extended else 15
-        return entered + dt.timedelta(days=days), f"刑事诉讼规则第282条：未羁押{days}日"
-    if stage == "审查起诉":
-        if fast_track:
-            return entered + dt.timedelta(days=10), "刑事诉讼法第172条：速裁10日"
-        end = add_months(entered, 1)
-        if extended:
-            return end + dt.timedelta(days=15), "刑事诉讼法第172条：一个月，延长半个月"
-        return end, "刑事诉讼法第172条：一个月"
-    if stage == "退回补充侦查":
-        return add_months(entered, 1), "刑事诉讼法第175条：每次不超过一个月"
-    if stage == "受理":
-        return entered + dt.timedelta(days=3), "案件管理：受理后3日内分案（内部规范）"
-    return None
+            days, basis, custody = 7, BASIS_ARREST_DETAINED, True
+        else:
+            days, basis = (20 if complex_case else 15), BASIS_ARREST_FREE
+    elif stage == "审查起诉":
+        restarted = resubmitted is not None and resubmitted > entered
+        if origin == "监察机关" and detained and not restarted and measure_decided is None:
+            days, basis, custody = 10, BASIS_SUPERVISION, True  # 先行拘留: the suspect is held
+        elif procedure == "速裁":
+            days, basis = (15 if over_one_year else 10), BASIS_FAST
+        else:
+            months, days, basis = 1, (15 if extended else 0), BASIS_REVIEW
+        if restarted:
+            basis += "；" + BASIS_RETURN
+    elif stage == "退回补充侦查":
+        months, basis = 1, BASIS_RETURN
+    elif stage == "受理":
+        days, basis = 3, BASIS_INTAKE
+    else:
+        return None
+    end = period_end(start, days=days, months=months, custody=custody, cal=cal)
+    return Deadline(stage=stage, clock_start=start, last_day=end.last_day, expires_at=end.expires_at,
+                    basis=basis, custody=custody, extended_for_rest_day=end.extended,
+                    calendar_note=end.calendar_note)
 
 
-def time_limit_status(due: dt.datetime, now: dt.datetime, warn_days: float = 2.0) -> str:
-    """'超期' past the deadline, '临期' within ``warn_days`` of it, else '正常'."""
-    if now > due:
+def time_limit_status(expires_at: dt.datetime, now: dt.datetime, warn_days: float = 2.0) -> str:
+    """'超期' from ``expires_at`` on (00:00 after the last day), '临期' within ``warn_days`` of it, else
+    '正常'."""
+    if now >= expires_at:
         return "超期"
-    if (due - now).total_seconds() <= warn_days * 86400:
+    if (expires_at - now).total_seconds() <= warn_days * 86400:
         return "临期"
     return "正常"
 

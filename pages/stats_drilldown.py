@@ -60,15 +60,18 @@ with friendly_errors(tr("逐级下钻", "Drill-down")):
         "case_no": tr("案号", "Case no."), "district": tr("区", "District"), "function": tr("职能", "Function"),
         "charge": tr("罪名/案由", "Charge"), "stage": tr("阶段", "Stage"),
         "stage_entered_at": tr("进入阶段", "Stage since"), "days_in_stage": tr("在本阶段天数", "Days in stage"),
-        "deadline": tr("法定期限", "Time limit"), "status": tr("期限状态", "Status"),
+        "procedure": tr("程序", "Procedure"), "deadline": tr("期满日", "Last day"),
+        "status": tr("期限状态", "Status"), "basis": tr("期限依据", "Basis of the limit"),
         "suspects": tr("嫌疑人数", "Suspects"), "own": tr("本人承办", "Mine"), "parties": tr("当事人", "Parties")})
     shown[tr("本人承办", "Mine")] = cases["own"].map({True: "✔", False: ""})
-    shown[tr("法定期限", "Time limit")] = pd.to_datetime(cases["deadline"])  # none: an empty cell, not "None"
+    # the last day of the limit (CPL art. 105: it ends at 24:00 that day); none: an empty cell, not "None"
+    shown[tr("期满日", "Last day")] = pd.to_datetime(cases["deadline"])
     st.caption(tr(f"③ {len(cases):,} 件案件（最多显示500件）。点选一行查看办案节点。当事人姓名仅在本人承办的案件中显示全名，其余一律脱敏。",
                   f"③ {len(cases):,} cases (at most 500 shown). Select a row for its timeline. Parties are "
                   "named in full only on the cases you handle; masked on all others."))
     sel = st.dataframe(shown.drop(columns=["case_id"]), hide_index=True, width="stretch", key="dd_cases",
-                       on_select="rerun", selection_mode="single-row", height=320)
+                       on_select="rerun", selection_mode="single-row", height=320,
+                       column_config={tr("期满日", "Last day"): st.column_config.DateColumn(format="YYYY-MM-DD")})
     from components.export import csv_download
 
     csv_download(shown.drop(columns=["case_id"]), f"cases_{district}.csv", key="dd_cases_csv")

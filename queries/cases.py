@@ -17,12 +17,15 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Engine, and_, bindparam, case, func, or_, select, true
 
 from domain import clock
-from domain.cases import CLOSED_STAGES, MAX_RETURNS, NOFILTER, CaseFilter, clock_start, deadline, time_limit_status
+from domain.cases import CLOSED_STAGES, MAX_RETURNS, NOFILTER, CaseFilter, deadline, time_limit_status
+from domain.cases import SHORTEST_LIMIT_DAYS
+from domain.procedure import IN_CUSTODY
 from domain.indicators import INDICATOR_DEFS, INDICATOR_ORDER, Indicator
 from domain.scope import Scope
 from queries.cache import live
 from queries.frames import read_frame, read_rows
 from queries.schema import Case, CaseEvent, CaseParty, District, Person
+from queries.schema import CustodyPeriod, Suspect
 from queries.scope import in_scope, require
 from queries.sqlfn import day_of
 
@@ -291,65 +294,121 @@ def resubmitted_at() -> ColumnElement:
     return case((Case.stage == "审查起诉", latest), else_=None).label("resubmitted_at")
 
 
+def _held(now: dt.datetime) -> ColumnElement[bool]:
+    """A suspect of the case is in custody (拘留 or 逮捕) at ``now``, by the per-suspect custody record."""
+    return (select(CustodyPeriod.id).join(Suspect, Suspect.id == CustodyPeriod.suspect_id)
+            .where(Suspect.case_id == Case.id, CustodyPeriod.measure.in_(IN_CUSTODY),
+                   CustodyPeriod.started_at <= now,
+                   or_(CustodyPeriod.ended_at.is_(None), CustodyPeriod.ended_at > now))
+            .correlate(Case).exists())
+
+
+def in_custody_at(now: dt.datetime) -> ColumnElement:
+    """Whether the case has a suspect in custody at ``now`` (CPL art. 105: such a period is not extended
+    past a rest day). From the per-suspect custody record; a case without one (older imports) falls
+    back to ``Case.detained``. Labelled ``in_custody``."""
+    recorded = (select(CustodyPeriod.id).join(Suspect, Suspect.id == CustodyPeriod.suspect_id)
+                .where(Suspect.case_id == Case.id).correlate(Case).exists())
+    return case((recorded, _held(now)), else_=Case.detained).label("in_custody")
+
+
+def measure_decided_at() -> ColumnElement:
+    """For a case a supervisory commission sent (CPL art. 170), when the procuratorate decided on a
+    coercive measure after the 先行拘留 at the transfer: the first measure other than 拘留 that a
+    suspect of the case entered on or after the stage time, else the case's own arrest decision if
+    taken then; NULL while undecided and for every other case. Labelled ``measure_decided_at``."""
+    first = (select(func.min(CustodyPeriod.started_at)).join(Suspect, Suspect.id == CustodyPeriod.suspect_id)
+             .where(Suspect.case_id == Case.id, CustodyPeriod.measure != "拘留",
+                    CustodyPeriod.started_at >= Case.stage_entered_at)
+             .correlate(Case).scalar_subquery())
+    own = case((Case.arrest_decided_at >= Case.stage_entered_at, Case.arrest_decided_at), else_=None)
+    return case((Case.origin == "监察机关", func.coalesce(first, own)), else_=None).label("measure_decided_at")
+
+
+def deadline_columns(now: dt.datetime) -> tuple[ColumnElement, ...]:
+    """Everything ``with_deadlines`` reads, for a select over ``Case``: the watch list, the drill-down
+    and the portal select these same columns, so a case cannot get two deadlines."""
+    return (Case.stage, Case.stage_entered_at, Case.detained, in_custody_at(now), Case.procedure, Case.origin,
+            Case.complex_case, Case.over_one_year, Case.extensions_count, resubmitted_at(), measure_decided_at())
+
+
+def _opt_time(v) -> dt.datetime | None:
+    return None if v is None or pd.isna(v) else pd.Timestamp(v).to_pydatetime()
+
+
+def _flag(v) -> bool:
+    """A boolean column's value; NULL (None, or NaN in a numeric frame column) is false."""
+    return False if v is None or pd.isna(v) else bool(v)
+
+
 def with_deadlines(df: pd.DataFrame, now: dt.datetime, warn_days: float = 2.0) -> pd.DataFrame:
-    """``df`` plus clock_start, deadline (NaT when no clock runs), basis and status ('' when none).
+    """``df`` (selected with ``deadline_columns``) plus clock_start, deadline (the last day, at 00:00;
+    NaT when no clock runs), expires_at (00:00 after it: overdue from then), basis (with the rest-day
+    and custody notes), custody and status ('' when no clock runs).
 
     Why here: the watch list, the drill-down and the portal must give a case the same deadline, so
-    all three read the same inputs (stage, stage_entered_at, detained, extensions_count and
-    ``resubmitted_at()``) and pass them to ``domain.cases.deadline`` through this one loop.
+    all three pass the same columns to ``domain.cases.deadline`` through this one loop.
     """
-    entered = pd.to_datetime(df["stage_entered_at"])
-    resub = pd.to_datetime(df["resubmitted_at"])
-    starts, dues, bases, status = [], [], [], []
-    for stg, ent, rs, det, ext in zip(df["stage"], entered, resub, df["detained"], df["extensions_count"]):
-        ent = ent.to_pydatetime()
-        rs = None if pd.isna(rs) else rs.to_pydatetime()
-        d = deadline(stg, ent, detained=bool(det), extended=bool(ext), resubmitted=rs)
-        starts.append(clock_start(stg, ent, rs))
-        dues.append(d[0] if d else pd.NaT)
-        bases.append(d[1] if d else "")
-        status.append(time_limit_status(d[0], now, warn_days) if d else "")
-    return df.assign(clock_start=pd.to_datetime(pd.Series(starts, index=df.index, dtype="object")),
-                     deadline=pd.to_datetime(pd.Series(dues, index=df.index, dtype="object")),
-                     basis=bases, status=status)
+    starts, dues, expiries, bases, custody, status = [], [], [], [], [], []
+    for r in df.itertuples(index=False):
+        entered = pd.Timestamp(r.stage_entered_at).to_pydatetime()
+        held = None if r.in_custody is None or pd.isna(r.in_custody) else bool(r.in_custody)
+        d = deadline(r.stage, entered, detained=_flag(r.detained), in_custody=held,
+                     procedure=r.procedure, origin=r.origin, complex_case=_flag(r.complex_case),
+                     over_one_year=_flag(r.over_one_year), extended=_flag(r.extensions_count),
+                     resubmitted=_opt_time(r.resubmitted_at), measure_decided=_opt_time(r.measure_decided_at))
+        starts.append(d.clock_start if d else entered)
+        dues.append(dt.datetime.combine(d.last_day, dt.time()) if d else pd.NaT)
+        expiries.append(d.expires_at if d else pd.NaT)
+        bases.append(d.note if d else "")
+        custody.append(d.custody if d else None)
+        status.append(time_limit_status(d.expires_at, now, warn_days) if d else "")
+
+    def col(values: list) -> pd.Series:
+        return pd.to_datetime(pd.Series(values, index=df.index, dtype="object"))
+
+    return df.assign(clock_start=col(starts), deadline=col(dues), expires_at=col(expiries), basis=bases,
+                     custody=pd.Series(custody, index=df.index, dtype="object"), status=status)
 
 
 # Shortest legal limit per stage, in days (a case entered later than now − (limit − warn) cannot be
-# near its deadline yet, so SQL leaves it out before Python computes the calendar deadline).
-_MIN_LIMIT_DAYS = {"受理": 3, "审查逮捕": 7, "审查起诉": 28, "退回补充侦查": 28}
+# near its deadline yet, so SQL leaves it out before Python computes the calendar deadline). From the
+# domain, so that a shorter limit there (速裁, CPL art. 170: 10 days) cannot be dropped here.
+_MIN_LIMIT_DAYS = SHORTEST_LIMIT_DAYS
 
 
 def time_limit_watch(engine: Engine, scope: Scope, now: dt.datetime | None = None,
                      warn_days: float = 2.0, flt: CaseFilter = NOFILTER) -> pd.DataFrame:
     """Open cases near (临期, within ``warn_days``) or past (超期) their legal time limit.
 
-    Limits from ``domain.cases.deadline`` (CPL arts. 91, 172, 175; Rules art. 282); a case returned
-    twice is flagged because a third return is not allowed (CPL art. 175). Nothing personal: case
-    number, district, charge, stage, dates. Sorted by deadline, most overdue first.
+    Limits from ``domain.cases.deadline`` (CPL arts. 91, 170, 172, 175; Rules art. 282), days counted
+    by CPL art. 105 (``domain.legal_days``); a case returned twice is flagged because a third return is
+    not allowed (CPL art. 175). Nothing personal: case number, district, charge, stage, procedure,
+    dates. Sorted by deadline, most overdue first. ``deadline`` is the last day; ``days_left`` counts
+    to the end of it.
     """
     now = now or clock.now()
     conds = [and_(Case.stage == s, Case.stage_entered_at <= now - dt.timedelta(days=d - warn_days))
              for s, d in _MIN_LIMIT_DAYS.items()]
     stmt = (select(Case.id.label("case_id"), Case.case_no, Case.district_id, District.name_zh,
-                   District.name_en, Case.function, Case.charge, Case.cause, Case.stage,
-                   Case.stage_entered_at, Case.detained, Case.extensions_count, Case.returns_count,
-                   resubmitted_at())
+                   District.name_en, Case.function, Case.charge, Case.cause, Case.returns_count,
+                   *deadline_columns(now))
             .join(District, District.id == Case.district_id)
             .where(_where(scope, flt, or_(*conds))))
     df = read_frame(engine, stmt)
     cols = ["case_id", "case_no", "district_id", "name_zh", "name_en", "function", "charge", "stage",
-            "stage_entered_at", "days_in_stage", "deadline", "days_left", "status", "basis",
-            "returns_count"]
+            "procedure", "stage_entered_at", "days_in_stage", "deadline", "days_left", "status", "custody",
+            "basis", "returns_count"]
     if df.empty:
         return pd.DataFrame(columns=cols)
     df = with_deadlines(df, now, warn_days)
     df["stage_entered_at"] = df["clock_start"]  # after a return: since the resubmission
     df["days_in_stage"] = ((pd.Timestamp(now) - df["stage_entered_at"]).dt.total_seconds() / 86400).round(1)
-    df["days_left"] = ((df["deadline"] - pd.Timestamp(now)).dt.total_seconds() / 86400).round(1)
+    df["days_left"] = ((df["expires_at"] - pd.Timestamp(now)).dt.total_seconds() / 86400).round(1)
     df["charge"] = df["charge"].fillna(df["cause"])
     returns_note = df["returns_count"] >= MAX_RETURNS
     df.loc[returns_note, "basis"] = df.loc[returns_note, "basis"] + "；已退回补充侦查2次，不得再退"
-    df = df[df["status"] != "正常"].sort_values(["deadline", "case_no"]).reset_index(drop=True)
+    df = df[df["status"] != "正常"].sort_values(["expires_at", "case_no"]).reset_index(drop=True)
     return df[cols]
 
 
@@ -430,17 +489,14 @@ def case_list(engine: Engine, scope: Scope, start: dt.datetime, end: dt.datetime
     if charge is not None:
         conds.append(func.coalesce(Case.charge, Case.cause) == charge)
     stmt = (select(Case.id.label("case_id"), Case.case_no, District.name_zh.label("district"),
-                   Case.function, func.coalesce(Case.charge, Case.cause).label("charge"), Case.stage,
-                   Case.stage_entered_at, Case.accepted_at, Case.detained, Case.extensions_count,
-                   Case.suspects, Case.handler_id, resubmitted_at())
+                   Case.function, func.coalesce(Case.charge, Case.cause).label("charge"), Case.accepted_at,
+                   Case.suspects, Case.handler_id, *deadline_columns(now))
             .join(District, District.id == Case.district_id)
             .where(_where(scope, flt, *conds))
             .order_by(Case.accepted_at.desc(), Case.id.desc()).limit(limit))
     df = read_frame(engine, stmt)
     if df.empty:
-        return pd.DataFrame(columns=["case_id", "case_no", "district", "function", "charge", "stage",
-                                     "stage_entered_at", "days_in_stage", "deadline", "status",
-                                     "suspects", "own", "parties"])
+        return pd.DataFrame(columns=list(_CASE_LIST_COLUMNS))
     df["stage_entered_at"] = pd.to_datetime(df["stage_entered_at"])
     df["days_in_stage"] = ((pd.Timestamp(now) - df["stage_entered_at"]).dt.total_seconds() / 86400).round(1)
     df = with_deadlines(df, now)
@@ -458,8 +514,13 @@ def case_list(engine: Engine, scope: Scope, start: dt.datetime, end: dt.datetime
         for cid, role, name in read_frame(engine, pstmt).itertuples(index=False):
             parties.setdefault(cid, []).append(f"{role}:{name}")
     df["parties"] = [("；".join(parties.get(c, []))) for c in df["case_id"]]
-    return df[["case_id", "case_no", "district", "function", "charge", "stage", "stage_entered_at",
-               "days_in_stage", "deadline", "status", "suspects", "own", "parties"]]
+    return df[list(_CASE_LIST_COLUMNS)]
+
+
+# The drill-down's columns; deadline (the last day), status and basis come from ``with_deadlines``.
+_CASE_LIST_COLUMNS = ("case_id", "case_no", "district", "function", "charge", "stage", "procedure",
+                      "stage_entered_at", "days_in_stage", "deadline", "status", "basis", "suspects", "own",
+                      "parties")
 
 
 def case_timeline(engine: Engine, scope: Scope, case_id: int) -> pd.DataFrame:

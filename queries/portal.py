@@ -28,7 +28,7 @@ from domain.portal import DocumentView, LoginResult, Principal, SendResult
 from domain.scope import Scope
 from queries.audit import record
 from queries.cache import live
-from queries.cases import resubmitted_at, with_deadlines
+from queries.cases import deadline_columns, with_deadlines
 from queries.crypto import hash_id_number, hash_phone, keyed_hash
 from queries.frames import read_frame
 from queries.portal_sms import SmsSender, code_message, default_sender
@@ -429,13 +429,12 @@ def _progress_frame(engine: Engine, case_filter, now: dt.datetime) -> pd.DataFra
     """What 12309 discloses (procuratorate.md §4): charge, acceptance date, stage, time limit,
     handling department, compulsory measure. Nothing else leaves the query."""
     stmt = (select(Case.case_no, func.coalesce(Case.charge, Case.cause).label("charge"), Case.accepted_at,
-                   Case.stage, Case.stage_entered_at, Case.detained, Case.extensions_count,
-                   resubmitted_at(), Case.handling_department, Case.compulsory_measure,
+                   *deadline_columns(now), Case.handling_department, Case.compulsory_measure,
                    Procuratorate.name.label("procuratorate"))
             .join(Procuratorate, Procuratorate.id == Case.procuratorate_id)
             .where(case_filter).order_by(Case.accepted_at.desc()))
-    df = with_deadlines(read_frame(engine, stmt), now)
-    df["time_limit"] = [None if pd.isna(d) else d.date().isoformat() for d in df["deadline"]]
+    df = with_deadlines(read_frame(engine, stmt), now)  # the watch list's deadline, by the same function
+    df["time_limit"] = [None if pd.isna(d) else d.date().isoformat() for d in df["deadline"]]  # the last day
     return df[list(PROGRESS_COLUMNS)]
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from domain.cases import CLOSED_STAGES, NOFILTER, CaseFilter, deadline, time_limit_status
+from domain.cases import CLOSED_STAGES, NOFILTER, CaseFilter
 from domain.indicators import INDICATOR_ORDER
 from domain.periods import add_months, change, preset_range, previous_period, same_period_last_year
 from domain.scope import ALL, SCREEN, Scope
@@ -239,45 +239,7 @@ def test_district_comparison_rows_equal_per_district_definitions(raw):
 # --------------------------------------------------------------------------- time limits
 
 
-def test_time_limit_watch_matches_the_law_case_by_case(raw):
-    df, ev = raw["cases"], raw["events"]
-    resub = ev[ev["event_type"] == "重新移送审查起诉"].groupby("case_id")["occurred_at"].max()
-    # at the build's own instant (whether a small sample has a file near its limit then depends on the
-    # day) and 20 days on, when files still open are certainly near or past theirs
-    for now in (raw["now"], raw["now"] + dt.timedelta(days=20)):
-        got = C.time_limit_watch(raw["engine"], ALL, now=now, warn_days=2)
-        want = {}
-        for r in df[df["stage"].isin(["受理", "审查逮捕", "审查起诉", "退回补充侦查"])].itertuples():
-            entered = r.stage_entered_at.to_pydatetime()
-            if r.stage == "审查起诉" and r.returns_count > 0 and r.id in resub.index:
-                entered = max(entered, resub[r.id].to_pydatetime())
-            due, _ = deadline(r.stage, entered, detained=r.detained, extended=r.extensions_count > 0)
-            st = time_limit_status(due, now, 2)
-            if st != "正常":
-                want[r.id] = (st, due)
-        assert set(got["case_id"]) == set(want), now
-        for r in got.itertuples():
-            assert (r.status, r.deadline.to_pydatetime()) == want[r.case_id]
-        assert list(got["deadline"]) == sorted(got["deadline"])
-        assert set(got["status"]) <= {"临期", "超期"}
-        # nothing personal in the list
-        assert not {"full_name", "name_masked", "id_masked", "phone_masked", "parties"} & set(got.columns)
-    assert want, "20 days on, the sample should have cases near or past their limits"
-
-
-def test_time_limit_watch_flags_an_overdue_arrest_review(raw):
-    """A detained suspect's arrest review entered 8 days ago is past CPL art. 91's 7 days."""
-    df = raw["cases"]
-    ar = df[(df["stage"] == "审查逮捕") & df["detained"]]
-    if ar.empty:
-        pytest.skip("no open arrest review in this sample")
-    r = ar.iloc[0]
-    later = r["stage_entered_at"].to_pydatetime() + dt.timedelta(days=8)
-    got = C.time_limit_watch(raw["engine"], ALL, now=later)
-    row = got[got["case_id"] == r["id"]]
-    assert list(row["status"]) == ["超期"] and "第91条" in row["basis"].iloc[0]
-    just = C.time_limit_watch(raw["engine"], ALL, now=r["stage_entered_at"].to_pydatetime() + dt.timedelta(days=6))
-    assert list(just.loc[just["case_id"] == r["id"], "status"]) == ["临期"]
+# The watch list's tests (day counting, procedures, the sample case by case) are in test_time_limits.py.
 
 
 # --------------------------------------------------------------------------- ticker and drill-down

@@ -11,6 +11,7 @@ from components.i18n import lang, tr
 from components.shell import friendly_errors
 from components.stats_filters import filter_bar
 from components.stats_widgets import table
+from domain.cases import STAGES_EN
 from queries.cases import charge_options_live, districts_live, time_limit_watch_live
 
 scope = auth.scope("cases")
@@ -46,8 +47,15 @@ with friendly_errors(tr("期限预警", "Time-limit watch")):
         st.stop()
     asc = order != "days_in_stage"
     df = df.sort_values("district_id" if order == "district" else order, ascending=asc, kind="stable")
-    df = df.assign(deadline=df["deadline"].dt.date,
+    if en:
+        df = df.assign(stage=df["stage"].map(lambda x: STAGES_EN.get(x, x)),
+                       status=df["status"].map({"超期": "overdue", "临期": "due soon"}))
+    df = df.assign(deadline=df["deadline"].dt.date, procedure=df["procedure"].fillna(""),
                    custody=df["custody"].map({True: tr("在押·不顺延", "in custody: not extended")}).fillna(""))
+    # what a prosecutor reads first: which case, when it runs out, why; then how long it has been open
+    df = df[["case_id", "district_id", "case_no", "name_zh", "name_en", "charge", "stage", "procedure", "deadline",
+             "days_left", "status", "custody", "basis", "stage_entered_at", "days_in_stage", "function",
+             "returns_count"]]
     shown = df.rename(columns={
         "case_no": tr("案号", "Case no."), "name_en" if en else "name_zh": tr("区", "District"),
         "function": tr("职能", "Function"), "charge": tr("罪名/案由", "Charge"), "stage": tr("阶段", "Stage"),

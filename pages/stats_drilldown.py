@@ -66,6 +66,7 @@ with friendly_errors(tr("逐级下钻", "Drill-down")):
     shown[tr("本人承办", "Mine")] = cases["own"].map({True: "✔", False: ""})
     # the last day of the limit (CPL art. 105: it ends at 24:00 that day); none: an empty cell, not "None"
     shown[tr("期满日", "Last day")] = pd.to_datetime(cases["deadline"])
+    shown[tr("程序", "Procedure")] = cases["procedure"].fillna("")
     st.caption(tr(f"③ {len(cases):,} 件案件（最多显示500件）。点选一行查看办案节点。当事人姓名仅在本人承办的案件中显示全名，其余一律脱敏。",
                   f"③ {len(cases):,} cases (at most 500 shown). Select a row for its timeline. Parties are "
                   "named in full only on the cases you handle; masked on all others."))

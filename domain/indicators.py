@@ -12,6 +12,7 @@ two the same: ``python -m domain.indicators`` prints it).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from domain.cases import MATTER_EVENTS, MATTER_EVENTS_SOURCE
@@ -43,6 +44,8 @@ class Definition:
     lower_is_better: bool = False
     note_zh: str = ""
     note_en: str = ""
+    short_zh: str = ""  # one line for the smart screen
+    short_en: str = ""
 
     @property
     def definition_zh(self) -> str:
@@ -55,6 +58,11 @@ class Definition:
     @property
     def source_text(self) -> str:
         return "; ".join(self.source)
+
+    def source_hosts(self) -> tuple[str, ...]:
+        """The sites the sources are on, in order, each once (one short line on the smart screen)."""
+        hosts = re.findall(r"[a-z0-9][a-z0-9.-]*\.[a-z]{2,}(?=/)", " ".join(self.source))
+        return tuple(dict.fromkeys(hosts))
 
 
 @dataclass(frozen=True)
@@ -111,7 +119,8 @@ DEFINITIONS: tuple[Definition, ...] = (
          "（常熟2022年三季度 48/235 = 20.43%）", _CITITIC, _CJCN),
         CONFIRMED,
         note_zh=f"“不批捕”含检察机关自行决定的{NOT_DECIDED}（本系统口径）",
-        note_en=f"\"Not arrested\" includes the procuratorate's own {NOT_DECIDED} (this product's reading)"),
+        note_en=f"\"Not arrested\" includes the procuratorate's own {NOT_DECIDED} (this product's reading)",
+        short_zh="不批准逮捕+不予逮捕 ÷ 审查逮捕审结（人）", short_en="not arrested ÷ arrest reviews concluded (persons)"),
     Definition(
         "detention", "诉前羁押率", "Pre-trial detention rate",
         f"{APPROVED}、{DECIDED}的人数（{_ARREST_DATE_ZH}）",
@@ -123,14 +132,16 @@ DEFINITIONS: tuple[Definition, ...] = (
          "m.ccschy.com/news/112447.html", "tz.gqsoso.com/tz/20230301/729045.html"),
         CONFIRMED, lower_is_better=True,
         note_zh="分子、分母是不同的人群，范围小、期间短时比值可能超过100%",
-        note_en="The two counts are different people: in a small scope or a short period the ratio can exceed 100%"),
+        note_en="The two counts are different people: in a small scope or a short period the ratio can exceed 100%",
+        short_zh="批准+决定逮捕 ÷ 起诉+不起诉（人）", short_en="arrested ÷ prosecuted + not prosecuted (persons)"),
     Definition(
         "non_prosecution", "不诉率", "Non-prosecution rate",
         f"{NOT_PROSECUTE}人数", "persons not prosecuted",
         f"{PROSECUTE}人数 + {NOT_PROSECUTE}人数", "persons prosecuted + persons not prosecuted",
         "%", _PROS_DATE_ZH, _PROS_DATE_EN,
         ("全国2022年上半年 20.9 ÷ (68.1 + 20.9) = 23.5%：" + _CITITIC, _CJCN),
-        CONFIRMED),
+        CONFIRMED,
+        short_zh="不起诉 ÷ 起诉+不起诉（人）", short_en="not prosecuted ÷ prosecuted + not prosecuted (persons)"),
     Definition(
         "non_pros_after_arrest", "捕后不诉率", "Non-prosecution after arrest",
         f"在本案中被{APPROVED}或{DECIDED}、审查起诉决定{NOT_PROSECUTE}的人数",
@@ -140,7 +151,8 @@ DEFINITIONS: tuple[Definition, ...] = (
         f"({PROSECUTE} or {NOT_PROSECUTE}; not all persons arrested)",
         "%", _PROS_DATE_ZH, _PROS_DATE_EN,
         ("董坤，检察日报，转载于 cslai.org/wenyikeyan/zhuanjia/20201125/19448.html",),
-        CONFIRMED, lower_is_better=True),
+        CONFIRMED, lower_is_better=True,
+        short_zh="逮捕后不起诉 ÷ 逮捕后审查起诉审结（人）", short_en="arrested, not prosecuted ÷ arrested, review concluded (persons)"),
     Definition(
         "plea", "认罪认罚适用率", "Plea-leniency rate",
         "审查起诉审结时适用认罪认罚的人数", "persons whose prosecution review concluded with a plea (认罪认罚)",
@@ -150,7 +162,8 @@ DEFINITIONS: tuple[Definition, ...] = (
         ("认罪认罚从宽制度适用人数 ÷ 同期审结刑事案件总人数：" + _CNR, _HUANQIU),
         CONFIRMED,
         note_zh="“审结”指审查起诉作出起诉或不起诉决定（本系统口径）",
-        note_en="\"Concluded\" read as the prosecution review's decision to prosecute or not (this product's reading)"),
+        note_en="\"Concluded\" read as the prosecution review's decision to prosecute or not (this product's reading)",
+        short_zh="认罪认罚 ÷ 审查起诉审结（人）", short_en="plea ÷ prosecution reviews concluded (persons)"),
     Definition(
         "adoption", "确定刑量刑建议采纳率", "Adoption of determinate sentencing recommendations",
         "其中法院采纳量刑建议的人数", "of those, persons whose recommendation the court adopted",
@@ -163,7 +176,8 @@ DEFINITIONS: tuple[Definition, ...] = (
         UNCONFIRMED,
         note_zh=f"限于{REC_FIXED}、按人计，是本系统据政策的口径，最高检的原文未能核实",
         note_en=f"Restricting it to {REC_FIXED} and counting persons is this product's reading of the policy; "
-                "the SPP's own wording could not be verified"),
+                "the SPP's own wording could not be verified",
+        short_zh="采纳 ÷ 认罪认罚、确定刑建议的判决（人）", short_en="adopted ÷ judged with plea and a determinate recommendation (persons)"),
     Definition(
         "case_matter", "案件比", "Case-to-matter ratio",
         f"件 = 案 + 本期发生的{len(MATTER_EVENTS)}种程序性“件”（{'、'.join(MATTER_EVENTS)}）",
@@ -178,7 +192,8 @@ DEFINITIONS: tuple[Definition, ...] = (
          MATTER_EVENTS_SOURCE),
         UNCONFIRMED, lower_is_better=True,
         note_zh="理想值1:1，越低越好；16种“件”的清单为本系统重构（见来源）",
-        note_en="Ideal 1:1, lower is better; the list of 16 kinds of 件 is reconstructed (see the source)"),
+        note_en="Ideal 1:1, lower is better; the list of 16 kinds of 件 is reconstructed (see the source)",
+        short_zh="（案 + 16种程序件）÷ 案", short_en="(cases + 16 kinds of step) ÷ cases"),
 )
 
 INDICATOR_DEFS: dict[str, Definition] = {d.key: d for d in DEFINITIONS}

@@ -107,7 +107,8 @@ def indicators(snap, zh: bool, height: int) -> None:
             f'<div class="s">{"分子" if zh else "num."} <b>{i.numerator:,}</b> / {"分母" if zh else "den."} '
             f'<b>{i.denominator:,}</b></div>'
             f'<div class="d">{E(d.short_zh if zh else d.short_en)}</div><div class="d">{E(src)}</div></div>')
-    _md(f'<div class="jcy-grid" style="grid-template-columns: 1fr 1fr 1fr">{"".join(tiles)}</div>')
+    cols = 4 if len(tiles) > 6 else 3  # seven indicators: two rows of four fit the panel, three rows do not
+    _md(f'<div class="jcy-grid" style="grid-template-columns: repeat({cols}, 1fr)">{"".join(tiles)}</div>')
 
 
 def district_map(snap, zh: bool, height: int, geo: pd.DataFrame | None = None, highlight=None) -> None:

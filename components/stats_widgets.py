@@ -62,7 +62,7 @@ def definition_panel(cur: Indicator, prev: Indicator | None, yoy: Indicator | No
           tr("数值", "Value"): i.formatted() if i else "—"} for lbl, i in rows]),
         hide_index=True, width="stretch", key=f"{key}_parts")
     label = {CONFIRMED: tr("已核实", "confirmed"), UNCONFIRMED: tr("部分未核实", "partly unconfirmed")}[d.confidence]
-    st.caption(tr("口径来源", "Source") + f"（{label}）：" + "；".join(d.source))
+    st.caption(tr(f"口径来源（{label}）：", f"Source ({label}): ") + tr("；", "; ").join(d.source))
 
 
 def count_metric(label: str, cur: int, prev: int | None, yoy: int | None) -> None:

@@ -165,8 +165,8 @@ DEFINITIONS: tuple[Definition, ...] = (
         note_en="\"Concluded\" read as the prosecution review's decision to prosecute or not (this product's reading)",
         short_zh="认罪认罚 ÷ 审查起诉审结（人）", short_en="plea ÷ prosecution reviews concluded (persons)"),
     Definition(
-        "adoption", "确定刑量刑建议采纳率", "Adoption of determinate sentencing recommendations",
-        "其中法院采纳量刑建议的人数", "of those, persons whose recommendation the court adopted",
+        "adoption", "确定刑量刑建议采纳率", "Determinate-sentence adoption rate",
+        "分母所列被告人中法院采纳其量刑建议的人数", "persons in the denominator whose recommendation the court adopted",
         f"本期法院判决、适用认罪认罚且检察机关提出{REC_FIXED}量刑建议的被告人人数",
         f"persons judged who pleaded (认罪认罚) and had a {REC_FIXED} (determinate) sentencing recommendation",
         "%", "按法院判决日期计入期间", "Counted in the period by the date of the judgment",

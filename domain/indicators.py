@@ -49,11 +49,13 @@ class Definition:
 
     @property
     def definition_zh(self) -> str:
-        return f"{self.numerator_zh} ÷ {self.denominator_zh}。{self.period_zh}。" + (f"{self.note_zh}。" if self.note_zh else "")
+        note = f"{self.note_zh}。" if self.note_zh else ""
+        return f"{self.numerator_zh} ÷ {self.denominator_zh}。{self.period_zh}。{note}"
 
     @property
     def definition_en(self) -> str:
-        return f"{self.numerator_en} ÷ {self.denominator_en}. {self.period_en}." + (f" {self.note_en}." if self.note_en else "")
+        note = f" {self.note_en}." if self.note_en else ""
+        return f"{self.numerator_en} ÷ {self.denominator_en}. {self.period_en}.{note}"
 
     @property
     def source_text(self) -> str:
@@ -177,7 +179,8 @@ DEFINITIONS: tuple[Definition, ...] = (
         note_zh=f"限于{REC_FIXED}、按人计，是本系统据政策的口径，最高检的原文未能核实",
         note_en=f"Restricting it to {REC_FIXED} and counting persons is this product's reading of the policy; "
                 "the SPP's own wording could not be verified",
-        short_zh="采纳 ÷ 认罪认罚、确定刑建议的判决（人）", short_en="adopted ÷ judged with plea and a determinate recommendation (persons)"),
+        short_zh="采纳 ÷ 认罪认罚、确定刑建议的判决（人）",
+        short_en="adopted ÷ judged with plea and a determinate recommendation (persons)"),
     Definition(
         "case_matter", "案件比", "Case-to-matter ratio",
         f"件 = 案 + 本期发生的{len(MATTER_EVENTS)}种程序性“件”（{'、'.join(MATTER_EVENTS)}）",

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, event, text
 
 from bench.harness import Row, median_ms, print_table
 from domain import clock
-from domain.cases import CLOSED_STAGES, NOFILTER, CaseFilter, deadline, time_limit_status
+from domain.cases import CLOSED_STAGES, MATTER_EVENTS, NOFILTER, CaseFilter, deadline, time_limit_status
 from domain.scope import ALL, Scope
 from queries import cases as C
 from queries.status import data_version
@@ -94,15 +94,14 @@ def _naive(engine: Engine, now: dt.datetime, start: dt.datetime, end: dt.datetim
         return df[inp(df["accepted_at"], start, end)].groupby("district_id").size()
 
     def indicators(by=None):
-        df, ev = cases(), _load(engine, "case_event")
-        w = df["suspects"]
-        pr = inp(df["prosecution_decided_at"], start, end)
-        ar = inp(df["arrest_decided_at"], start, end)
-        parts = pd.DataFrame({"pros": w.where(pr, 0), "nonpros": w.where(pr & (df["prosecution_decision"] == "不起诉"), 0),
-                              "plea": w.where(pr & df["plea_leniency"].astype(bool), 0),
-                              "arr": w.where(ar, 0), "nonarr": w.where(ar & (df["arrest_decision"] == "不批准逮捕"), 0),
-                              "d": df["district_id"]})
-        m = ev[ev["counts_as_matter"].astype(bool) & inp(ev["occurred_at"], start, end)]
+        s, ev = _load(engine, "suspect"), _load(engine, "case_event")
+        pr = inp(s["prosecution_decided_at"], start, end) & s["prosecution_decision"].isin(["起诉", "不起诉"])
+        ar = inp(s["arrest_decided_at"], start, end) & s["arrest_decision"].notna()
+        arrested = s["arrest_decision"].isin(["批准逮捕", "决定逮捕"])
+        parts = pd.DataFrame({"pros": pr, "nonpros": pr & (s["prosecution_decision"] == "不起诉"),
+                              "plea": pr & s["plea"].astype(bool), "arr": ar, "arrested": ar & arrested,
+                              "nonarr": ar & ~arrested, "after": pr & arrested, "d": s["district_id"]})
+        m = ev[ev["event_type"].isin(MATTER_EVENTS) & inp(ev["occurred_at"], start, end)]
         return (parts.groupby("d").sum(), m.groupby("district_id").size()) if by else (parts.sum(), len(m))
 
     def watch():

@@ -11,6 +11,7 @@ import streamlit as st
 from components.charts import ACCENT_2, cached_spec
 from components.district_map import cached_choropleth
 from domain.cases import CRIMINAL_STAGES, FUNCTIONS, FUNCTIONS_EN, OTHER_STAGES, STAGES_EN
+from domain.indicators import CONFIRMED
 
 E = html.escape
 NO_DATA = ('<div class="jcy-empty">— 暂无数据（数据源不可用）</div>', '<div class="jcy-empty">— no data (source unavailable)</div>')
@@ -95,14 +96,19 @@ def indicators(snap, zh: bool, height: int) -> None:
         return _md(NO_DATA[0 if zh else 1])
     tiles = []
     for i in snap.indicators:
-        v = i.formatted()
+        v, d = i.formatted(), i.definition
+        hosts = d.source_hosts() or (d.source[0][:24],)
+        src = (("来源 " if zh else "Source ") + hosts[0] + (f" 等{len(hosts)}处" if zh else f" +{len(hosts) - 1}")
+               * (len(hosts) > 1) + ("（部分未核实）" if zh else " (partly unconfirmed)") * (d.confidence != CONFIRMED))
+        full = (d.definition_zh if zh else d.definition_en) + ("\n来源：" if zh else "\nSource: ") + d.source_text
         tiles.append(
-            f'<div class="jcy-kpi"><div class="l">{E(i.name_zh if zh else i.name_en)}</div>'
+            f'<div class="jcy-kpi" title="{E(full)}"><div class="l">{E(d.name_zh if zh else d.name_en)}</div>'
             f'<div class="v{" na" if v == "—" else ""}">{E(v)}</div>'
             f'<div class="s">{"分子" if zh else "num."} <b>{i.numerator:,}</b> / {"分母" if zh else "den."} '
             f'<b>{i.denominator:,}</b></div>'
-            f'<div class="d">{E(i.definition_zh if zh else i.definition_en)}</div></div>')
-    _md(f'<div class="jcy-grid" style="grid-template-columns: 1fr 1fr 1fr">{"".join(tiles)}</div>')
+            f'<div class="d">{E(d.short_zh if zh else d.short_en)}</div><div class="d">{E(src)}</div></div>')
+    cols = 4 if len(tiles) > 6 else 3  # seven indicators: two rows of four fit the panel, three rows do not
+    _md(f'<div class="jcy-grid" style="grid-template-columns: repeat({cols}, 1fr)">{"".join(tiles)}</div>')
 
 
 def district_map(snap, zh: bool, height: int, geo: pd.DataFrame | None = None, highlight=None) -> None:

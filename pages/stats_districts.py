@@ -30,26 +30,28 @@ with friendly_errors(tr("各区对比", "District comparison")):
     c1, c2 = st.columns([2, 1])
     metric = c1.selectbox(tr("比较指标", "Compare by"), ["cases", *INDICATOR_DEFS],
                           format_func=lambda k: tr("受理件数", "Cases accepted") if k == "cases"
-                          else INDICATOR_DEFS[k][1 if en else 0], key="cmp_metric")
+                          else (INDICATOR_DEFS[k].name_en if en else INDICATOR_DEFS[k].name_zh), key="cmp_metric")
     ranked = c2.toggle(tr("显示排名", "Show ranking"), value=False, key="cmp_rank",
                        help=tr("默认关闭：指标用于分析，不用于排名。", "Off by default: indicators are for analysis, not ranking."))
     name = "name_en" if en else "name_zh"
     out = pd.DataFrame({tr("区", "District"): df[name], tr("受理", "Accepted"): df["cases"],
-                        tr("审查起诉审结（人）", "Prosecution reviews concluded (people)"): df["concluded"]})
-    for k, (zh_, en_, unit, *_rest) in INDICATOR_DEFS.items():
-        v = df[k]
-        out[en_ if en else zh_] = v.map(lambda x: None if pd.isna(x) else (round(x, 2) if unit == "1:x" else round(x * 100, 1)))
-        out[(en_ + " num/den") if en else (zh_ + " 分子/分母")] = df[f"{k}_num"].astype(str) + "/" + df[f"{k}_den"].astype(str)
+                        tr("审查起诉审结（人）", "Prosecution reviews concluded (persons)"): df["concluded"]})
+    for k, d in INDICATOR_DEFS.items():
+        v, label = df[k], (d.name_en if en else d.name_zh)
+        out[label] = v.map(lambda x, u=d.unit: None if pd.isna(x) else (round(x, 2) if u == "1:x" else round(x * 100, 1)))
+        out[label + (" num/den" if en else " 分子/分母")] = df[f"{k}_num"].astype(str) + "/" + df[f"{k}_den"].astype(str)
     if ranked:
-        lower = metric != "cases" and INDICATOR_DEFS[metric][5]
+        lower = metric != "cases" and INDICATOR_DEFS[metric].lower_is_better
         key = df[metric].fillna(float("inf") if lower else float("-inf"))
         out.insert(0, tr("排名", "Rank"), key.rank(ascending=lower, method="min").astype(int))
         out = out.sort_values(tr("排名", "Rank"))
-    st.caption(tr("比率单位：%；案件比为每案对应的件数。", "Rates in %; case-to-matter ratio in matters per case."))
+    st.caption(tr("比率单位：%，按人计；案件比为每案对应的件数。各指标口径与来源见“统计总览”的“口径与分子分母”。",
+                  "Rates in %, counted per person; case-to-matter ratio in matters per case. Each indicator's "
+                  "definition and source: \"Definition, numerator, denominator\" on the overview."))
     table(out, "district_comparison.csv", "cmp")
 
     plot = df[[name, metric]].rename(columns={name: "district", metric: "value"}).dropna()
-    if metric != "cases" and INDICATOR_DEFS[metric][2] == "%":
+    if metric != "cases" and INDICATOR_DEFS[metric].unit == "%":
         plot["value"] = (plot["value"] * 100).round(1)
     left, right = st.columns([1.2, 1])
     with left:

@@ -5,8 +5,9 @@ Every function takes the engine, then a ``Scope`` (applied in SQL), then small h
 the legal deadline of each open case (``domain.cases.deadline``: calendar months do not fit SQL on
 two dialects) and the division of an indicator's numerator by its denominator.
 
-Periods are half-open ``[start, end)``. The person-based indicators weight each case by
-``Case.suspects`` because a decision taken on a case applies to all of its suspects.
+Periods are half-open ``[start, end)``. The person-based indicators count ``suspect`` rows, one per
+person (the SPP counts persons; each suspect has their own decisions), as ``domain.indicators``
+defines them.
 """
 from __future__ import annotations
 
@@ -18,14 +19,14 @@ from sqlalchemy import ColumnElement, Engine, and_, bindparam, case, func, or_, 
 
 from domain import clock
 from domain.cases import CLOSED_STAGES, MAX_RETURNS, NOFILTER, CaseFilter, deadline, time_limit_status
-from domain.cases import SHORTEST_LIMIT_DAYS
+from domain.cases import MATTER_EVENTS, SHORTEST_LIMIT_DAYS
 from domain.procedure import IN_CUSTODY
 from domain.indicators import INDICATOR_DEFS, INDICATOR_ORDER, Indicator
+from domain.procedure import ARREST_DECISIONS, ARRESTED, NOT_ARRESTED, NOT_PROSECUTE, PROSECUTION_DECISIONS, REC_FIXED
 from domain.scope import Scope
 from queries.cache import live
 from queries.frames import read_frame, read_rows
-from queries.schema import Case, CaseEvent, CaseParty, District, Person
-from queries.schema import CustodyPeriod, Suspect
+from queries.schema import Case, CaseEvent, CaseParty, CustodyPeriod, District, Person, Suspect
 from queries.scope import in_scope, require
 from queries.sqlfn import day_of
 
@@ -156,21 +157,32 @@ def _district_intake_stmt(scope: Scope, flt: CaseFilter):
 
 
 # --------------------------------------------------------------------------- quality indicators
+#
+# Counted per person from ``suspect`` (domain.indicators says what each count means and where the
+# definition comes from); 案件比 from ``case`` (案) and ``case_event`` (件). Each statement is built once
+# per (scope, filter, grouping) with the period as bound parameters.
+
+PART_COLUMNS = (
+    # arrest decisions (suspect.arrest_decided_at in the period)
+    "arrest_concluded", "non_arrest", "arrested",
+    # prosecution decisions (suspect.prosecution_decided_at in the period)
+    "pros_concluded", "non_pros", "plea", "arrested_concluded", "arrested_non_pros",
+    # judgments (suspect.judgment_at in the period) of persons who pleaded, with a 确定刑 recommendation
+    "rec_fixed", "rec_adopted",
+    # 案件比: cases accepted for arrest / prosecution review, minus those already arrested; steps (件)
+    "an_arrest", "an_pros", "an_pros_arrested", "matters",
+)
 
 
-PART_COLUMNS = ("arrest_concluded", "non_arrest", "pros_concluded", "non_pros", "plea", "detained",
-                "rec_cases", "rec_adopted", "an_arrest", "an_pros", "an_pros_arrested", "matters")
+def _count_if(cond) -> ColumnElement:
+    return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
 
-def _sum_if(cond, weight=Case.suspects):
-    return func.coalesce(func.sum(case((cond, weight), else_=0)), 0)
-
-
-def _parts_overall(engine: Engine, queries) -> dict[str, int]:
+def _parts_overall(engine: Engine, queries, params: dict) -> dict[str, int]:
     row: dict[str, int] = {}
     with engine.connect() as conn:
         for q in queries:
-            r = conn.execute(q).one()
+            r = conn.execute(q, params).one()
             row.update({k: _int(v) for k, v in zip(r._fields, r)})
     return row
 
@@ -179,57 +191,74 @@ def indicator_parts(engine: Engine, scope: Scope, start: dt.datetime, end: dt.da
                     flt: CaseFilter = NOFILTER, by_district: bool = False) -> pd.DataFrame:
     """Numerators and denominators of every indicator, overall or per district.
 
-    Six index-only aggregate queries, one per date that defines "in the period" (arrest decided,
-    prosecution decided, judgment, arrest review accepted, prosecution review accepted, procedural
-    step). Columns: PART_COLUMNS, plus
-    district_id when ``by_district``.
+    Six aggregate queries, one per date that puts a person, a case or a step in the period (arrest
+    decided, prosecution decided, judgment, arrest review accepted, prosecution review accepted,
+    procedural step occurred). Columns: PART_COLUMNS, plus district_id when ``by_district``.
     """
-    return _finish_parts(_part_queries(scope, start, end, flt, by_district), engine, by_district)
+    return _finish_parts(_part_queries(scope, flt, by_district), engine, by_district,
+                         {"start": start, "end": end})
 
 
-def _part_queries(scope: Scope, start: dt.datetime, end: dt.datetime, flt: CaseFilter, by_district: bool):
-    in_p = lambda col: and_(col >= start, col < end)  # noqa: E731
-    # "+ 0": group on an expression so SQLite keeps the date index instead of walking the whole
-    # table in district order to avoid a sort of a few thousand rows
-    key = [(Case.district_id + 0).label("district_id")] if by_district else []
-    q_arrest = (select(*key, _sum_if(true()).label("arrest_concluded"),
-                       _sum_if(Case.arrest_decision == "不批准逮捕").label("non_arrest"))
-                .where(_where(scope, flt, in_p(Case.arrest_decided_at))))
-    q_pros = (select(*key, _sum_if(true()).label("pros_concluded"),
-                     _sum_if(Case.prosecution_decision == "不起诉").label("non_pros"),
-                     _sum_if(Case.plea_leniency == true()).label("plea"),
-                     _sum_if(Case.arrest_decision == "批准逮捕").label("detained"))
-              .where(_where(scope, flt, in_p(Case.prosecution_decided_at))))
-    q_judg = (select(*key, func.count().label("rec_cases"),
-                     _sum_if(Case.rec_adopted == true(), 1).label("rec_adopted"))
-              .where(_where(scope, flt, in_p(Case.judgment_at), Case.sentencing_rec_kind.is_not(None))))
-    q_an_a = select(*key, func.count().label("an_arrest")).where(_where(scope, flt, in_p(Case.arrest_review_at)))
-    q_an_p = (select(*key, func.count().label("an_pros"),
-                     _sum_if(Case.arrest_decision == "批准逮捕", 1).label("an_pros_arrested"))
-              .where(_where(scope, flt, in_p(Case.prosecution_review_at))))
+def _suspect_where(scope: Scope, flt: CaseFilter, date_col, *extra: ColumnElement[bool]) -> ColumnElement[bool]:
+    # "+ 0": the district list is checked inside the period's (date, district) index
+    return and_(date_col >= _START, date_col < _END, in_scope(scope, Suspect.district_id + 0),
+                *filter_conditions(flt), *extra)
+
+
+@_statement_cache
+def _part_queries(scope: Scope, flt: CaseFilter, by_district: bool) -> tuple:
+    key = [(Suspect.district_id + 0).label("district_id")] if by_district else []
+
+    def from_suspect(*cols):
+        q = select(*key, *cols).select_from(Suspect)
+        return q.join(Case, Case.id == Suspect.case_id) if flt.active else q
+
+    decision = Suspect.arrest_decision
+    q_arrest = (from_suspect(func.count().label("arrest_concluded"),
+                             _count_if(decision.in_(NOT_ARRESTED)).label("non_arrest"),
+                             _count_if(decision.in_(ARRESTED)).label("arrested"))
+                .where(_suspect_where(scope, flt, Suspect.arrest_decided_at, decision.in_(ARREST_DECISIONS))))
+    not_pros = Suspect.prosecution_decision == NOT_PROSECUTE
+    was_arrested = decision.in_(ARRESTED)
+    q_pros = (from_suspect(func.count().label("pros_concluded"), _count_if(not_pros).label("non_pros"),
+                           _count_if(Suspect.plea == true()).label("plea"),
+                           _count_if(was_arrested).label("arrested_concluded"),
+                           _count_if(and_(was_arrested, not_pros)).label("arrested_non_pros"))
+              .where(_suspect_where(scope, flt, Suspect.prosecution_decided_at,
+                                    Suspect.prosecution_decision.in_(PROSECUTION_DECISIONS))))
+    q_judg = (from_suspect(func.count().label("rec_fixed"),
+                           _count_if(Suspect.rec_adopted == true()).label("rec_adopted"))
+              .where(_suspect_where(scope, flt, Suspect.judgment_at, Suspect.plea == true(),
+                                    Suspect.rec_kind == REC_FIXED)))
+    ckey = [(Case.district_id + 0).label("district_id")] if by_district else []
+    q_an_a = (select(*ckey, func.count().label("an_arrest"))
+              .where(_where(scope, flt, Case.arrest_review_at >= _START, Case.arrest_review_at < _END)))
+    already = (select(Suspect.id).where(Suspect.case_id == Case.id, Suspect.arrest_decision.in_(ARRESTED),
+                                        Suspect.arrest_decided_at <= Case.prosecution_review_at)
+               .correlate(Case).exists())
+    q_an_p = (select(*ckey, func.count().label("an_pros"), _count_if(already).label("an_pros_arrested"))
+              .where(_where(scope, flt, Case.prosecution_review_at >= _START, Case.prosecution_review_at < _END)))
     ekey = [(CaseEvent.district_id + 0).label("district_id")] if by_district else []
     q_matter = (select(*ekey, func.count().label("matters")).select_from(CaseEvent)
-                .where(in_scope(scope, CaseEvent.district_id), CaseEvent.counts_as_matter == true(),
-                       in_p(CaseEvent.occurred_at)))
+                .where(in_scope(scope, CaseEvent.district_id), CaseEvent.event_type.in_(MATTER_EVENTS),
+                       CaseEvent.occurred_at >= _START, CaseEvent.occurred_at < _END))
     if flt.active:
         q_matter = q_matter.join(Case, Case.id == CaseEvent.case_id).where(*filter_conditions(flt))
-    queries = [q_arrest, q_pros, q_judg, q_an_a, q_an_p, q_matter]
-    if by_district:
-        queries = [q.group_by(*(ekey if q is q_matter else key)) for q in queries]
-    return queries
+    queries = [(q_arrest, key), (q_pros, key), (q_judg, key), (q_an_a, ckey), (q_an_p, ckey), (q_matter, ekey)]
+    return tuple(q.group_by(*k) if by_district else q for q, k in queries)
 
 
-def _finish_parts(queries, engine: Engine, by_district: bool) -> pd.DataFrame:
+def _finish_parts(queries, engine: Engine, by_district: bool, params: dict) -> pd.DataFrame:
     if by_district:
         frames = []
         for q in queries:
-            f = read_frame(engine, q)
+            f = read_frame(engine, q, params)
             frames.append(f.set_index(f.columns[0]) if len(f) else pd.DataFrame(columns=f.columns[1:]))
         out = pd.concat(frames, axis=1).fillna(0)
         out.index.name = "district_id"
         out = out.reset_index()
     else:
-        out = pd.DataFrame([_parts_overall(engine, queries)])
+        out = pd.DataFrame([_parts_overall(engine, queries, params)])
     for c in PART_COLUMNS:
         out[c] = out[c].astype("int64") if c in out else 0
     if by_district:
@@ -239,34 +268,31 @@ def _finish_parts(queries, engine: Engine, by_district: bool) -> pd.DataFrame:
 
 
 def indicators_from_parts(p) -> tuple[Indicator, ...]:
-    """Build the six indicators from one row of ``indicator_parts``."""
+    """Every indicator of ``domain.indicators`` from one row of ``indicator_parts``."""
     an = _int(p["an_arrest"]) + _int(p["an_pros"]) - _int(p["an_pros_arrested"])
     nums = {
-        "plea": (p["plea"], p["pros_concluded"]),
-        "detention": (p["detained"], p["pros_concluded"]),
         "non_arrest": (p["non_arrest"], p["arrest_concluded"]),
+        "detention": (p["arrested"], p["pros_concluded"]),
         "non_prosecution": (p["non_pros"], p["pros_concluded"]),
-        "adoption": (p["rec_adopted"], p["rec_cases"]),
+        "non_pros_after_arrest": (p["arrested_non_pros"], p["arrested_concluded"]),
+        "plea": (p["plea"], p["pros_concluded"]),
+        "adoption": (p["rec_adopted"], p["rec_fixed"]),
         "case_matter": (an + _int(p["matters"]), an),
     }
-    out = []
-    for key in INDICATOR_ORDER:
-        zh, en, unit, dzh, den, lower = INDICATOR_DEFS[key]
-        n, d = nums[key]
-        out.append(Indicator(key, zh, en, _int(n), _int(d), unit, dzh, den, lower))
-    return tuple(out)
+    return tuple(Indicator(INDICATOR_DEFS[k], _int(nums[k][0]), _int(nums[k][1])) for k in INDICATOR_ORDER)
 
 
 def quality_indicators(engine: Engine, scope: Scope, start: dt.datetime, end: dt.datetime,
                        flt: CaseFilter = NOFILTER) -> tuple[Indicator, ...]:
-    """The six case-quality indicators for the period (see ``INDICATOR_DEFS``)."""
-    return indicators_from_parts(_parts_overall(engine, _part_queries(scope, start, end, flt, False)))
+    """The case-quality indicators for the period, in ``INDICATOR_ORDER`` (see ``domain.indicators``)."""
+    return indicators_from_parts(_parts_overall(engine, _part_queries(scope, flt, False),
+                                                {"start": start, "end": end}))
 
 
 def district_comparison(engine: Engine, scope: Scope, start: dt.datetime, end: dt.datetime,
                         flt: CaseFilter = NOFILTER) -> pd.DataFrame:
-    """One row per district in scope: intake, prosecution reviews concluded and every indicator's
-    value, numerator and denominator. No ranking here: the page adds one only when asked."""
+    """One row per district in scope: intake, persons whose prosecution review concluded and every
+    indicator's value, numerator and denominator. No ranking here: the page adds one only when asked."""
     intake = district_intake(engine, scope, start, end, flt)
     parts = indicator_parts(engine, scope, start, end, flt, by_district=True)
     df = intake.merge(parts, on="district_id", how="left").fillna({c: 0 for c in PART_COLUMNS})

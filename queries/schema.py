@@ -231,6 +231,7 @@ class CaseEvent(Base):
         Index("ix_event_occurred", "occurred_at"),
         Index("ix_event_district_occurred", "district_id", "occurred_at"),
         Index("ix_event_matter", "counts_as_matter", "occurred_at", "district_id"),  # 案件比 (0002_cases)
+        Index("ix_event_type_occurred", "event_type", "occurred_at", "district_id", "case_id"),  # 案件比 (0010)
         UniqueConstraint("case_id", "event_type", "occurred_at", name="uq_event_natural"),
     )
 
@@ -271,9 +272,12 @@ class Suspect(Base):
 
     __table_args__ = (
         UniqueConstraint("case_id", "seq", name="uq_suspect_case_seq"),
-        Index("ix_suspect_arrest_decided", "arrest_decided_at", "district_id"),
-        Index("ix_suspect_pros_decided", "prosecution_decided_at", "district_id"),
-        Index("ix_suspect_judgment", "judgment_at", "district_id"),
+        # the indicators (queries/cases.py, migration 0010_indicator_indexes): index-only period aggregates
+        Index("ix_suspect_cov_arrest_decided", "arrest_decided_at", "district_id", "arrest_decision", "case_id"),
+        Index("ix_suspect_cov_pros_decided", "prosecution_decided_at", "district_id", "prosecution_decision",
+              "plea", "arrest_decision", "case_id"),
+        Index("ix_suspect_cov_judgment", "judgment_at", "district_id", "plea", "rec_kind", "rec_adopted", "case_id"),
+        Index("ix_suspect_case_arrest", "case_id", "arrest_decision", "arrest_decided_at"),
     )
 
 

@@ -185,3 +185,25 @@ def test_csv_download_escapes_formulas():
 
     back = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig")
     assert list(back["案号"]) == ["'=HYPERLINK(\"x\")", "'+1", "'-2", "'@a", "沪浦东检"]
+
+
+def test_the_definition_panel_shows_the_definition_both_counts_and_the_source(page_db, sample_engine):
+    """Each indicator's "口径与分子分母" panel: its written definition (domain.indicators), the numerator
+    and denominator the card was computed from, and the source named."""
+    from domain.indicators import DEFINITIONS
+
+    at = _run("pages/stats_overview.py", {"period": "year"})
+    md = " ".join(m.value for m in at.markdown)
+    captions = " ".join(c.value for c in at.caption)
+    start, end = preset_range("year", clock.today())
+    got = {i.key: i for i in C.quality_indicators(sample_engine, Scope(), start, end)}
+    parts = [df.value for df in at.dataframe if "分子" in df.value.columns]
+    assert len(parts) == len(DEFINITIONS)
+    in_columns = [d for c in range(3) for d in DEFINITIONS[c::3]]  # cards fill three columns
+    for d, table in zip(in_columns, parts):
+        assert d.numerator_zh in md and d.denominator_zh in md and d.period_zh in md, d.key
+        assert "；".join(d.source) in captions, d.key
+        this = table.iloc[0]
+        assert (this["分子"], this["分母"]) == (got[d.key].numerator, got[d.key].denominator), d.key
+        assert this["数值"] == got[d.key].formatted()
+    assert "部分未核实" in captions and "已核实" in captions

@@ -1,0 +1,153 @@
+"""The sample's per-suspect records (issue 12) hold together: one row per suspect, each decision with
+its date and in the order the law allows, custody spells that follow the decisions and never overlap,
+co-suspects that do differ, and case summaries that follow ``domain.case_summary``."""
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from domain.case_summary import SUMMARY_COLUMNS, summarise
+from domain.cases import MATTER_EVENTS
+from domain.procedure import ARRESTED, CUSTODY_MEASURES, JUDGMENT_KINDS, NON_PROSECUTION_TYPES
+from queries.frames import read_frame
+from queries.schema import Case, CaseEvent, CaseParty, CustodyPeriod, Suspect
+
+
+@pytest.fixture(scope="module")
+def data(sample_engine):
+    s = read_frame(sample_engine, select(Suspect.__table__))
+    c = read_frame(sample_engine, select(Case.__table__))
+    cp = read_frame(sample_engine, select(CustodyPeriod.__table__))
+    parties = read_frame(sample_engine, select(CaseParty.case_id, CaseParty.person_id)
+                         .where(CaseParty.role == "犯罪嫌疑人"))
+    for df in (s, c, cp):
+        for col in df.columns:
+            if col.endswith("_at"):
+                df[col] = pd.to_datetime(df[col])
+    return s, c, cp, parties
+
+
+def test_one_row_per_suspect_of_every_criminal_case_linked_to_its_party(data):
+    s, c, _, parties = data
+    crim = c[c["function"] == "刑事"].set_index("id")
+    per_case = s.groupby("case_id").size()
+    assert set(per_case.index) == set(crim.index)
+    assert (per_case == crim.loc[per_case.index, "suspects"]).all()
+    assert (s.groupby("case_id")["seq"].agg(lambda x: sorted(x) == list(range(1, len(x) + 1)))).all()
+    assert (s["district_id"].to_numpy() == crim.loc[s["case_id"], "district_id"].to_numpy()).all()
+    linked = s.dropna(subset=["person_id"])
+    assert len(linked) == len(s)
+    pairs = set(zip(parties["case_id"], parties["person_id"]))
+    assert all((cid, int(pid)) in pairs for cid, pid in zip(linked["case_id"], linked["person_id"]))
+
+
+def test_every_decision_has_its_date_and_comes_in_order(data):
+    s, c, _, _ = data
+    acc = c.set_index("id").loc[s["case_id"], "accepted_at"].to_numpy()
+    for dec, at in (("arrest_decision", "arrest_decided_at"), ("prosecution_decision", "prosecution_decided_at"),
+                    ("judgment_kind", "judgment_at")):
+        assert (s[dec].notna() == s[at].notna()).all(), dec
+    assert (s["arrest_review_at"].notna() | s["arrest_decided_at"].isna()).all()
+    for a, b in (("arrest_review_at", "arrest_decided_at"), ("arrest_decided_at", "prosecution_decided_at"),
+                 ("prosecution_decided_at", "judgment_at")):
+        both = s[[a, b]].dropna()
+        assert (both[b] >= both[a]).all(), (a, b)
+    reviewed = s["arrest_review_at"].notna()
+    assert (s.loc[reviewed, "arrest_review_at"].to_numpy() >= acc[reviewed.to_numpy()]).all()
+    assert s["arrest_decided_by"].notna().sum() == s["arrest_decision"].notna().sum()
+
+
+def test_decisions_fit_each_other(data):
+    s, c, _, _ = data
+    np_ = s["non_prosecution_type"].notna()
+    assert (s.loc[np_, "prosecution_decision"] == "不起诉").all()
+    assert s.loc[s["prosecution_decision"] == "不起诉", "non_prosecution_type"].isin(NON_PROSECUTION_TYPES).all()
+    assert s.loc[s["non_prosecution_type"] == "附条件不起诉", "juvenile"].astype(bool).all()
+    judged = s["judgment_at"].notna()
+    assert (s.loc[judged, "prosecution_decision"] == "起诉").all()  # a judgment only after 起诉
+    assert s.loc[judged, "judgment_kind"].isin(JUDGMENT_KINDS).all()
+    term = s["judgment_kind"].isin(("有期徒刑", "拘役", "管制"))
+    assert s.loc[term, "judgment_months"].notna().all()
+    assert s.loc[s["judgment_kind"].isin(("免予刑事处罚", "单处罚金")), "judgment_months"].isna().all()
+    assert (s.loc[s["judgment_kind"] == "拘役", "judgment_months"].between(1, 6)).all()
+    prob = s["probation"].astype(bool)
+    assert s.loc[prob, "judgment_kind"].isin(("拘役", "有期徒刑")).all()
+    assert (s.loc[prob, "judgment_months"] <= 36).all()
+    rec = s["rec_kind"].notna()
+    assert s.loc[rec, "plea"].astype(bool).all() and (s.loc[rec, "prosecution_decision"] == "起诉").all()
+    rng = s["rec_kind"] == "幅度刑"
+    assert (s.loc[rng, "rec_months_hi"] > s.loc[rng, "rec_months"]).all()
+    assert s.loc[s["rec_kind"] == "确定刑", "rec_months_hi"].isna().all()
+    assert s.loc[s["rec_adopted"].notna(), "judgment_at"].notna().all()
+    assert (s["rec_adopted"].notna() == (rec & judged)).all()
+    # who decides on arrest: the police ask (批准/不批准), a commission's case is the procuratorate's own
+    origin = c.set_index("id").loc[s["case_id"], "origin"].to_numpy()
+    police = s["arrest_decision"].isin(("批准逮捕", "不批准逮捕")).to_numpy()
+    assert (origin[police] == "公安机关").all()
+    assert s.loc[origin == "监察机关", "arrest_decision"].dropna().isin(("决定逮捕", "不予逮捕")).all()
+    # a fast-track (速裁) suspect pleads, and the case's sentence is at most three years
+    fast = c.set_index("id").loc[s["case_id"], "procedure"].to_numpy() == "速裁"
+    assert s.loc[fast & s["prosecution_decision"].notna().to_numpy(), "plea"].astype(bool).all()
+
+
+def test_custody_spells_do_not_overlap_and_follow_the_decisions(data):
+    s, _, cp, _ = data
+    assert cp["measure"].isin(CUSTODY_MEASURES).all()
+    assert (cp["ended_at"].isna() | (cp["ended_at"] >= cp["started_at"])).all()
+    cp = cp.sort_values(["suspect_id", "started_at", "id"])
+    prev_end = cp.groupby("suspect_id")["ended_at"].shift()
+    follows = cp["suspect_id"].eq(cp["suspect_id"].shift())
+    assert (prev_end[follows].notna()).all(), "an open spell is followed by another"
+    assert (cp.loc[follows, "started_at"] >= prev_end[follows]).all(), "spells overlap"
+    assert (cp.groupby("suspect_id")["ended_at"].apply(lambda x: x.isna().sum()) <= 1).all()
+    by_id = s.set_index("id")
+    arrest = cp[cp["measure"] == "逮捕"]
+    assert by_id.loc[arrest["suspect_id"], "arrest_decision"].isin(ARRESTED).all()
+    assert (arrest["started_at"].to_numpy() == by_id.loc[arrest["suspect_id"], "arrest_decided_at"].to_numpy()).all()
+    arrested_now = by_id[by_id["arrest_decision"].isin(ARRESTED)].index
+    assert set(arrest["suspect_id"]) == set(arrested_now)
+    released = cp[cp["measure"] == "释放"]
+    who = by_id.loc[released["suspect_id"]]
+    freed_at = who["judgment_at"].where(who["prosecution_decision"] == "起诉", who["prosecution_decided_at"])
+    assert (released["started_at"].to_numpy() == freed_at.to_numpy()).all()
+    not_pros = by_id[by_id["prosecution_decision"] == "不起诉"].index
+    assert set(not_pros) <= set(released["suspect_id"])  # not prosecuted: released on the decision
+    detained = cp[cp["measure"] == "拘留"]
+    decided = by_id.loc[detained["suspect_id"], "arrest_decided_at"].to_numpy()
+    ended = detained["ended_at"].to_numpy()
+    assert (pd.isna(decided) == pd.isna(ended)).all() and (decided[~pd.isna(decided)] == ended[~pd.isna(ended)]).all()
+
+
+def test_co_suspects_do_differ(data):
+    s, _, _, _ = data
+    multi = s[s.groupby("case_id")["seq"].transform("size") > 1]
+    for col in ("arrest_decision", "prosecution_decision", "plea"):
+        differ = multi.dropna(subset=[col]).groupby("case_id")[col].nunique() > 1
+        assert differ.sum() >= 3, col
+        assert differ.mean() < 0.6, col  # but co-suspects mostly share their case's fate
+
+
+def test_case_summary_follows_the_one_rule(data):
+    s, c, _, _ = data
+    crim = c[c["function"] == "刑事"].set_index("id")
+    rows = s.astype(object).where(s.notna(), None)
+    bad = []
+    for cid, group in rows.groupby("case_id"):
+        want = summarise(group.to_dict("records"))
+        have = crim.loc[cid]
+        for col in SUMMARY_COLUMNS:
+            w, h = want[col], have[col]
+            if (w is None or pd.isna(w)) and pd.isna(h):
+                continue
+            if col == "plea_leniency" or col == "rec_adopted":
+                w, h = bool(w), bool(h)
+            if w != h:
+                bad.append((cid, col, w, h))
+    assert not bad, bad[:5]
+
+
+def test_matter_events_are_the_sixteen_kinds_and_several_occur(sample_engine):
+    ev = read_frame(sample_engine, select(CaseEvent.event_type, CaseEvent.counts_as_matter))
+    assert (ev["counts_as_matter"].astype(bool) == ev["event_type"].isin(MATTER_EVENTS)).all()
+    kinds = set(ev.loc[ev["counts_as_matter"].astype(bool), "event_type"])
+    assert len(kinds) >= 8, kinds
+    assert {"退回补充侦查", "延长审查起诉期限", "上诉", "不捕复议", "延长侦查羁押期限"} <= kinds

@@ -269,7 +269,8 @@ def _suspects(k: dict, rng: np.random.Generator, span_now: float) -> tuple[pd.Da
     months = np.where(adopted, in_range, np.where(has_rec, off, own))
     months = np.where(dui, np.clip(months, 1, 6), np.minimum(months, 300))
     r = u()
-    kind = np.where(dui | ((months <= 6) & (r < 0.5)), "拘役", "有期徒刑")
+    # 有期徒刑 is six months at least (Criminal Law art. 45); below that the term is 拘役 (art. 42)
+    kind = np.where(dui | (months < 6) | ((months == 6) & (r < 0.5)), "拘役", "有期徒刑")
     other = ~adopted & ~dui
     kind = np.where(other & (r > 0.985), "免予刑事处罚", np.where(other & (r > 0.97) & (r <= 0.985), "单处罚金",
                     np.where(other & (r > 0.96) & (r <= 0.97), "管制", kind)))

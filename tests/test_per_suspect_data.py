@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from domain.case_summary import SUMMARY_COLUMNS, summarise
 from domain.cases import MATTER_EVENTS
+from domain.import_rules import TERM_MONTHS
 from domain.procedure import ARRESTED, CUSTODY_MEASURES, JUDGMENT_KINDS, NON_PROSECUTION_TYPES
 from queries.frames import read_frame
 from queries.schema import Case, CaseEvent, CaseParty, CustodyPeriod, Suspect
@@ -68,7 +69,8 @@ def test_decisions_fit_each_other(data):
     term = s["judgment_kind"].isin(("有期徒刑", "拘役", "管制"))
     assert s.loc[term, "judgment_months"].notna().all()
     assert s.loc[s["judgment_kind"].isin(("免予刑事处罚", "单处罚金")), "judgment_months"].isna().all()
-    assert (s.loc[s["judgment_kind"] == "拘役", "judgment_months"].between(1, 6)).all()
+    for kind, (lo, hi) in TERM_MONTHS.items():  # the law's terms (Criminal Law arts. 38, 42, 45)
+        assert s.loc[s["judgment_kind"] == kind, "judgment_months"].between(lo, hi).all(), kind
     prob = s["probation"].astype(bool)
     assert s.loc[prob, "judgment_kind"].isin(("拘役", "有期徒刑")).all()
     assert (s.loc[prob, "judgment_months"] <= 36).all()

@@ -156,6 +156,44 @@ def test_live_feed_tick_writes_events_and_bumps_version(engine):
     assert all(note is None for _, note in new)  # nothing personal in the stream
 
 
+def test_live_feed_takes_each_decision_per_suspect(engine):
+    """New cases come with their suspects' rows and custody; every decision the feed takes is written
+    for each suspect, and the case keeps the summary of ``domain.case_summary``."""
+    from domain.case_summary import summarise
+    from sample_data.build import build
+    from sample_data.live_feed import tick
+
+    now = dt.datetime(2026, 3, 2, 10, 0)
+    build(engine, "tiny", seed=3, progress=False, now=now)
+    rng = np.random.default_rng(5)
+    moments = [now + dt.timedelta(minutes=k) for k in range(1, 41)]
+    for at in moments:
+        tick(engine, at, rng, case_events=5)
+    with engine.connect() as conn:
+        touched = conn.execute(select(CaseEvent.case_id, CaseEvent.event_type).where(
+            CaseEvent.occurred_at >= moments[0])).all()
+        cases = {r.id: r for r in conn.execute(select(Case).where(Case.function == "刑事")).all()}
+        susp = read_frame(engine, select(Suspect.__table__))
+        spells = read_frame(engine, select(CustodyPeriod.__table__))
+    kinds = {e for _, e in touched}
+    assert {"受理", "提起公诉", "判决"} <= kinds and kinds & {"批准逮捕", "不批准逮捕"}, kinds
+    per_case = susp.groupby("case_id").size()
+    for cid in {c for c, _ in touched}:
+        assert per_case.get(cid) == cases[cid].suspects, cid  # one row per suspect, new cases too
+        rows = susp[susp["case_id"] == cid].astype(object).where(lambda d: d.notna(), None).to_dict("records")
+        want = summarise(rows)
+        for col in ("arrest_decision", "prosecution_decision", "non_prosecution_type", "sentencing_rec_kind"):
+            assert want[col] == getattr(cases[cid], col), (cid, col)
+    decided_now = susp[pd.to_datetime(susp["prosecution_decided_at"]) >= moments[0]]
+    assert len(decided_now) >= 5 and decided_now["prosecution_decision"].notna().all()
+    judged_now = susp[pd.to_datetime(susp["judgment_at"]) >= moments[0]]
+    assert len(judged_now) >= 1 and judged_now["judgment_kind"].notna().all()
+    new = susp[susp["case_id"].isin([c for c, e in touched if e == "受理"])]
+    assert len(new) >= 5 and set(new["id"]) <= set(spells["suspect_id"])  # each new suspect has custody
+    open_spells = spells[spells["ended_at"].isna()].groupby("suspect_id").size()
+    assert (open_spells <= 1).all()
+
+
 def test_project_is_importable_outside_pytest(tmp_path):
     """`streamlit run apps/x.py` runs with the repository root importable (pip install -e .)."""
     code = "import queries.schema, domain.identity, components.i18n, sample_data.build; print('ok')"

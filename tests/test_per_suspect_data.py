@@ -153,3 +153,28 @@ def test_matter_events_are_the_sixteen_kinds_and_several_occur(sample_engine):
     kinds = set(ev.loc[ev["counts_as_matter"].astype(bool), "event_type"])
     assert len(kinds) >= 8, kinds
     assert {"退回补充侦查", "延长审查起诉期限", "上诉", "不捕复议", "延长侦查羁押期限"} <= kinds
+
+
+def test_bail_cases_the_supervision_step_adds_carry_their_suspect(engine):
+    """When the core sample has too few bail cases, the supervision step makes some: each with its
+    suspect's own row and the bail spell since the transfer."""
+    import datetime as dt
+
+    import numpy as np
+
+    from sample_data.supervision import _extra_cases
+    from tests.test_import import seed_organisation
+
+    seed_organisation(engine)
+    now = dt.datetime(2026, 5, 4, 9, 0)
+    with engine.begin() as conn:
+        made = _extra_cases(conn, 3, [310120, 310115], now, np.random.default_rng(2))
+    s = read_frame(engine, select(Suspect.case_id, Suspect.person_id, Suspect.seq, Suspect.id))
+    cp = read_frame(engine, select(CustodyPeriod.suspect_id, CustodyPeriod.measure, CustodyPeriod.started_at,
+                                   CustodyPeriod.ended_at))
+    c = read_frame(engine, select(Case.id, Case.procedure, Case.origin, Case.accepted_at))
+    assert sorted(zip(s["case_id"], s["person_id"])) == sorted((cid, pid) for cid, pid, *_ in made)
+    assert (s["seq"] == 1).all() and (c["procedure"] == "普通").all() and (c["origin"] == "公安机关").all()
+    assert sorted(cp["suspect_id"]) == sorted(s["id"]) and (cp["measure"] == "取保候审").all()
+    assert cp["ended_at"].isna().all()
+    assert sorted(pd.to_datetime(cp["started_at"])) == sorted(pd.to_datetime(c["accepted_at"]))

@@ -178,3 +178,128 @@ def test_bail_cases_the_supervision_step_adds_carry_their_suspect(engine):
     assert sorted(cp["suspect_id"]) == sorted(s["id"]) and (cp["measure"] == "取保候审").all()
     assert cp["ended_at"].isna().all()
     assert sorted(pd.to_datetime(cp["started_at"])) == sorted(pd.to_datetime(c["accepted_at"]))
+
+
+# ----------------------------------------------------------------------------- migration 0009 carry-over
+
+_OLD_CASES = [  # (id, function, suspects, detained, measure, arrest, pros, np_type, plea, rec, months, judged, adopted)
+    (1, "刑事", 2, True, "逮捕", "批准逮捕", "起诉", None, True, "确定刑", 8, True, True),
+    (2, "刑事", 3, True, "取保候审", "不批准逮捕", "不起诉", "酌定不起诉", False, None, None, False, None),
+    (3, "刑事", 1, False, "监视居住", None, None, None, False, None, None, False, None),
+    (4, "民事", 1, False, None, None, None, None, False, None, None, False, None),
+]
+
+
+def _old_database(request, tmp_path):
+    """An engine on a database migrated only to 0008 (before issue 12), on the engine asked for."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from queries.db import alembic_config, make_engine
+    from tests.conftest import PG_SKIP, PG_URL
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+        eng, schema = make_engine(url, create=True), None
+    else:
+        if not PG_URL:
+            pytest.skip(PG_SKIP)
+        import uuid
+
+        url, schema = PG_URL, f"t_{uuid.uuid4().hex[:10]}"
+        admin = make_engine(PG_URL, create=True)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        admin.dispose()
+        eng = make_engine(PG_URL, create=True, connect_args={"options": f"-csearch_path={schema}"})
+    cfg = alembic_config(url)
+    with eng.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0008_mask_ids")
+    return eng, schema
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def old_engine(request, tmp_path):
+    from sqlalchemy import text
+
+    from queries.db import make_engine
+    from tests.conftest import PG_URL
+
+    eng, schema = _old_database(request, tmp_path)
+    yield eng
+    eng.dispose()
+    if schema:
+        admin = make_engine(PG_URL, create=True)
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_migration_carries_old_cases_over_one_row_per_counted_suspect(old_engine):
+    """A database of the old model (one decision per case, ``suspects`` counted) upgraded to head:
+    each counted suspect gets the case's decisions, linked to the case's suspects in order, with the
+    custody spells the old columns tell."""
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    from queries.db import current_revision, head_revision, upgrade
+
+    t0 = dt.datetime(2024, 3, 1, 9, 0)
+    day = dt.timedelta(days=1)
+    with old_engine.begin() as c:
+        c.execute(text("INSERT INTO district (id, name_zh, name_en, label_lon, label_lat, geojson) "
+                       "VALUES (310120, '奉贤区', 'Fengxian', 121.4, 30.9, '{}')"))
+        c.execute(text("INSERT INTO procuratorate (id, code, name, level, district_id) "
+                       "VALUES (2, 'SH310120', '上海市奉贤区人民检察院', '区院', 310120)"))
+        for pid in (1, 2, 3):
+            c.execute(text("INSERT INTO person (id, public_id, full_name, name_masked, id_hash, id_masked) "
+                           "VALUES (:i, :p, '某', '某', :h, '310120************')"),
+                      dict(i=pid, p=f"p{pid}", h=f"h{pid}"))
+        for (cid, fn, n, detained, measure, arrest, pros, np_type, plea, rec, months, judged, adopted) in _OLD_CASES:
+            c.execute(text(
+                "INSERT INTO \"case\" (id, case_no, procuratorate_id, district_id, function, charge, stage, "
+                "stage_entered_at, accepted_at, suspects, detained, returns_count, extensions_count, plea_leniency, "
+                "appealed, juvenile, compulsory_measure, arrest_review_at, arrest_decided_at, arrest_decision, "
+                "prosecution_decided_at, prosecution_decision, non_prosecution_type, sentencing_rec_kind, "
+                "sentencing_rec_months, judgment_at, rec_adopted) VALUES (:id, :no, 2, 310120, :fn, :charge, "
+                "'审查起诉', :t0, :t0, :n, :det, 0, 0, :plea, :f, :f, :measure, :ar, :ad, :arrest, :pd, :pros, :npt, "
+                ":rec, :months, :jd, :adopted)"),
+                dict(id=cid, no=f"old-{cid}", fn=fn, charge="盗窃" if fn == "刑事" else None, t0=t0, n=n, det=detained,
+                     plea=plea, f=False, measure=measure, ar=t0 if arrest else None, ad=t0 + 5 * day if arrest else None,
+                     arrest=arrest, pd=t0 + 60 * day if pros else None, pros=pros, npt=np_type, rec=rec, months=months,
+                     jd=t0 + 90 * day if judged else None, adopted=adopted))
+        # the old model's links: two persons on case 1, one on case 2 (its other two are unnamed)
+        for cid, pid in ((1, 1), (1, 2), (2, 3)):
+            c.execute(text("INSERT INTO case_party (case_id, person_id, role) VALUES (:c, :p, '犯罪嫌疑人')"),
+                      dict(c=cid, p=pid))
+    upgrade(old_engine)
+    assert current_revision(old_engine) == head_revision()
+    s = read_frame(old_engine, select(Suspect.__table__).order_by(Suspect.case_id, Suspect.seq))
+    cp = read_frame(old_engine, select(CustodyPeriod.__table__))
+    cases = read_frame(old_engine, select(Case.id, Case.procedure, Case.origin).order_by(Case.id))
+    assert list(zip(s["case_id"], s["seq"])) == [(1, 1), (1, 2), (2, 1), (2, 2), (2, 3), (3, 1)]
+    assert [None if pd.isna(p) else int(p) for p in s["person_id"]] == [1, 2, 3, None, None, None]
+    assert list(s["arrest_decision"].fillna("")) == ["批准逮捕"] * 2 + ["不批准逮捕"] * 3 + [""]
+    assert list(s["prosecution_decision"].fillna("")) == ["起诉"] * 2 + ["不起诉"] * 3 + [""]
+    assert list(s["non_prosecution_type"].fillna("")) == ["", ""] + ["酌定不起诉"] * 3 + [""]
+    assert list(s["plea"].astype(bool)) == [True, True, False, False, False, False]
+    assert list(s["rec_kind"].fillna("")) == ["确定刑", "确定刑", "", "", "", ""]
+    assert list(s["rec_months"].fillna(0).astype(int)) == [8, 8, 0, 0, 0, 0]
+    assert list(s["rec_adopted"].map(lambda x: None if pd.isna(x) else bool(x))) == [True, True, None, None, None, None]
+    assert s["judgment_at"].notna().tolist() == [True, True, False, False, False, False]
+    assert list(cases["procedure"].fillna("")) == ["普通", "普通", "普通", ""]
+    assert list(cases["origin"].fillna("")) == ["公安机关", "公安机关", "公安机关", ""]
+    spells = {(int(r.suspect_id), r.measure): (pd.Timestamp(r.started_at), None if pd.isna(r.ended_at)
+                                               else pd.Timestamp(r.ended_at)) for r in cp.itertuples()}
+    sid = dict(zip(zip(s["case_id"], s["seq"]), s["id"]))
+    t = pd.Timestamp(t0)
+    d = pd.Timedelta(days=1)
+    assert spells[(sid[(1, 2)], "拘留")] == (t, t + 5 * d)
+    assert spells[(sid[(1, 2)], "逮捕")] == (t + 5 * d, t + 90 * d)  # until the judgment
+    assert spells[(sid[(2, 3)], "拘留")] == (t, t + 5 * d)
+    assert spells[(sid[(2, 3)], "取保候审")] == (t + 5 * d, t + 60 * d)  # bail until not prosecuted
+    assert spells[(sid[(2, 3)], "释放")] == (t + 60 * d, None)
+    assert spells[(sid[(3, 1)], "监视居住")] == (t, None)
+    assert len(cp) == 2 * 2 + 3 * 3 + 1

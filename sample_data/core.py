@@ -1,10 +1,14 @@
-"""Core sample data: districts, procuratorates, staff, people, cases and their event stream.
+"""Core sample data: districts, procuratorates, staff, people, cases, their suspects and event stream.
 
 Each criminal case's whole life is simulated first (arrest review, investigation, prosecution
 review with returns and extensions, decision, trial, judgment) and then cut at ``ctx.now``: stages
-not yet reached are left empty and the current stage is the last one reached. Rates follow
-``shared/domain/procuratorate.md`` §7: plea leniency ≈ 90 %, pre-trial detention 20–35 %,
-non-arrest 25–45 %, non-prosecution 15–28 %, adoption of recommendations 95–98 %.
+not yet reached are left empty and the current stage is the last one reached. Every suspect then
+gets their own record (``_suspects``): arrest decision (批准/不批准 on a police request; 决定/不予 for
+a supervisory commission's case or in prosecution review), plea, recommendation, prosecution
+decision, judgment, and custody spells over time. The case keeps the summary of
+``domain.case_summary`` (applied vectorised by ``summarise_frame``). Per-person rates follow
+``shared/domain/procuratorate.md`` §1.3: 不捕率 ≈ 45 %, 不诉率 ≈ 23 %, 诉前羁押率 ≈ 35 %, 认罪认罚 ≈ 87 %,
+确定刑 ≈ 90 % of recommendations, adoption ≈ 96 % (tests/test_foundation.py holds the ranges).
 """
 from __future__ import annotations
 

@@ -39,11 +39,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from domain import procedure as P
 from domain.cases import CRIMINAL_STAGES, EVENT_TYPES, FUNCTIONS, MATTER_EVENTS, OTHER_STAGES
 from domain.charges import KNOWN_CHARGES, normalize_charge
 from domain.identity import validate_id, validate_phone
 from domain.masking import scrub_text
-from domain import procedure as P
 
 KINDS: tuple[str, ...] = ("cases", "suspects", "events", "sentencing")
 KIND_ZH = {"cases": "案件", "suspects": "犯罪嫌疑人", "events": "案件事件", "sentencing": "量刑判决"}
@@ -598,6 +598,10 @@ STAGE_TIME = {
 _STAGES_NEEDING_TIME = ("提起公诉", "不起诉", "一审", "判决", "办结")
 
 
+COMMISSION_ARREST = ("监察机关移送的案件由检察院自行决定是否逮捕，应为“决定逮捕”或“不予逮捕”，"
+                     "不是“批准逮捕/不批准逮捕”（刑事诉讼法第170条）")
+
+
 def check_case(row: dict) -> list[tuple[str, str]]:
     """Cross-column rules of a case row: (column, reason) for each broken rule."""
     fd = {f.key: f for f in CASE_FIELDS}
@@ -651,12 +655,10 @@ def check_case(row: dict) -> list[tuple[str, str]]:
     if row.get("procedure") == "速裁" and row.get("plea_leniency") is False:
         out.append(("适用程序", "速裁程序只适用于认罪认罚的案件（刑事诉讼法第222条）"))
     if row.get("origin") == "监察机关" and row.get("arrest_decision") in (P.APPROVED, P.NOT_APPROVED):
-        out.append(("逮捕决定", _COMMISSION))
+        out.append(("逮捕决定", COMMISSION_ARREST))
     return out
 
 
-_COMMISSION = ("监察机关移送的案件由检察院自行决定是否逮捕，应为“决定逮捕”或“不予逮捕”，"
-               "不是“批准逮捕/不批准逮捕”（刑事诉讼法第170条）")
 # The term a judgment of each kind may carry, in months (Criminal Law arts. 38, 42, 45, 69).
 TERM_MONTHS: dict[str, tuple[int, int]] = {"管制": (3, 36), "拘役": (1, 12), "有期徒刑": (6, MAX_MONTHS)}
 

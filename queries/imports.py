@@ -33,6 +33,7 @@ from domain import clock
 from domain import import_rules as R
 from domain.access import Actor
 from domain.masking import scrub_text
+from domain.procedure import APPROVED, NOT_APPROVED
 from domain.scope import Scope
 from queries import audit
 from queries.crypto import hash_id_number
@@ -246,8 +247,8 @@ def _suspect_checks(conn: Connection, parsed: R.Parsed, scope: Scope, skip: set[
             when = r.get(key)
             if when is not None and when < c.accepted_at:
                 parsed.add(line, fd[key].zh, f"{fd[key].zh}早于该案受理时间（{c.accepted_at:%Y-%m-%d %H:%M}），不符合办案流程")
-        if c.origin == "监察机关" and r.get("arrest_decision") in (R.P.APPROVED, R.P.NOT_APPROVED):
-            parsed.add(line, "逮捕决定", R._COMMISSION)
+        if c.origin == "监察机关" and r.get("arrest_decision") in (APPROVED, NOT_APPROVED):
+            parsed.add(line, "逮捕决定", R.COMMISSION_ARREST)
         if r.get("suspect_id"):
             hit = people.get(hash_id_number(r["suspect_id"]))
             if hit and (r.get("suspect_name") or "").strip() != hit[1]:

@@ -3,8 +3,10 @@
 Pure code (no Streamlit, no SQL). ``queries.imports`` adds the checks that need the database
 (duplicates against stored rows, case numbers that must exist, scope) and writes.
 
-Three kinds of file, each a declared schema of columns with Chinese headers (English aliases
-accepted): ``cases`` (案件), ``events`` (案件事件) and ``sentencing`` (量刑判决). The bad inputs that
+Four kinds of file, each a declared schema of columns with Chinese headers (English aliases
+accepted): ``cases`` (案件), ``suspects`` (犯罪嫌疑人: one row per suspect of a case already stored,
+with that person's own arrest, plea, recommendation, prosecution and judgment; issue 12),
+``events`` (案件事件) and ``sentencing`` (量刑判决). The vocabulary is ``domain.procedure``'s. The bad inputs that
 real files bring are those of ``shared/domain/security_reliability.md`` §4.2:
 
 - I1 encodings: ``utf-8-sig`` first (with or without BOM), then ``gb18030`` (a superset of GBK);
@@ -37,13 +39,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from domain import procedure as P
 from domain.cases import CRIMINAL_STAGES, EVENT_TYPES, FUNCTIONS, MATTER_EVENTS, OTHER_STAGES
 from domain.charges import KNOWN_CHARGES, normalize_charge
 from domain.identity import validate_id, validate_phone
 from domain.masking import scrub_text
 
-KINDS: tuple[str, ...] = ("cases", "events", "sentencing")
-KIND_ZH = {"cases": "案件", "events": "案件事件", "sentencing": "量刑判决"}
+KINDS: tuple[str, ...] = ("cases", "suspects", "events", "sentencing")
+KIND_ZH = {"cases": "案件", "suspects": "犯罪嫌疑人", "events": "案件事件", "sentencing": "量刑判决"}
 ENCODINGS: tuple[str, ...] = ("utf-8-sig", "gb18030")
 MAX_BYTES = 20 * 1024 * 1024  # matches server.maxUploadSize in .streamlit/config.toml
 MAX_ROWS = 100_000
@@ -56,11 +59,12 @@ EARLIEST = dt.date(1980, 1, 1)  # the Criminal Procedure Law took effect on 1980
 ERROR, NOTICE = "错误", "提示"
 
 STAGES: tuple[str, ...] = tuple(dict.fromkeys(CRIMINAL_STAGES + OTHER_STAGES))
-ARREST_DECISIONS = ("批准逮捕", "不批准逮捕")
-PROSECUTION_DECISIONS = ("起诉", "不起诉")
-NON_PROSECUTION_TYPES = ("法定不起诉", "酌定不起诉", "存疑不起诉", "附条件不起诉")
-MEASURES = ("逮捕", "取保候审", "监视居住")
-REC_KINDS = ("确定刑", "幅度刑")
+# the per-suspect vocabulary has one home, domain.procedure
+ARREST_DECISIONS = P.ARREST_DECISIONS  # 批准逮捕 / 决定逮捕 / 不批准逮捕 / 不予逮捕
+PROSECUTION_DECISIONS = P.PROSECUTION_DECISIONS
+NON_PROSECUTION_TYPES = P.NON_PROSECUTION_TYPES
+MEASURES = ("逮捕", "取保候审", "监视居住")  # a case's current compulsory measure
+REC_KINDS = P.REC_KINDS
 MAX_MONTHS = 300  # 25 years: the ceiling of combined fixed-term punishment (Criminal Law art. 69)
 
 _TRUE = {"是", "有", "y", "yes", "true", "1", "√", "✓"}
@@ -143,6 +147,59 @@ CASE_FIELDS: tuple[Field, ...] = (
       example="11010519491231002X", note="18位，校验位正确；只保存密钥哈希和脱敏形式"),
     F("suspect_phone", "犯罪嫌疑人手机号", "phone", False, ("suspect_phone", "手机号", "联系电话"),
       note="11位；只保存密钥哈希和脱敏形式"),
+    F("procedure", "适用程序", "choice", False, ("procedure", "程序"), choices=P.PROCEDURES, example="普通",
+      note="刑事案件；速裁程序的审查起诉期限为10日（可能判处一年以上15日）"),
+    F("origin", "移送机关", "choice", False, ("origin", "案件来源"), choices=P.ORIGINS, example="公安机关",
+      note="刑事案件；监察机关移送的案件由检察院决定逮捕（刑事诉讼法第170条）"),
+    F("complex_case", "重大复杂案件", "bool", False, ("complex_case", "是否重大复杂"), example="否",
+      note="是/否，默认否（刑事诉讼规则第282条：未羁押的审查逮捕20日）"),
+    F("over_one_year", "可能判处一年以上", "bool", False, ("over_one_year", "可能判处一年有期徒刑以上"),
+      example="否", note="是/否，默认否（刑事诉讼法第172条：速裁案件15日）"),
+)
+
+SUSPECT_FIELDS: tuple[Field, ...] = (
+    F("case_no", "案号", "case_no", True, ("case_no", "案件编号"), max_len=40,
+      example="沪奉检刑诉〔2024〕00123号", note="须是数据库中已有的刑事案件"),
+    F("seq", "序号", "int", True, ("seq", "嫌疑人序号", "犯罪嫌疑人序号"), lo=1, hi=500, example="1",
+      note="该案第几名犯罪嫌疑人（1起），不能大于该案的犯罪嫌疑人人数"),
+    F("suspect_name", "犯罪嫌疑人姓名", "text", False, ("suspect_name", "姓名", "嫌疑人姓名"), max_len=40,
+      example="张三", note="与身份证号同时填写；入库后显示时脱敏"),
+    F("suspect_id", "犯罪嫌疑人身份证号", "id", False, ("suspect_id_number", "身份证号", "公民身份号码"),
+      example="11010519491231002X", note="18位，校验位正确；只保存密钥哈希和脱敏形式"),
+    F("suspect_phone", "犯罪嫌疑人手机号", "phone", False, ("suspect_phone", "手机号", "联系电话"),
+      note="11位；只保存密钥哈希和脱敏形式"),
+    F("juvenile", "未成年人", "bool", False, ("juvenile", "是否未成年人"), example="否",
+      note="犯罪时不满18周岁；是/否，默认否"),
+    F("arrest_review_at", "提请逮捕日期", "datetime", False, ("arrest_review_at", "审查逮捕日期", "受理审查逮捕日期"),
+      example="2024-01-05"),
+    F("arrest_decided_at", "逮捕决定日期", "datetime", False, ("arrest_decided_at",), example="2024-01-10"),
+    F("arrest_decision", "逮捕决定", "choice", False, ("arrest_decision",), choices=P.ARREST_DECISIONS,
+      example="批准逮捕", note="批准/不批准逮捕答复公安机关的提请；决定/不予逮捕为检察院自行决定"),
+    F("plea", "认罪认罚", "bool", False, ("plea", "plea_leniency", "是否认罪认罚"), example="是",
+      note="签署认罪认罚具结书；是/否，默认否"),
+    F("rec_kind", "量刑建议类型", "choice", False, ("rec_kind", "sentencing_rec_kind"), choices=P.REC_KINDS,
+      example="确定刑"),
+    F("rec_months", "量刑建议月数", "int", False, ("rec_months", "sentencing_rec_months"), lo=0, hi=MAX_MONTHS,
+      example="8", note="确定刑的刑期；幅度刑的下限"),
+    F("rec_months_hi", "量刑建议上限月数", "int", False, ("rec_months_hi",), lo=1, hi=MAX_MONTHS,
+      note="仅幅度刑：上限，须大于下限"),
+    F("prosecution_decided_at", "起诉决定日期", "datetime", False, ("prosecution_decided_at", "审查起诉决定日期"),
+      example="2024/2/20"),
+    F("prosecution_decision", "起诉决定", "choice", False, ("prosecution_decision",),
+      choices=P.PROSECUTION_DECISIONS, example="起诉"),
+    F("non_prosecution_type", "不起诉类型", "choice", False, ("non_prosecution_type",),
+      choices=P.NON_PROSECUTION_TYPES),
+    F("judgment_at", "判决日期", "datetime", False, ("judgment_at",), example="2024年3月15日"),
+    F("judgment_kind", "判决结果", "choice", False, ("judgment_kind", "判处刑罚", "主刑"),
+      choices=P.JUDGMENT_KINDS, example="有期徒刑"),
+    F("judgment_months", "判处月数", "int", False, ("judgment_months", "刑期月数"), lo=1, hi=MAX_MONTHS,
+      example="8", note="有期徒刑、拘役、管制的月数"),
+    F("probation", "缓刑", "bool", False, ("probation",), example="否", note="是/否，默认否"),
+    F("rec_adopted", "量刑建议是否采纳", "bool", False, ("rec_adopted", "建议是否采纳"), example="是"),
+    F("custody_measure", "当前强制措施", "choice", False, ("custody_measure", "强制措施"),
+      choices=P.CUSTODY_MEASURES, example="取保候审", note="与强制措施起始日期一起填写"),
+    F("custody_since", "强制措施起始日期", "datetime", False, ("custody_since", "强制措施开始日期"),
+      example="2024-01-10"),
 )
 
 EVENT_FIELDS: tuple[Field, ...] = (
@@ -185,11 +242,11 @@ SENTENCING_FIELDS: tuple[Field, ...] = (
 )
 
 SCHEMAS: dict[str, tuple[Field, ...]] = {
-    "cases": CASE_FIELDS, "events": EVENT_FIELDS, "sentencing": SENTENCING_FIELDS,
+    "cases": CASE_FIELDS, "suspects": SUSPECT_FIELDS, "events": EVENT_FIELDS, "sentencing": SENTENCING_FIELDS,
 }
 # The natural key of each kind: a second row with the same key is a duplicate.
 NATURAL_KEYS: dict[str, tuple[str, ...]] = {
-    "cases": ("case_no",), "events": ("case_no", "event_type", "occurred_at"), "sentencing": ("source_ref",),
+    "cases": ("case_no",), "suspects": ("case_no", "seq"), "events": ("case_no", "event_type", "occurred_at"), "sentencing": ("source_ref",),
 }
 
 
@@ -541,6 +598,10 @@ STAGE_TIME = {
 _STAGES_NEEDING_TIME = ("提起公诉", "不起诉", "一审", "判决", "办结")
 
 
+COMMISSION_ARREST = ("监察机关移送的案件由检察院自行决定是否逮捕，应为“决定逮捕”或“不予逮捕”，"
+                     "不是“批准逮捕/不批准逮捕”（刑事诉讼法第170条）")
+
+
 def check_case(row: dict) -> list[tuple[str, str]]:
     """Cross-column rules of a case row: (column, reason) for each broken rule."""
     fd = {f.key: f for f in CASE_FIELDS}
@@ -587,6 +648,81 @@ def check_case(row: dict) -> list[tuple[str, str]]:
         out.append(("犯罪嫌疑人手机号", "手机号须与身份证号一起填写"))
     if (has_name or has_id) and not criminal and row.get("function"):
         out.append(("犯罪嫌疑人姓名", "只有刑事案件有犯罪嫌疑人"))
+    if row.get("function") and not criminal:
+        for key in ("procedure", "origin"):
+            if row.get(key):
+                out.append((fd[key].zh, f"{fd[key].zh}只适用于刑事案件"))
+    if row.get("procedure") == "速裁" and row.get("plea_leniency") is False:
+        out.append(("适用程序", "速裁程序只适用于认罪认罚的案件（刑事诉讼法第222条）"))
+    if row.get("origin") == "监察机关" and row.get("arrest_decision") in (P.APPROVED, P.NOT_APPROVED):
+        out.append(("逮捕决定", COMMISSION_ARREST))
+    return out
+
+
+# The term a judgment of each kind may carry, in months (Criminal Law arts. 38, 42, 45, 69).
+TERM_MONTHS: dict[str, tuple[int, int]] = {"管制": (3, 36), "拘役": (1, 12), "有期徒刑": (6, MAX_MONTHS)}
+
+
+def check_suspect(row: dict) -> list[tuple[str, str]]:
+    """Cross-column rules of one suspect's record: each decision with its date, in the order of the
+    procedure, and only the combinations the law allows."""
+    fd = {f.key: f for f in SUSPECT_FIELDS}
+    out: list[tuple[str, str]] = []
+    bad = row.get("_bad", ())
+    for dec, at in (("arrest_decision", "arrest_decided_at"), ("prosecution_decision", "prosecution_decided_at"),
+                    ("judgment_kind", "judgment_at"), ("custody_measure", "custody_since")):
+        if row.get(dec) and row.get(at) is None and at not in bad:
+            out.append((fd[at].zh, f"填写了{fd[dec].zh}，但没有{fd[at].zh}"))
+        if row.get(at) is not None and not row.get(dec) and dec not in bad:
+            out.append((fd[dec].zh, f"填写了{fd[at].zh}，但没有{fd[dec].zh}"))
+    _order(row, out, "arrest_review_at", "arrest_decided_at", fd)
+    _order(row, out, "arrest_decided_at", "prosecution_decided_at", fd)
+    _order(row, out, "prosecution_decided_at", "judgment_at", fd)
+    pros = row.get("prosecution_decision")
+    if row.get("non_prosecution_type") and pros != P.NOT_PROSECUTE:
+        out.append(("不起诉类型", "只有起诉决定为“不起诉”时才能填写不起诉类型"))
+    if row.get("non_prosecution_type") == "附条件不起诉" and not row.get("juvenile"):
+        out.append(("不起诉类型", "附条件不起诉只适用于未成年人（刑事诉讼法第282条），请把“未成年人”填为“是”"))
+    judged = row.get("judgment_at") is not None or row.get("judgment_kind")
+    if judged and pros != P.PROSECUTE and "prosecution_decision" not in bad:
+        out.append(("判决日期", "只有起诉的犯罪嫌疑人才有判决；请填写起诉决定为“起诉”及其日期"))
+    kind, months = row.get("judgment_kind"), row.get("judgment_months")
+    if months is not None and not kind and "judgment_kind" not in bad:
+        out.append(("判处月数", "填写了判处月数，但没有判决结果"))
+    if kind in TERM_MONTHS:
+        lo, hi = TERM_MONTHS[kind]
+        if months is None and "judgment_months" not in bad:
+            out.append(("判处月数", f"判决结果为“{kind}”时必须填写判处月数"))
+        elif months is not None and not lo <= months <= hi:
+            out.append(("判处月数", f"{kind}的期限为{lo}至{hi}个月，实际为{months}"))
+    elif kind and months is not None:
+        out.append(("判处月数", f"判决结果为“{kind}”时不填判处月数"))
+    if row.get("probation"):
+        if kind not in ("拘役", "有期徒刑") or (months is not None and months > 36):
+            out.append(("缓刑", "缓刑只适用于拘役或三年以下有期徒刑（刑法第72条）"))
+    rec_kind, lo_m, hi_m = row.get("rec_kind"), row.get("rec_months"), row.get("rec_months_hi")
+    if rec_kind and lo_m is None and "rec_months" not in bad:
+        out.append(("量刑建议月数", "填写了量刑建议类型，但没有量刑建议月数"))
+    if (lo_m is not None or hi_m is not None) and not rec_kind and "rec_kind" not in bad:
+        out.append(("量刑建议类型", "填写了量刑建议月数，但没有量刑建议类型"))
+    if rec_kind == P.REC_RANGE and lo_m is not None and (hi_m is None or hi_m <= lo_m) and "rec_months_hi" not in bad:
+        out.append(("量刑建议上限月数", "幅度刑须填写上限月数，且大于下限"))
+    if rec_kind == P.REC_FIXED and hi_m is not None:
+        out.append(("量刑建议上限月数", "确定刑只有一个刑期，不填上限月数"))
+    if rec_kind and pros == P.NOT_PROSECUTE:
+        out.append(("量刑建议类型", "不起诉的犯罪嫌疑人没有量刑建议"))
+    if row.get("rec_adopted") is not None:
+        if not judged:
+            out.append(("量刑建议是否采纳", "尚未判决，不能填写量刑建议是否采纳"))
+        elif not rec_kind and "rec_kind" not in bad:
+            out.append(("量刑建议是否采纳", "没有量刑建议，不能填写是否采纳"))
+    has_name, has_id = bool(row.get("suspect_name")), row.get("suspect_id") is not None
+    if has_name and not has_id and "suspect_id" not in bad:
+        out.append(("犯罪嫌疑人身份证号", "填写了犯罪嫌疑人姓名时必须填写身份证号"))
+    if has_id and not has_name:
+        out.append(("犯罪嫌疑人姓名", "填写了身份证号时必须填写犯罪嫌疑人姓名"))
+    if row.get("suspect_phone") and not (has_id or "suspect_id" in bad):
+        out.append(("犯罪嫌疑人手机号", "手机号须与身份证号一起填写"))
     return out
 
 
@@ -622,7 +758,7 @@ def check_sentencing(row: dict) -> list[tuple[str, str]]:
 
 
 ROW_CHECKS: dict[str, Callable[[dict], list[tuple[str, str]]]] = {
-    "cases": check_case, "events": check_event, "sentencing": check_sentencing,
+    "cases": check_case, "suspects": check_suspect, "events": check_event, "sentencing": check_sentencing,
 }
 
 
@@ -716,7 +852,7 @@ def validate(kind: str, data: bytes, ref: Reference, now: dt.datetime) -> Parsed
             else:
                 first_seen[key] = line
         out.rows.append(row)
-    if kind == "cases":
+    if kind in ("cases", "suspects"):
         _check_people(out)
     return out
 

@@ -15,7 +15,7 @@ from domain.import_rules import DATE_FORMATS_ZH, KIND_ZH, KINDS, MAX_BYTES, colu
 from queries.cache import get_engine
 from queries.imports import import_file
 
-KIND_EN = {"cases": "Cases", "events": "Case events", "sentencing": "Sentencing judgments"}
+KIND_EN = {"cases": "Cases", "suspects": "Suspects", "events": "Case events", "sentencing": "Sentencing judgments"}
 
 
 def _label(kind: str) -> str:
@@ -46,7 +46,7 @@ scope = auth.scope("import")  # the data steward's procuratorate: a district ste
 st.title(tr("数据导入", "Data import"))
 st.caption(tr("导入案件、案件事件和量刑判决（CSV：UTF-8、UTF-8 BOM 或 GBK）。有任何错误行时整份文件不写入；"
               "同一文件重复导入不会产生任何变化。",
-              "Import cases, case events and sentencing judgments (CSV in UTF-8, UTF-8 with BOM or GBK). "
+              "Import cases, suspects, case events and sentencing judgments (CSV in UTF-8, UTF-8 with BOM or GBK). "
               "If any row has an error nothing is written; importing the same file again changes nothing."))
 
 with friendly_errors(tr("数据导入", "Data import")):

@@ -1,4 +1,4 @@
-"""Command line import of real data: ``python -m queries.importer cases|events|sentencing FILE``.
+"""Command line import of real data: ``python -m queries.importer cases|suspects|events|sentencing FILE``.
 
 Prints the report (line, column, reason) and exits 0 when the file was imported (or was already
 imported, or a dry run found no error) and 2 when it was rejected: then nothing was written.
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m queries.importer",
         description="导入真实数据（CSV，UTF-8 / UTF-8 BOM / GBK）。有任何错误行时整份文件不写入。")
-    ap.add_argument("kind", choices=KINDS, help="cases=案件, events=案件事件, sentencing=量刑判决")
+    ap.add_argument("kind", choices=KINDS, help="cases=案件, suspects=犯罪嫌疑人, events=案件事件, sentencing=量刑判决")
     ap.add_argument("file", help="CSV 文件路径")
     ap.add_argument("--good-rows-only", action="store_true", help="只导入无误的行，报告其余各行的问题")
     ap.add_argument("--dry-run", action="store_true", help="只校验并打印报告，不写入")

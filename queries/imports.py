@@ -1,4 +1,5 @@
-"""Import of real data from CSV: cases, case events and sentencing judgments.
+"""Import of real data from CSV: cases, suspects (one row per person of a stored case), case events
+and sentencing judgments.
 
 ``import_file`` validates a whole file (pure rules in ``domain.import_rules`` plus the checks that
 need the database: duplicates against stored rows, case numbers that must exist, the caller's
@@ -7,9 +8,11 @@ scope) and then writes it in ONE transaction:
 - any row with an error → nothing is written and the report says what is wrong, line by line,
   unless ``good_rows_only=True``: then the good rows are written and the bad ones reported;
 - the same file again (same SHA-256 for the same kind, see ``import_batch``) → nothing changes;
-- rows whose natural key is already stored (case ``case_no``; event ``(case_no, event_type,
-  occurred_at)``; sentencing ``('import', source_ref)``) are skipped and reported, never updated
-  and never counted twice; so a re-saved copy of an imported file also changes nothing;
+- rows whose natural key is already stored (case ``case_no``; suspect ``(case_no, seq)``; event
+  ``(case_no, event_type, occurred_at)``; sentencing ``('import', source_ref)``) are skipped and
+  reported, never updated and never counted twice; so a re-saved copy of an imported file also
+  changes nothing. A suspects file never changes the stored case either: its summary columns are
+  the case file's (``domain.case_summary`` says how the sample derives them);
 - identity numbers and phones are stored only as keyed hash + masked form (``queries.crypto``);
 - every import (rejected, partial, complete, or unchanged) is written to the audit log.
 """
@@ -30,11 +33,13 @@ from domain import clock
 from domain import import_rules as R
 from domain.access import Actor
 from domain.masking import scrub_text
+from domain.procedure import APPROVED, NOT_APPROVED
 from domain.scope import Scope
 from queries import audit
 from queries.crypto import hash_id_number
 from queries.schema import (
-    Case, CaseEvent, CaseParty, District, ImportBatch, Person, Procuratorate, SentencingRecord,
+    Case, CaseEvent, CaseParty, CustodyPeriod, District, ImportBatch, Person, Procuratorate, SentencingRecord,
+    Suspect,
 )
 from queries.scope import require
 from queries.writes import bulk_insert, person_columns
@@ -142,10 +147,11 @@ def _db_checks(conn: Connection, parsed: R.Parsed, scope: Scope) -> tuple[set[in
         procs = {int(r.district_id): int(r.id) for r in conn.execute(
             select(Procuratorate.id, Procuratorate.district_id).where(Procuratorate.level == "区院")
             .order_by(Procuratorate.id.desc())).all() if r.district_id is not None}
-        people = {r.id_hash: (int(r.id), r.full_name) for r in _lookup(
-            conn, [Person.id, Person.id_hash, Person.full_name], Person.id_hash,
-            (hash_id_number(r["suspect_id"]) for r in rows if r.get("suspect_id")))}
+        people = _people(conn, rows)
         ctx.update(procs=procs, people=people)
+        if any(r.get("function") == "刑事" for r in rows):
+            parsed.add(0, "", "刑事案件按人统计的指标（不捕率、不诉率、诉前羁押率等）取自“犯罪嫌疑人”文件："
+                              "导入案件后，请再导入各案每名犯罪嫌疑人的记录", R.NOTICE)
         allowed = scope.district_ids
         for r in rows:
             line = r["_line"]
@@ -161,6 +167,8 @@ def _db_checks(conn: Connection, parsed: R.Parsed, scope: Scope) -> tuple[set[in
             if r.get("case_no") in stored:
                 parsed.add(line, "案号", "数据库中已有该案号，本行跳过（不会更新已有案件）", R.NOTICE)
                 skip.add(line)
+    elif kind == "suspects":
+        _suspect_checks(conn, parsed, scope, skip, ctx)
     elif kind == "events":
         cases = {r.case_no: r for r in _lookup(
             conn, [Case.id, Case.case_no, Case.district_id, Case.accepted_at], Case.case_no,
@@ -198,6 +206,58 @@ def _db_checks(conn: Connection, parsed: R.Parsed, scope: Scope) -> tuple[set[in
     return skip, ctx
 
 
+def _people(conn: Connection, rows: list[dict]) -> dict[str, tuple[int, str]]:
+    """Stored persons by the hash of the identity numbers the rows carry: hash → (id, name)."""
+    return {r.id_hash: (int(r.id), r.full_name) for r in _lookup(
+        conn, [Person.id, Person.id_hash, Person.full_name], Person.id_hash,
+        (hash_id_number(r["suspect_id"]) for r in rows if r.get("suspect_id")))}
+
+
+def _suspect_checks(conn: Connection, parsed: R.Parsed, scope: Scope, skip: set[int], ctx: dict) -> None:
+    """A suspect row needs its criminal case in the database and in scope, a 序号 within the case's
+    number of suspects, dates not before the case was accepted and, for a case from a supervisory
+    commission, the procuratorate's own arrest decision."""
+    rows = parsed.rows
+    cases = {r.case_no: r for r in _lookup(
+        conn, [Case.id, Case.case_no, Case.district_id, Case.accepted_at, Case.function, Case.suspects, Case.origin],
+        Case.case_no, (r["case_no"] for r in rows))}
+    ids = [int(c.id) for c in cases.values()]
+    stored = {(int(r.case_id), int(r.seq)) for r in _lookup(conn, [Suspect.case_id, Suspect.seq], Suspect.case_id, ids)}
+    people = _people(conn, rows)
+    ctx.update(cases=cases, people=people)
+    allowed = scope.district_ids
+    fd = {f.key: f for f in R.SUSPECT_FIELDS}
+    for r in rows:
+        line, no = r["_line"], r.get("case_no")
+        if no is None:
+            continue
+        c = cases.get(no)
+        if c is None:
+            parsed.add(line, "案号", "数据库中没有该案号，请先导入案件")
+            continue
+        if c.function != "刑事":
+            parsed.add(line, "案号", f"该案为{c.function}案件，只有刑事案件有犯罪嫌疑人")
+            continue
+        if allowed is not None and c.district_id not in allowed:
+            parsed.add(line, "案号", "无权导入该区的数据（超出当前账号的管辖范围）")
+        seq = r.get("seq")
+        if seq is not None and seq > (c.suspects or 1):
+            parsed.add(line, "序号", f"该案登记的犯罪嫌疑人人数为{c.suspects or 1}，序号不能大于该人数")
+        for key in ("arrest_review_at", "arrest_decided_at", "prosecution_decided_at", "judgment_at"):
+            when = r.get(key)
+            if when is not None and when < c.accepted_at:
+                parsed.add(line, fd[key].zh, f"{fd[key].zh}早于该案受理时间（{c.accepted_at:%Y-%m-%d %H:%M}），不符合办案流程")
+        if c.origin == "监察机关" and r.get("arrest_decision") in (APPROVED, NOT_APPROVED):
+            parsed.add(line, "逮捕决定", R.COMMISSION_ARREST)
+        if r.get("suspect_id"):
+            hit = people.get(hash_id_number(r["suspect_id"]))
+            if hit and (r.get("suspect_name") or "").strip() != hit[1]:
+                parsed.add(line, "犯罪嫌疑人身份证号", "数据库中该身份证号对应的人员姓名与本行不同")
+        if seq is not None and (int(c.id), seq) in stored:
+            parsed.add(line, "序号", "数据库中已有该案该序号的犯罪嫌疑人，本行跳过（不会更新已有记录）", R.NOTICE)
+            skip.add(line)
+
+
 # ----------------------------------------------------------------------------- writers
 
 
@@ -209,16 +269,21 @@ def _write_cases(conn: Connection, rows: list[dict], ctx: dict) -> int:
     case_cols = ("case_no", "function", "charge", "cause", "stage", "accepted_at", "arrest_review_at",
                  "arrest_decided_at", "arrest_decision", "prosecution_review_at", "prosecution_decided_at",
                  "prosecution_decision", "non_prosecution_type", "trial_at", "judgment_at", "closed_at",
-                 "compulsory_measure", "sentencing_rec_kind", "sentencing_rec_months", "rec_adopted")
+                 "compulsory_measure", "sentencing_rec_kind", "sentencing_rec_months", "rec_adopted",
+                 "procedure", "origin")
     recs = []
     for r in rows:
         rec = _fields(r, case_cols)
         rec.update(district_id=r["district"], procuratorate_id=ctx["procs"][r["district"]],
                    stage_entered_at=R.stage_entered_at(r), suspects=r.get("suspects") or 1,
                    detained=bool(r.get("detained")), plea_leniency=bool(r.get("plea_leniency")),
-                   juvenile=bool(r.get("juvenile")))
+                   juvenile=bool(r.get("juvenile")), complex_case=bool(r.get("complex_case")),
+                   over_one_year=bool(r.get("over_one_year")))
         if rec["function"] != "刑事":
             rec["charge"] = None
+        else:  # the old model knew no other procedure or origin (as migration 0009 carries them over)
+            rec["procedure"] = rec["procedure"] or "普通"
+            rec["origin"] = rec["origin"] or "公安机关"
         recs.append(rec)
     n = bulk_insert(conn, Case.__table__, recs)
     with_people = [r for r in rows if r.get("suspect_id")]
@@ -226,9 +291,16 @@ def _write_cases(conn: Connection, rows: list[dict], ctx: dict) -> int:
         return n
     case_ids = {row.case_no: int(row.id) for row in _lookup(
         conn, [Case.id, Case.case_no], Case.case_no, (r["case_no"] for r in with_people))}
-    people: dict[str, int] = {h: pid for h, (pid, _name) in ctx["people"].items()}
+    _link_people(conn, with_people, case_ids, ctx["people"])
+    return n
+
+
+def _link_people(conn: Connection, rows: list[dict], case_ids: dict[str, int], known: dict[str, tuple[int, str]]
+                 ) -> dict[str, int]:
+    """Store the rows' new persons and link each to its case as 犯罪嫌疑人 (once); hash → person id."""
+    people: dict[str, int] = {h: pid for h, (pid, _name) in known.items()}
     new_people: dict[str, dict] = {}
-    for r in with_people:
+    for r in rows:
         h = hash_id_number(r["suspect_id"])
         if h in people or h in new_people:
             continue
@@ -238,8 +310,41 @@ def _write_cases(conn: Connection, rows: list[dict], ctx: dict) -> int:
         bulk_insert(conn, Person.__table__, list(new_people.values()))
         people.update({row.id_hash: int(row.id) for row in _lookup(
             conn, [Person.id, Person.id_hash], Person.id_hash, new_people)})
-    links = {(case_ids[r["case_no"]], people[hash_id_number(r["suspect_id"])]) for r in with_people}
-    bulk_insert(conn, CaseParty.__table__, [dict(case_id=c, person_id=p, role="犯罪嫌疑人") for c, p in sorted(links)])
+    links = {(case_ids[r["case_no"]], people[hash_id_number(r["suspect_id"])]) for r in rows}
+    have = {(int(x.case_id), int(x.person_id)) for x in _lookup(
+        conn, [CaseParty.case_id, CaseParty.person_id], CaseParty.case_id, {c for c, _ in links},
+        CaseParty.role == "犯罪嫌疑人")}
+    bulk_insert(conn, CaseParty.__table__,
+                [dict(case_id=c, person_id=p, role="犯罪嫌疑人") for c, p in sorted(links - have)])
+    return people
+
+
+_SUSPECT_COLS = ("seq", "arrest_review_at", "arrest_decided_at", "arrest_decision", "rec_kind", "rec_months",
+                 "rec_months_hi", "prosecution_decided_at", "prosecution_decision", "non_prosecution_type",
+                 "judgment_at", "judgment_kind", "judgment_months", "rec_adopted")
+
+
+def _write_suspects(conn: Connection, rows: list[dict], ctx: dict) -> int:
+    cases = ctx["cases"]
+    with_people = [r for r in rows if r.get("suspect_id")]
+    people = _link_people(conn, with_people, {no: int(c.id) for no, c in cases.items()}, ctx["people"]) \
+        if with_people else {}
+    recs = []
+    for r in rows:
+        c = cases[r["case_no"]]
+        rec = _fields(r, _SUSPECT_COLS)
+        rec.update(case_id=int(c.id), district_id=int(c.district_id), juvenile=bool(r.get("juvenile")),
+                   plea=bool(r.get("plea")), probation=bool(r.get("probation")),
+                   person_id=people.get(hash_id_number(r["suspect_id"])) if r.get("suspect_id") else None)
+        recs.append(rec)
+    n = bulk_insert(conn, Suspect.__table__, recs)
+    spells = [r for r in rows if r.get("custody_measure")]
+    if spells:
+        ids = {(int(x.case_id), int(x.seq)): int(x.id) for x in _lookup(
+            conn, [Suspect.id, Suspect.case_id, Suspect.seq], Suspect.case_id, {int(cases[r["case_no"]].id) for r in spells})}
+        bulk_insert(conn, CustodyPeriod.__table__, [
+            dict(suspect_id=ids[(int(cases[r["case_no"]].id), r["seq"])], measure=r["custody_measure"],
+                 started_at=r["custody_since"], ended_at=None) for r in spells])
     return n
 
 
@@ -271,7 +376,8 @@ def _write_sentencing(conn: Connection, rows: list[dict], ctx: dict) -> int:
     return bulk_insert(conn, SentencingRecord.__table__, recs)
 
 
-WRITERS = {"cases": _write_cases, "events": _write_events, "sentencing": _write_sentencing}
+WRITERS = {"cases": _write_cases, "suspects": _write_suspects, "events": _write_events,
+           "sentencing": _write_sentencing}
 
 
 # ----------------------------------------------------------------------------- the import

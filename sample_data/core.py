@@ -1,10 +1,14 @@
-"""Core sample data: districts, procuratorates, staff, people, cases and their event stream.
+"""Core sample data: districts, procuratorates, staff, people, cases, their suspects and event stream.
 
 Each criminal case's whole life is simulated first (arrest review, investigation, prosecution
 review with returns and extensions, decision, trial, judgment) and then cut at ``ctx.now``: stages
-not yet reached are left empty and the current stage is the last one reached. Rates follow
-``shared/domain/procuratorate.md`` §7: plea leniency ≈ 90 %, pre-trial detention 20–35 %,
-non-arrest 25–45 %, non-prosecution 15–28 %, adoption of recommendations 95–98 %.
+not yet reached are left empty and the current stage is the last one reached. Every suspect then
+gets their own record (``_suspects``): arrest decision (批准/不批准 on a police request; 决定/不予 for
+a supervisory commission's case or in prosecution review), plea, recommendation, prosecution
+decision, judgment, and custody spells over time. The case keeps the summary of
+``domain.case_summary`` (applied vectorised by ``summarise_frame``). Per-person rates follow
+``shared/domain/procuratorate.md`` §1.3: 不捕率 ≈ 45 %, 不诉率 ≈ 23 %, 诉前羁押率 ≈ 35 %, 认罪认罚 ≈ 87 %,
+确定刑 ≈ 90 % of recommendations, adoption ≈ 96 % (tests/test_foundation.py holds the ranges).
 """
 from __future__ import annotations
 
@@ -17,11 +21,16 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from domain.access import AUDITOR, DATA, LEADER, PIL, PROSECUTOR, SECADMIN, SUPERVISION, SYSADMIN
-from domain.cases import ADMIN_CAUSES, CHARGE_MIX, CIVIL_CAUSES, PIL_CAUSES
+from domain.cases import ADMIN_CAUSES, CHARGE_MIX, CIVIL_CAUSES, MATTER_EVENTS, PIL_CAUSES
+from domain.procedure import (
+    APPROVED, ARRESTED, DECIDED, NON_PROSECUTION_TYPES, NOT_APPROVED, NOT_DECIDED, NOT_PROSECUTE, PROSECUTE,
+    REC_FIXED, REC_RANGE,
+)
 from domain.identity import make_id
 from domain.passwords import new_password
 from queries.schema import (
-    AppUser, Case, CaseEvent, CaseParty, Department, District, Person, Procuratorate, UserRole,
+    AppUser, Case, CaseEvent, CaseParty, CustodyPeriod, Department, District, Person, Procuratorate, Suspect,
+    UserRole,
 )
 from queries.writes import bulk_insert, fix_pg_sequences, person_columns, phone_columns
 
@@ -46,7 +55,10 @@ VICTIM_CHARGES = {"盗窃", "诈骗", "故意伤害", "抢劫", "抢夺", "敲�
 # Median recommended months per charge (rough, in line with the CAIL medians).
 REC_MONTHS = {"危险驾驶": 3, "盗窃": 8, "诈骗": 24, "故意伤害": 12, "帮助信息网络犯罪活动": 8,
               "掩饰、隐瞒犯罪所得、犯罪所得收益": 10, "交通肇事": 12, "走私、贩卖、运输、制造毒品": 18,
-              "强奸": 40, "抢劫": 48, "合同诈骗": 36, "故意杀人": 150}
+              "强奸": 40, "抢劫": 48, "合同诈骗": 36, "故意杀人": 150, "受贿": 36, "贪污": 36,
+              "挪用公款": 24, "行贿": 18}
+# Duty crimes investigated by the supervisory commissions (监察法 art. 11; CPL art. 170).
+DUTY_CHARGES = ("受贿", "贪污", "挪用公款", "行贿")
 
 HOURS = 3600.0
 DAYS = 86400.0
@@ -143,6 +155,176 @@ def _accept_times(n: int, start: dt.datetime, now: dt.datetime, rng: np.random.G
     return secs
 
 
+
+def _first(s: pd.DataFrame, mask: np.ndarray, order: np.ndarray | None = None) -> pd.DataFrame:
+    """Per case, the row of ``s[mask]`` with the smallest ``order`` (default ``seq``)."""
+    sub = s[mask]
+    key = sub["seq"].to_numpy() if order is None else order[mask]
+    return sub.assign(_k=key).sort_values(["case", "_k"], kind="stable").drop_duplicates("case")
+
+
+def summarise_frame(s: pd.DataFrame, n: int) -> dict[str, np.ndarray]:
+    """``domain.case_summary.summarise`` for every case at once: arrays of length ``n`` (case index)."""
+    out: dict[str, np.ndarray] = {}
+    obj = lambda: np.full(n, None, dtype=object)  # noqa: E731
+    reviewed = s["arrest_decision"].notna().to_numpy()
+    arrested = s["arrest_decision"].isin(ARRESTED).to_numpy()
+    first = _first(s, reviewed, np.where(arrested, 0, 1000) + s["seq"].to_numpy())
+    out["arrest_decision"] = obj()
+    out["arrest_decision"][first["case"].to_numpy()] = first["arrest_decision"].to_numpy()
+    out["arrest_decided_at"] = np.full(n, np.nan)
+    t = s[reviewed].groupby("case")["arrest_decided_at"].min()
+    out["arrest_decided_at"][t.index.to_numpy()] = t.to_numpy()
+    decided = s["prosecution_decision"].notna().to_numpy()
+    pros = (s["prosecution_decision"] == PROSECUTE).to_numpy()
+    first = _first(s, decided, np.where(pros, 0, 1000) + s["seq"].to_numpy())
+    out["prosecution_decision"] = obj()
+    out["prosecution_decision"][first["case"].to_numpy()] = first["prosecution_decision"].to_numpy()
+    out["non_prosecution_type"] = obj()
+    out["non_prosecution_type"][first["case"].to_numpy()] = first["non_prosecution_type"].to_numpy()
+    out["prosecution_decided_at"] = np.full(n, np.nan)
+    t = s[decided].groupby("case")["prosecution_decided_at"].min()
+    out["prosecution_decided_at"][t.index.to_numpy()] = t.to_numpy()
+    out["plea_leniency"] = np.zeros(n, dtype=bool)
+    p = s.groupby("case")["plea"].any()
+    out["plea_leniency"][p.index.to_numpy()] = p.to_numpy()
+    first = _first(s, s["rec_kind"].notna().to_numpy())
+    c = first["case"].to_numpy()
+    out["sentencing_rec_kind"], out["rec_adopted"] = obj(), obj()
+    out["sentencing_rec_months"] = np.full(n, np.nan)
+    out["sentencing_rec_kind"][c] = first["rec_kind"].to_numpy()
+    out["sentencing_rec_months"][c] = first["rec_months"].to_numpy(dtype=float)
+    out["rec_adopted"][c] = first["rec_adopted"].to_numpy()
+    return out
+
+
+def _suspects(k: dict, rng: np.random.Generator, span_now: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per suspect of every criminal case, with their own decisions, and their custody spells.
+
+    ``k`` holds the case arrays (index = case index; times in seconds from the start, NaN = not
+    reached by now). The principal suspect (seq 1) takes the case's drawn path; a co-suspect never
+    goes further than the principal (so the case's summary is seq 1's arrest and prosecution) but
+    may stop short: not arrested where the principal was, not prosecuted where the principal was,
+    pleading or not on their own.
+    """
+    crim, suspects = k["crim"], k["suspects"]
+    ci = np.nonzero(crim)[0]
+    reps = suspects[ci].astype(int)
+    case = np.repeat(ci, reps)
+    m = len(case)
+    seq = np.arange(m) - np.repeat(np.cumsum(reps) - reps, reps) + 1
+    co = seq > 1
+    u = lambda: rng.random(m)  # noqa: E731
+    g = {name: k[name][case] for name in (
+        "arrest_path", "approved", "duty", "review_arrest", "nonpros", "fast", "expect", "np_type",
+        "juvenile", "reached", "acc", "arrest_decided_c", "duty_decided_c", "rev_review_c", "rev_decided_c",
+        "review_c", "decided_c", "judgment_c", "handler", "charge")}
+    nan = np.full(m, np.nan)
+
+    # ---- arrest review: the police's request (批准 / 不批准), a supervisory commission's case or
+    # the procuratorate's own review in prosecution review (决定 / 不予)
+    police = g["arrest_path"]
+    arrested_p = np.where(co, g["approved"] & (u() < 0.62), g["approved"])
+    duty_ok = u() < np.where(co, 0.75, 0.92)
+    rev = g["review_arrest"] & (~co | (u() < 0.8))
+    rev_ok = u() < 0.55
+    review_at = np.where(police | g["duty"], g["acc"], np.where(rev, g["rev_review_c"], nan))
+    dec_at = np.where(police, g["arrest_decided_c"], np.where(g["duty"], g["duty_decided_c"],
+                                                             np.where(rev, g["rev_decided_c"], nan)))
+    decision = np.where(police, np.where(arrested_p, APPROVED, NOT_APPROVED),
+                        np.where(g["duty"], np.where(duty_ok, DECIDED, NOT_DECIDED),
+                                 np.where(rev, np.where(rev_ok, DECIDED, NOT_DECIDED), None)))
+    decision = np.where(np.isnan(dec_at), None, decision)
+    arrested = np.isin(decision, ARRESTED)
+
+    # ---- prosecution decision: never further than the principal's
+    not_pros = g["nonpros"] | (co & (u() < np.where(arrested, 0.04, 0.16)))
+    reached = g["reached"]
+    pdec = np.where(reached, np.where(not_pros, NOT_PROSECUTE, PROSECUTE), None)
+    types = np.where(g["juvenile"], rng.choice(NON_PROSECUTION_TYPES, m, p=[0.05, 0.62, 0.13, 0.20]),
+                     rng.choice(NON_PROSECUTION_TYPES[:3], m, p=[0.06, 0.76, 0.18]))
+    np_type = np.where(reached & not_pros, np.where(co, types, g["np_type"]), None)
+    np_type = np.where((np_type == "附条件不起诉") & ~g["juvenile"], "酌定不起诉", np_type)
+    prosecuted = reached & ~not_pros
+
+    # ---- plea and recommendation (CPL arts. 174, 176): fast-track suspects all plead
+    plea_own = u() < 0.84
+    plea1 = pd.Series(plea_own).groupby(case).transform("first").to_numpy()
+    plea = np.where(co & (u() < 0.6), plea1, plea_own) | g["fast"]
+    plea = plea & reached
+    has_rec = plea & prosecuted
+    rec_kind = np.where(has_rec, np.where(u() < 0.9, REC_FIXED, REC_RANGE), None)
+    share = np.where(co, rng.uniform(0.5, 1.0, m), 1.0)  # accomplices get less
+    rec_lo = np.maximum(1, np.round(g["expect"] * share * rng.lognormal(0, 0.15, m)))
+    dui = g["charge"] == "危险驾驶"
+    rec_lo = np.where(dui, np.clip(rec_lo, 1, 6), np.minimum(rec_lo, 300))
+    rec_hi = np.where(rec_kind == REC_RANGE, np.minimum(rec_lo + rng.integers(1, 7, m), 300), np.nan)
+    rec_hi = np.where(dui & (rec_kind == REC_RANGE), np.minimum(rec_hi, 6), rec_hi)
+    rec_hi = np.where(rec_hi <= rec_lo, np.nan, rec_hi)
+    rec_kind = np.where((rec_kind == REC_RANGE) & np.isnan(rec_hi), REC_FIXED, rec_kind)
+    rec_months = np.where(has_rec, rec_lo, np.nan)
+
+    # ---- judgment of first instance
+    judged = prosecuted & ~np.isnan(g["judgment_c"])
+    adopted = has_rec & (u() < 0.96)
+    in_range = np.where(np.isnan(rec_hi), rec_lo, rec_lo + np.floor(u() * (np.nan_to_num(rec_hi) - rec_lo + 1)))
+    own = np.maximum(1, np.round(g["expect"] * share * rng.lognormal(0, 0.3, m)))
+    off = np.where(np.isnan(rec_hi), rec_lo, rec_hi) + rng.integers(1, 4, m)  # not adopted: heavier
+    months = np.where(adopted, in_range, np.where(has_rec, off, own))
+    months = np.where(dui, np.clip(months, 1, 6), np.minimum(months, 300))
+    r = u()
+    # 有期徒刑 is six months at least (Criminal Law art. 45); below that the term is 拘役 (art. 42)
+    kind = np.where(dui | (months < 6) | ((months == 6) & (r < 0.5)), "拘役", "有期徒刑")
+    other = ~adopted & ~dui
+    kind = np.where(other & (r > 0.985), "免予刑事处罚", np.where(other & (r > 0.97) & (r <= 0.985), "单处罚金",
+                    np.where(other & (r > 0.96) & (r <= 0.97), "管制", kind)))
+    months = np.where(kind == "管制", np.clip(months, 3, 24), months)
+    months = np.where(kind == "拘役", np.clip(months, 1, 6), months)
+    months = np.where(np.isin(kind, ("免予刑事处罚", "单处罚金")), np.nan, months)
+    probation = judged & np.isin(kind, ("拘役", "有期徒刑")) & (months <= 36) & (u() < np.where(dui, 0.45, 0.35))
+    custodial = np.isin(kind, ("拘役", "有期徒刑")) & ~probation
+
+    s = pd.DataFrame({
+        "case": case, "seq": seq, "juvenile": g["juvenile"],
+        "arrest_review_at": np.where(police | g["duty"] | rev, review_at, nan),
+        "arrest_decided_at": dec_at, "arrest_decision": decision,
+        "arrest_decided_by": np.where(decision != None, g["handler"], None),  # noqa: E711
+        "plea": plea, "rec_kind": rec_kind, "rec_months": rec_months,
+        "rec_months_hi": np.where(rec_kind == REC_RANGE, rec_hi, np.nan),
+        "prosecution_decided_at": np.where(reached, g["decided_c"], nan),
+        "prosecution_decision": pdec, "non_prosecution_type": np_type,
+        "judgment_at": np.where(judged, g["judgment_c"], nan),
+        "judgment_kind": np.where(judged, kind, None),
+        "judgment_months": np.where(judged, months, np.nan),
+        "probation": probation,
+        "rec_adopted": np.where(judged & has_rec, adopted, None),
+    })
+
+    # ---- custody over time: 拘留 → 逮捕 | 取保候审 / 监视居住 → 释放 (or the sentence)
+    nc = np.where(u() < 0.9, "取保候审", "监视居住")
+    held_from = np.where(police, g["acc"] - rng.uniform(1, 7, m) * DAYS, np.where(g["duty"], g["acc"], nan))
+    free_from = np.where(police | g["duty"], dec_at, g["acc"])  # non-custodial measure starts
+    free_from = np.where(arrested, nan, free_from)
+    arrest_from = np.where(arrested, dec_at, nan)
+    # the measure the suspect is on last ends at the decision not to prosecute or at judgment
+    end = np.where(reached & not_pros, g["decided_c"], np.where(judged, g["judgment_c"], nan))
+    rev_arrest = rev & arrested  # 取保 until the procuratorate arrests in prosecution review
+    spells = [
+        (held_from, dec_at, "拘留", police | g["duty"]),
+        (np.where(rev_arrest, g["acc"], free_from), np.where(rev_arrest, dec_at, end), nc,
+         ~np.isnan(np.where(rev_arrest, g["acc"], free_from))),
+        (arrest_from, end, "逮捕", arrested),
+        (end, nan, "释放", ~np.isnan(end) & ~(judged & custodial)),
+    ]
+    parts = []
+    for a, b, measure, mask in spells:
+        idx = np.nonzero(mask & ~np.isnan(a))[0]
+        parts.append(pd.DataFrame({"suspect": idx, "measure": np.broadcast_to(measure, m)[idx],
+                                   "started_at": a[idx], "ended_at": b[idx]}))
+    custody = pd.concat(parts, ignore_index=True).sort_values(["suspect", "started_at"], kind="stable")
+    return s, custody.reset_index(drop=True)
+
+
 def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
     now = ctx.now
     start = (now - dt.timedelta(days=365 * spec.years)).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -188,33 +370,53 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
     cw = np.array(cw) / sum(cw)
     charge = np.where(crim, rng.choice(charges, size=n, p=cw), None)
     suspects = np.where(crim, rng.choice([1, 2, 3, 4], size=n, p=[0.80, 0.13, 0.05, 0.02]), 1)
+    # a few duty-crime cases come from a supervisory commission (CPL art. 170): no police arrest
+    # request; the procuratorate detains on acceptance and decides on arrest within 10 days
+    duty = crim & (rng.random(n) < 0.012)
+    charge = np.where(duty, rng.choice(DUTY_CHARGES, size=n), charge)
 
-    # arrest review path (suspect detained by police); dangerous driving almost never
-    p_arrest = np.where(charge == "危险驾驶", 0.05, 0.52)
-    arrest_path = crim & (rng.random(n) < p_arrest)
+    # arrest review path (suspect detained by police); dangerous driving almost never; gangs mostly
+    p_arrest = np.where(charge == "危险驾驶", 0.05, np.where(suspects > 1, 0.85, 0.66))
+    arrest_path = crim & ~duty & (rng.random(n) < p_arrest)
     arrest_review = np.where(arrest_path, acc, np.nan)
     arrest_days = np.where(rng.random(n) < 0.985, rng.uniform(1, 6.9, n), rng.uniform(7.2, 10, n))
     arrest_decided = arrest_review + arrest_days * DAYS
-    approved = arrest_path & (rng.random(n) < 0.66)
-    investigation = np.where(approved, rng.uniform(20, 75, n), rng.uniform(15, 60, n)) * DAYS
+    approved = arrest_path & (rng.random(n) < 0.60)  # the principal suspect's (seq 1) decision
+    # custody after arrest lasts two months in investigation unless extended (CPL arts. 156–158)
+    inv_ext = approved & (rng.random(n) < 0.04)
+    investigation = np.where(approved, np.where(inv_ext, rng.uniform(62, 90, n), rng.uniform(20, 59, n)),
+                             rng.uniform(15, 60, n)) * DAYS
     review_start = np.where(arrest_path, arrest_decided + investigation, np.where(crim, acc, np.nan))
+    duty_decided = acc + rng.uniform(2, 9.5, n) * DAYS
     returns = np.where(crim, rng.choice([0, 1, 2], size=n, p=[0.86, 0.10, 0.04]), 0)
     extensions = np.where(crim & (rng.random(n) < 0.14), 1, 0)
-    fast = crim & (charge == "危险驾驶") & (rng.random(n) < 0.7)
+    # likely sentence: sets "over one year" (CPL art. 172) and the recommendations
+    med = np.array([REC_MONTHS.get(c, 12) if c else 0 for c in charge], dtype=float)
+    expect = np.where(crim, np.maximum(1, np.round(med * rng.lognormal(0, 0.45, n))), 0)
+    fast = crim & ((charge == "危险驾驶") & (rng.random(n) < 0.7)
+                   | (charge == "盗窃") & (expect <= 12) & (rng.random(n) < 0.35))
+    expect = np.where(charge == "危险驾驶", np.minimum(expect, 6), expect)  # 拘役 at most (art. 133-1)
+    returns = np.where(fast, 0, returns)  # a returned fast-track case leaves the procedure
+    extensions = np.where(fast, 0, extensions)
+    simple = crim & ~fast & (expect <= 36) & (rng.random(n) < 0.3)
+    procedure = np.where(crim, np.where(fast, "速裁", np.where(simple, "简易", "普通")), None)
+    origin = np.where(crim, np.where(duty, "监察机关", "公安机关"), None)
+    complex_case = crim & (rng.random(n) < np.where(suspects > 2, 0.15, 0.02))
+    over_one_year = crim & (expect > 12)
     base_review = np.where(fast, rng.uniform(3, 9.5, n), rng.uniform(8, 29, n))
     # a few files sit too long: these feed the time-limit watch list
     late = crim & (rng.random(n) < 0.015)
     base_review = np.where(late, rng.uniform(31, 40, n), base_review)
     review_total = base_review + returns * 45.0 + extensions * 15.0
     decided = review_start + review_total * DAYS
-    nonpros = crim & (rng.random(n) < np.where(approved, 0.06, 0.24))
-    plea = crim & (rng.random(n) < 0.90)
-    rec_kind = np.where(crim & ~nonpros & plea, np.where(rng.random(n) < 0.85, "确定刑", "幅度刑"), None)
-    med = np.array([REC_MONTHS.get(c, 12) if c else 0 for c in charge], dtype=float)
-    rec_months = np.where(rec_kind != None, np.maximum(1, np.round(med * rng.lognormal(0, 0.45, n))), np.nan)  # noqa: E711
+    # the principal's prosecution decision; co-suspects never go further (see _suspects)
+    nonpros = crim & (rng.random(n) < np.where(approved | duty, 0.07, np.where(fast, 0.18, 0.33)))
+    # the procuratorate's own arrest review of suspects sent for prosecution at liberty (Rules art. 289)
+    review_arrest = crim & ~arrest_path & ~duty & ~fast & (rng.random(n) < 0.06)
+    rev_review_at = review_start + rng.uniform(0.5, 3, n) * DAYS
+    rev_decided_at = rev_review_at + rng.uniform(1, 4, n) * DAYS
     trial = np.where(crim & ~nonpros, decided + rng.uniform(10, 40, n) * DAYS, np.nan)
     judgment = trial + rng.uniform(1, 45, n) * DAYS
-    adopted = np.where(rec_kind != None, rng.random(n) < 0.965, None)  # noqa: E711
     appealed = crim & ~nonpros & (rng.random(n) < 0.04)
 
     # non-criminal functions: 受理 → 审查 → 办结
@@ -266,10 +468,16 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
     # an appeal is lodged 5 days after judgment; the second instance ends 45–120 days later
     appeal_at = judgment_c + 5 * DAYS
     appeal_end = appeal_at + rng.uniform(45, 120, n) * DAYS
+    remand = appealed & (rng.random(n) < 0.1)  # 发回重审: back to first instance (CPL art. 236)
+    retrial_end = appeal_end + rng.uniform(30, 90, n) * DAYS
     on_appeal = m6 & appealed & (appeal_at <= span_now) & (span_now < appeal_end)
+    on_retrial = m6 & remand & (appeal_end <= span_now) & (span_now < retrial_end)
+    entered = np.where(m6, judgment_c, entered)
     stage = np.where(on_appeal, "上诉抗诉", stage)
     entered = np.where(on_appeal, appeal_at, entered)
-    entered = np.where(m6, judgment_c, entered)
+    stage = np.where(on_retrial, "一审", stage)
+    entered = np.where(on_retrial, appeal_end, entered)
+    entered = np.where(m6 & remand & (retrial_end <= span_now), retrial_end, entered)
     # other functions
     o1 = ~crim & ~np.isnan(other_review_c)
     stage = np.where(o1, "审查", stage)
@@ -289,15 +497,30 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
         s = pd.to_datetime(pd.Series(x), unit="s", origin=pd.Timestamp(start))
         return s.dt.floor("s")
 
-    measure = np.where(crim, np.where(approved & ~np.isnan(arrest_decided_c), "逮捕",
-                                      np.where(rng.random(n) < 0.9, "取保候审", "监视居住")), None)
-    detained_flag = arrest_path  # in police custody when the arrest review was requested
+    detained_flag = arrest_path | duty  # in custody when the case reached the procuratorate
     causes = np.where(fn == "民事", rng.choice(CIVIL_CAUSES, n),
                       np.where(fn == "行政", rng.choice(ADMIN_CAUSES, n),
                                np.where(fn == "公益诉讼", rng.choice(PIL_CAUSES, n), None)))
     np_type = np.where(nonpros, rng.choice(["酌定不起诉", "存疑不起诉", "法定不起诉", "附条件不起诉"], n,
                                            p=[0.72, 0.18, 0.05, 0.05]), None)
     juvenile = crim & (np_type == "附条件不起诉") | (crim & (rng.random(n) < 0.02))
+    # 承办检察官: one of the district's three prosecutors, in turn. A prosecutor sees parties in
+    # clear only here; the arrest decisions are signed by the case's handler.
+    uid = ctx.ids["users"]
+    handler = np.array([uid[f"pros_{d}_{i % 3 + 1}"] for d, i in zip(case_district, range(1, n + 1))])
+    susp, custody = _suspects(dict(
+        crim=crim, suspects=suspects, arrest_path=arrest_path, approved=approved, duty=duty,
+        review_arrest=review_arrest, nonpros=nonpros, fast=fast, expect=expect, np_type=np_type,
+        juvenile=juvenile, reached=reached_decision, acc=acc, arrest_decided_c=arrest_decided_c,
+        duty_decided_c=cut(duty_decided), rev_review_c=cut(rev_review_at), rev_decided_c=cut(rev_decided_at),
+        review_c=review_c, decided_c=decided_c, judgment_c=judgment_c, handler=handler, charge=charge),
+        rng, span_now)
+    summ = summarise_frame(susp, n)
+    # the case's current compulsory measure: its principal suspect's latest one (not 拘留 or 释放)
+    lead = custody[custody["measure"].isin(("逮捕", "取保候审", "监视居住"))
+                   & (susp["seq"].to_numpy()[custody["suspect"].to_numpy()] == 1)].drop_duplicates("suspect", keep="last")
+    measure = np.full(n, None, dtype=object)
+    measure[susp["case"].to_numpy()[lead["suspect"].to_numpy()]] = lead["measure"].to_numpy()
     years = (pd.Timestamp(start) + pd.to_timedelta(acc, unit="s")).year.to_numpy()
     seq = pd.Series(years).groupby([years, case_district]).cumcount().to_numpy() + 1
     kind_code = {"刑事": "刑诉", "民事": "民监", "行政": "行监", "公益诉讼": "公益"}
@@ -327,34 +550,35 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
         "stage_entered_at": ts(entered),
         "accepted_at": ts(acc),
         "suspects": suspects,
-        "arrest_review_at": ts(np.where(arrest_path, acc, np.nan)),
-        "arrest_decided_at": ts(arrest_decided_c),
-        "arrest_decision": np.where(~np.isnan(arrest_decided_c), np.where(approved, "批准逮捕", "不批准逮捕"), None),
+        "arrest_review_at": ts(cut(np.where(arrest_path | duty, acc, np.where(review_arrest, rev_review_at, np.nan)))),
+        "arrest_decided_at": ts(summ["arrest_decided_at"]),
+        "arrest_decision": summ["arrest_decision"],
         "detained": detained_flag,
         "prosecution_review_at": ts(review_c),
         "returns_count": returns_done,
         "extensions_count": ext_done.astype(int),
-        "prosecution_decided_at": ts(decided_c),
-        "prosecution_decision": np.where(reached_decision, np.where(nonpros, "不起诉", "起诉"), None),
-        "non_prosecution_type": np.where(reached_decision, np_type, None),
-        "plea_leniency": plea & reached_decision,
-        "sentencing_rec_kind": np.where(reached_decision, rec_kind, None),
-        "sentencing_rec_months": np.where(reached_decision, rec_months, np.nan),
+        "prosecution_decided_at": ts(summ["prosecution_decided_at"]),
+        "prosecution_decision": summ["prosecution_decision"],
+        "non_prosecution_type": summ["non_prosecution_type"],
+        "plea_leniency": summ["plea_leniency"],
+        "sentencing_rec_kind": summ["sentencing_rec_kind"],
+        "sentencing_rec_months": summ["sentencing_rec_months"],
         "trial_at": ts(trial_c),
         "judgment_at": ts(judgment_c),
-        "rec_adopted": np.where(~np.isnan(judgment_c), adopted, None),
+        "rec_adopted": summ["rec_adopted"],
         "appealed": appealed & ~np.isnan(judgment_c),
         "outcome": np.where(~np.isnan(judgment_c), "有罪判决", np.where(reached_decision & nonpros, "不起诉", None)),
         "closed_at": ts(cut(closed_at)),
         "handling_department": [f"{name_of[d]}院{dn}" for d, dn in zip(case_district, dept_name)],
         "compulsory_measure": measure,
         "juvenile": juvenile,
+        "procedure": procedure,
+        "origin": origin,
+        "complex_case": complex_case,
+        "over_one_year": over_one_year,
+        "handler_id": handler,
     })
     cases["sentencing_rec_months"] = cases["sentencing_rec_months"].astype("Int64")
-    # 承办检察官: one of the district's three prosecutors, in turn (no draw from ``rng``, so every
-    # other figure of the sample stays as it was). A prosecutor sees parties in clear only here.
-    uid = ctx.ids["users"]
-    cases["handler_id"] = [uid[f"pros_{d}_{i % 3 + 1}"] for d, i in zip(case_district, cases["id"])]
 
     # ------------------------------------------------------------------ events
     ev = []
@@ -365,9 +589,28 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
             ev.append(pd.DataFrame({"case_idx": idx, "t": when[idx], "event_type": etype,
                                     "stage_from": sfrom, "stage_to": sto, "counts_as_matter": matter}))
 
+    first = np.where(arrest_path, "审查逮捕", np.where(crim, "审查起诉", "受理"))  # the stage a case enters first
     add(np.ones(n, bool), acc, "受理", None, None)
+    # the arrest decision: the case's summary (its police path moves the stage on)
     add(arrest_path, arrest_decided_c, "批准逮捕", "审查逮捕", "侦查")
-    ev[-1].loc[~approved[ev[-1]["case_idx"]], "event_type"] = "不批准逮捕"
+    ev[-1]["event_type"] = summ["arrest_decision"][ev[-1]["case_idx"]]
+    for mask in (duty, review_arrest):  # the procuratorate's own decision, in prosecution review
+        add(mask, summ["arrest_decided_at"], "决定逮捕", "审查起诉", "审查起诉")
+        ev[-1]["event_type"] = summ["arrest_decision"][ev[-1]["case_idx"]]
+    # matter events (件, domain.cases.MATTER_EVENTS) at rates in line with procuratorate.md §1.3:
+    # extensions, returns and appeals make almost all of them; the others are rare
+    any_na = np.zeros(n, dtype=bool)
+    any_na[susp.loc[susp["arrest_decision"] == NOT_APPROVED, "case"].to_numpy()] = True
+    reconsider = any_na & (rng.random(n) < 0.05)  # the police ask again (CPL art. 92)
+    t_recon = arrest_decided_c + rng.uniform(1, 4, n) * DAYS
+    add(reconsider, cut(t_recon), "不捕复议", "侦查", "侦查", True)
+    add(reconsider & (rng.random(n) < 0.3), cut(t_recon + rng.uniform(4, 9, n) * DAYS), "不捕复核", "侦查", "侦查", True)
+    add(inv_ext, cut(arrest_decided + 55 * DAYS), "延长侦查羁押期限", "侦查", "侦查", True)
+    add(approved & ~inv_ext & (rng.random(n) < 0.01), cut(arrest_decided + investigation * 0.5),
+        "重新计算侦查羁押期限", "侦查", "侦查", True)
+    transfer = crim & (rng.random(n) < 0.004)
+    add(transfer, cut(acc + rng.uniform(0.2, 0.9, n) * DAYS), "改变管辖", None, None, True)
+    ev[-1]["stage_from"] = ev[-1]["stage_to"] = first[ev[-1]["case_idx"]]
     add(arrest_path, review_c, "移送审查起诉", "侦查", "审查起诉")
     for k in range(2):
         add(crim & (returns > k), cut(ret_start[k]), "退回补充侦查", "审查起诉", "退回补充侦查", True)
@@ -378,13 +621,29 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
     add(crim & ~nonpros, decided_c, "提起公诉", "审查起诉", "提起公诉")
     add(crim & ~nonpros, trial_c, "开庭审理", "提起公诉", "一审")
     add(crim & ~nonpros, judgment_c, "判决", "一审", "判决")
-    add(appealed, cut(appeal_at), "上诉", "判决", "上诉抗诉", True)
-    add(appealed, cut(appeal_end), "二审裁判", "上诉抗诉", "判决")
+    t_np = decided_c + rng.uniform(2, 6.5, n) * DAYS  # within 7 days of the decision (CPL arts. 179–180)
+    police_np = crim & nonpros & ~duty & (rng.random(n) < 0.03)
+    add(police_np, cut(t_np), "不诉复议", "不起诉", "不起诉", True)
+    add(police_np & (rng.random(n) < 0.3), cut(t_np + rng.uniform(10, 25, n) * DAYS), "不诉复核", "不起诉", "不起诉", True)
+    victim_np = crim & nonpros & np.isin(charge, list(VICTIM_CHARGES)) & (rng.random(n) < 0.06)
+    add(victim_np, cut(t_np), "不诉申诉", "不起诉", "不起诉", True)
+    mid = trial_c + (judgment_c - trial_c) * rng.uniform(0.2, 0.8, n)
+    # a prosecution withdrawn in trial and filed again on new evidence (Rules arts. 424–425)
+    add(crim & ~nonpros & (rng.random(n) < 0.003), mid, "撤回起诉", "一审", "一审", True)
+    add(crim & ~nonpros & (rng.random(n) < 0.01), mid, "建议延期审理", "一审", "一审", True)
+    protest = rng.random(n) < 0.12  # the procuratorate protests rather than the defendant appealing
+    add(appealed & ~protest, cut(appeal_at), "上诉", "判决", "上诉抗诉", True)
+    add(appealed & protest, cut(appeal_at), "抗诉", "判决", "上诉抗诉", True)
+    add(appealed & ~remand, cut(appeal_end), "二审裁判", "上诉抗诉", "判决")
+    add(remand, cut(appeal_end), "发回重审", "上诉抗诉", "一审", True)
+    add(remand, cut(retrial_end), "判决", "一审", "判决")
+    add(crim & ~nonpros & (rng.random(n) < 0.004), cut(judgment + rng.uniform(30, 200, n) * DAYS),
+        "刑事申诉", "判决", "判决", True)
     add(~crim, other_review_c, "立案审查", "受理", "审查")
     add(~crim, other_closed_c, "办结", "审查", "办结")
     events = pd.concat(ev, ignore_index=True)
+    events["counts_as_matter"] = events["event_type"].isin(MATTER_EVENTS)  # the one list of 件
     # stage_to of 受理: the stage a case enters first
-    first = np.where(arrest_path, "审查逮捕", np.where(crim, "审查起诉", "受理"))
     is_acc = events["event_type"] == "受理"
     events.loc[is_acc, "stage_to"] = first[events.loc[is_acc, "case_idx"]]
     events = events.sort_values(["t", "case_idx"], kind="stable").reset_index(drop=True)
@@ -439,14 +698,35 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
     parties = pd.DataFrame({"case_id": person_case + 1, "person_id": persons["id"], "role": role})
     ctx.ids["clear_identities"] = {int(pid): (i, p) for pid, i, p in zip(persons["id"], ids, phones)}
 
+    # ------------------------------------------------------------------ suspects' own records
+    # the suspects were generated in the order of the persons above: suspect k is person k + 1
+    assert len(susp) == n_susp and (susp["case"].to_numpy() == susp_case).all()
+    suspect_df = pd.DataFrame({"id": np.arange(1, n_susp + 1), "case_id": susp["case"].to_numpy() + 1,
+                               "district_id": case_district[susp["case"].to_numpy()],
+                               "person_id": np.arange(1, n_susp + 1), "seq": susp["seq"].to_numpy()})
+    for col in ("juvenile", "arrest_decision", "arrest_decided_by", "plea", "rec_kind", "prosecution_decision",
+                "non_prosecution_type", "judgment_kind", "probation", "rec_adopted"):
+        suspect_df[col] = susp[col].to_numpy()
+    for col in ("arrest_review_at", "arrest_decided_at", "prosecution_decided_at", "judgment_at"):
+        suspect_df[col] = ts(susp[col].to_numpy()).to_numpy()
+    for col in ("rec_months", "rec_months_hi", "judgment_months"):
+        suspect_df[col] = pd.array(np.round(susp[col].to_numpy(dtype=float)), dtype="Int64")
+    custody_df = pd.DataFrame({"id": np.arange(1, len(custody) + 1),
+                               "suspect_id": custody["suspect"].to_numpy() + 1,
+                               "measure": custody["measure"].to_numpy(),
+                               "started_at": ts(custody["started_at"].to_numpy()).to_numpy(),
+                               "ended_at": ts(custody["ended_at"].to_numpy()).to_numpy()})
+
     with engine.begin() as conn:
-        bar = ctx.bar(len(cases) + len(events_df) + 2 * len(persons), "core")
+        bar = ctx.bar(len(cases) + len(events_df) + 2 * len(persons) + len(suspect_df) + len(custody_df), "core")
         for table, df in ((Case.__table__, cases), (Person.__table__, persons),
-                          (CaseParty.__table__, parties), (CaseEvent.__table__, events_df)):
+                          (CaseParty.__table__, parties), (CaseEvent.__table__, events_df),
+                          (Suspect.__table__, suspect_df), (CustodyPeriod.__table__, custody_df)):
             for i in range(0, len(df), 20000):
                 part = df.iloc[i:i + 20000]
                 written += bulk_insert(conn, table, part)
                 bar.update(len(part))
         bar.close()
-    fix_pg_sequences(engine, Procuratorate, Department, AppUser, Case, Person, CaseParty, CaseEvent)
+    fix_pg_sequences(engine, Procuratorate, Department, AppUser, Case, Person, CaseParty, CaseEvent, Suspect,
+                     CustodyPeriod)
     return written

@@ -23,8 +23,8 @@ from domain.supervision import engine as E
 from domain.supervision.geo import circle_geojson, random_points_in
 from queries import supervision as Q
 from queries.schema import (
-    Alert, AppUser, Case, CaseParty, CheckinTask, Device, DeviceAssignment, District, Fence,
-    LeaveRequest, LocationPing, Person, Procuratorate, SupervisedPerson,
+    Alert, AppUser, Case, CaseParty, CheckinTask, CustodyPeriod, Device, DeviceAssignment, District, Fence,
+    LeaveRequest, LocationPing, Person, Procuratorate, SupervisedPerson, Suspect,
 )
 from queries.writes import add_person, bulk_insert
 
@@ -70,7 +70,7 @@ def _extra_cases(conn, n: int, districts: list[int], now: dt.datetime, rng: np.r
             case_no=f"沪检监管补〔{now.year}〕{i + 1:05d}号", procuratorate_id=procs[d], district_id=d,
             function="刑事", charge=str(rng.choice(["危险驾驶", "盗窃", "诈骗", "故意伤害"])),
             stage="审查起诉", stage_entered_at=acc, accepted_at=acc, suspects=1,
-            prosecution_review_at=acc, compulsory_measure="取保候审").returning(Case.id)).scalar_one()
+            prosecution_review_at=acc, compulsory_measure="取保候审", procedure="普通", origin="公安机关").returning(Case.id)).scalar_one()
         born = dt.date(int(rng.integers(1965, 2004)), int(rng.integers(1, 13)), int(rng.integers(1, 29)))
         idn = make_id(str(d), born, 500 + i % 499)
         while conn.execute(select(Person.id).where(Person.id_hash == hash_id_number(idn))).first():
@@ -81,6 +81,10 @@ def _extra_cases(conn, n: int, districts: list[int], now: dt.datetime, rng: np.r
         pid = add_person(conn, full_name=name, id_number=idn, phone=phone, district_id=d,
                          public_id=rng.bytes(16).hex())
         conn.execute(insert(CaseParty).values(case_id=cid, person_id=pid, role="犯罪嫌疑人"))
+        # the suspect's own record (issue 12): in review, on bail since the transfer
+        sid = conn.execute(insert(Suspect).values(case_id=cid, district_id=d, person_id=pid, seq=1, juvenile=False,
+                                                  plea=False, probation=False).returning(Suspect.id)).scalar_one()
+        conn.execute(insert(CustodyPeriod).values(suspect_id=sid, measure="取保候审", started_at=acc))
         out.append((cid, pid, d, "取保候审", acc, "审查起诉"))
     return out
 

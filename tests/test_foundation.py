@@ -11,7 +11,8 @@ from sqlalchemy import func, inspect, select, text
 
 from queries.db import current_revision, head_revision, is_empty, make_engine, upgrade
 from queries.frames import read_frame
-from queries.schema import Case, CaseEvent, DataVersion, District, Person, metadata
+from domain.procedure import ARREST_DECISIONS, ARRESTED, NOT_ARRESTED
+from queries.schema import Case, CaseEvent, CustodyPeriod, DataVersion, District, Person, Suspect, metadata
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,26 +58,37 @@ def test_identity_numbers_are_never_stored_in_clear(sample_engine):
 
 
 def test_sample_has_all_districts_and_realistic_rates(sample_engine):
+    """Counted per person, as the SPP counts (procuratorate.md §1.3): 不捕率 ~40–48 %, 不诉率 ~20–28 %,
+    诉前羁押率 ~30–45 %, 认罪认罚 ~85–90 %, mostly 确定刑, adoption ~95 %."""
     with sample_engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(District)).scalar() == 16
-    cases = read_frame(sample_engine, select(Case.function, Case.charge, Case.suspects, Case.arrest_decision,
-                                             Case.prosecution_decision, Case.plea_leniency, Case.rec_adopted))
+    s = read_frame(sample_engine, select(Suspect.arrest_decision, Suspect.prosecution_decision, Suspect.plea,
+                                         Suspect.rec_kind, Suspect.rec_adopted))
+    reviewed = s["arrest_decision"].notna()
+    concluded = s["prosecution_decision"].notna()
+    nonarrest = s["arrest_decision"].isin(NOT_ARRESTED).sum() / reviewed.sum()
+    nonpros = (s["prosecution_decision"] == "不起诉").sum() / concluded.sum()
+    detention = s["arrest_decision"].isin(ARRESTED).sum() / concluded.sum()
+    plea = s.loc[concluded, "plea"].astype(bool).mean()
+    fixed = (s["rec_kind"] == "确定刑").sum() / s["rec_kind"].notna().sum()
+    adopted = s["rec_adopted"].dropna().astype(bool).mean()
+    assert 0.38 <= nonarrest <= 0.50, nonarrest
+    assert 0.18 <= nonpros <= 0.29, nonpros
+    assert 0.28 <= detention <= 0.45, detention
+    assert 0.84 <= plea <= 0.91, plea
+    assert fixed >= 0.8, fixed
+    assert 0.93 <= adopted <= 0.98, adopted
+    assert set(s["arrest_decision"].dropna()) == set(ARREST_DECISIONS)  # all four kinds occur
+    cases = read_frame(sample_engine, select(Case.function, Case.charge, Case.procedure, Case.origin))
     crim = cases[cases["function"] == "刑事"]
-    w = crim["suspects"]
-    reviewed = crim["arrest_decision"].notna()
-    nonarrest = w[crim["arrest_decision"] == "不批准逮捕"].sum() / w[reviewed].sum()
-    concluded = crim["prosecution_decision"].notna()
-    nonpros = w[crim["prosecution_decision"] == "不起诉"].sum() / w[concluded].sum()
-    detention = w[crim["arrest_decision"] == "批准逮捕"].sum() / w[concluded].sum()
-    plea = w[concluded & crim["plea_leniency"].astype(bool)].sum() / w[concluded].sum()
-    adopted = crim["rec_adopted"].dropna().astype(bool).mean()
-    assert 0.25 <= nonarrest <= 0.45
-    assert 0.15 <= nonpros <= 0.28
-    assert 0.20 <= detention <= 0.35
-    assert 0.88 <= plea <= 0.92
-    assert 0.95 <= adopted <= 0.98
     mix = crim["charge"].value_counts(normalize=True)
     assert 0.18 <= mix["危险驾驶"] <= 0.26 and 0.10 <= mix["盗窃"] <= 0.17
+    assert crim["procedure"].notna().all() and crim["origin"].notna().all()
+    assert cases.loc[cases["function"] != "刑事", ["procedure", "origin"]].isna().all().all()
+    fast = crim["procedure"] == "速裁"
+    assert 0.3 <= fast[crim["charge"] == "危险驾驶"].mean() <= 0.9
+    assert fast[crim["charge"] == "盗窃"].any() and (crim["procedure"] == "简易").any()
+    assert 0 < (crim["origin"] == "监察机关").mean() < 0.05
 
 
 def test_case_timelines_are_consistent(sample_engine):
@@ -110,6 +122,18 @@ def test_same_seed_gives_same_data_on_both_engines(engine, pg_engine):
     b = read_frame(engine, stmt)
     assert len(b) > 5
     pd.testing.assert_frame_equal(a, b, check_dtype=False)
+    per_person = (select(Suspect.arrest_decision, Suspect.prosecution_decision, Suspect.judgment_kind,
+                         func.count().label("n"), func.sum(Suspect.judgment_months).label("m"),
+                         func.min(Suspect.arrest_decided_at).label("t"))
+                  .group_by(Suspect.arrest_decision, Suspect.prosecution_decision, Suspect.judgment_kind))
+    keys = ["arrest_decision", "prosecution_decision", "judgment_kind"]  # NULLs sort differently: sort here
+    a, b = (read_frame(e, per_person).sort_values(keys, na_position="first").reset_index(drop=True)
+            for e in (pg_engine, engine))
+    assert len(b) > 5
+    pd.testing.assert_frame_equal(a, b, check_dtype=False)
+    spells = select(CustodyPeriod.measure, func.count().label("n")).group_by(CustodyPeriod.measure).order_by(
+        CustodyPeriod.measure)
+    pd.testing.assert_frame_equal(read_frame(pg_engine, spells), read_frame(engine, spells), check_dtype=False)
 
 
 def test_live_feed_tick_writes_events_and_bumps_version(engine):
@@ -130,6 +154,44 @@ def test_live_feed_tick_writes_events_and_bumps_version(engine):
         e1 = conn.execute(select(func.count()).select_from(CaseEvent)).scalar()
     assert e1 - e0 == len(new) >= 10
     assert all(note is None for _, note in new)  # nothing personal in the stream
+
+
+def test_live_feed_takes_each_decision_per_suspect(engine):
+    """New cases come with their suspects' rows and custody; every decision the feed takes is written
+    for each suspect, and the case keeps the summary of ``domain.case_summary``."""
+    from domain.case_summary import summarise
+    from sample_data.build import build
+    from sample_data.live_feed import tick
+
+    now = dt.datetime(2026, 3, 2, 10, 0)
+    build(engine, "tiny", seed=3, progress=False, now=now)
+    rng = np.random.default_rng(5)
+    moments = [now + dt.timedelta(minutes=k) for k in range(1, 41)]
+    for at in moments:
+        tick(engine, at, rng, case_events=5)
+    with engine.connect() as conn:
+        touched = conn.execute(select(CaseEvent.case_id, CaseEvent.event_type).where(
+            CaseEvent.occurred_at >= moments[0])).all()
+        cases = {r.id: r for r in conn.execute(select(Case).where(Case.function == "刑事")).all()}
+        susp = read_frame(engine, select(Suspect.__table__))
+        spells = read_frame(engine, select(CustodyPeriod.__table__))
+    kinds = {e for _, e in touched}
+    assert {"受理", "提起公诉", "判决"} <= kinds and kinds & {"批准逮捕", "不批准逮捕"}, kinds
+    per_case = susp.groupby("case_id").size()
+    for cid in {c for c, _ in touched}:
+        assert per_case.get(cid) == cases[cid].suspects, cid  # one row per suspect, new cases too
+        rows = susp[susp["case_id"] == cid].astype(object).where(lambda d: d.notna(), None).to_dict("records")
+        want = summarise(rows)
+        for col in ("arrest_decision", "prosecution_decision", "non_prosecution_type", "sentencing_rec_kind"):
+            assert want[col] == getattr(cases[cid], col), (cid, col)
+    decided_now = susp[pd.to_datetime(susp["prosecution_decided_at"]) >= moments[0]]
+    assert len(decided_now) >= 5 and decided_now["prosecution_decision"].notna().all()
+    judged_now = susp[pd.to_datetime(susp["judgment_at"]) >= moments[0]]
+    assert len(judged_now) >= 1 and judged_now["judgment_kind"].notna().all()
+    new = susp[susp["case_id"].isin([c for c, e in touched if e == "受理"])]
+    assert len(new) >= 5 and set(new["id"]) <= set(spells["suspect_id"])  # each new suspect has custody
+    open_spells = spells[spells["ended_at"].isna()].groupby("suspect_id").size()
+    assert (open_spells <= 1).all()
 
 
 def test_project_is_importable_outside_pytest(tmp_path):

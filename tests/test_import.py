@@ -22,8 +22,10 @@ from domain import import_rules as R
 from domain.identity import make_id
 from domain.scope import ALL, Scope
 from queries.imports import import_file, raw_frame
+from domain import procedure
 from queries.schema import (
-    AuditLog, Case, CaseEvent, CaseParty, District, ImportBatch, Person, Procuratorate, SentencingRecord,
+    AuditLog, Case, CaseEvent, CaseParty, CustodyPeriod, District, ImportBatch, Person, Procuratorate,
+    SentencingRecord, Suspect,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +34,7 @@ NOW = dt.datetime(2025, 6, 30, 12, 0)
 GOOD_ID = "11010519491231002X"  # the GB 11643 example number (valid)
 ID2 = make_id("310120", dt.date(1990, 5, 17), 123)
 ID3 = make_id("310115", dt.date(1985, 1, 2), 456)
-DATA_TABLES = (Case, CaseEvent, CaseParty, Person, SentencingRecord, ImportBatch)
+DATA_TABLES = (Case, CaseEvent, CaseParty, Person, SentencingRecord, ImportBatch, Suspect, CustodyPeriod)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -991,8 +993,8 @@ def test_example_files_behave_as_documented(db):
     assert res.encoding == "gb18030" and res.status == "rejected"
     assert sorted({p.line for p in res.errors}) == [2, 3, 4, 5, 7]
     assert counts(db)["case"] == 0
-    for kind, name, n in [("cases", "cases_utf8_bom.csv", 3), ("events", "events_utf8.csv", 6),
-                          ("sentencing", "sentencing_gbk.csv", 4)]:
+    for kind, name, n in [("cases", "cases_utf8_bom.csv", 3), ("suspects", "suspects_utf8.csv", 3),
+                          ("events", "events_utf8.csv", 6), ("sentencing", "sentencing_gbk.csv", 4)]:
         res = import_file(db, ALL, kind, (EXAMPLES / name).read_bytes(), name, now=NOW)
         assert res.status == "imported" and res.rows_written == n and not res.errors, (name, res.problems)
     res = import_file(db, ALL, "cases", bad, "cases_gbk_with_errors.csv", good_rows_only=True, now=NOW)
@@ -1007,3 +1009,150 @@ def test_cases_into_a_database_without_districts_say_so_once(any_engine):
     assert res.status == "rejected"
     assert len(res.errors) == 1 and "区划" in res.errors[0].reason
     assert sum(counts(any_engine).values()) == 0
+
+
+# ----------------------------------------------------------------------------- suspects (issue 12)
+
+SUSPECT_HEADER = ["案号", "序号", "犯罪嫌疑人姓名", "犯罪嫌疑人身份证号", "未成年人", "提请逮捕日期", "逮捕决定日期",
+                  "逮捕决定", "认罪认罚", "量刑建议类型", "量刑建议月数", "量刑建议上限月数", "起诉决定日期", "起诉决定",
+                  "不起诉类型", "判决日期", "判决结果", "判处月数", "缓刑", "量刑建议是否采纳", "当前强制措施",
+                  "强制措施起始日期"]
+NO1, NO2 = "沪奉检刑诉〔2024〕00001号", "沪浦检刑诉〔2024〕00002号"  # good_cases(): 盗窃 in review; 危险驾驶 judged
+
+
+def suspect_row(no=NO2, seq="1", name="", idn="", juvenile="", review="", decided="", arrest="", plea="是",
+                rec_kind="确定刑", rec="3", rec_hi="", pros_at="2024-02-20", pros="起诉", np_type="",
+                judged="2024-03-15", kind="拘役", months="3", probation="是", adopted="是", measure="",
+                since="") -> list[str]:
+    return [no, seq, name, idn, juvenile, review, decided, arrest, plea, rec_kind, rec, rec_hi, pros_at, pros,
+            np_type, judged, kind, months, probation, adopted, measure, since]
+
+
+def test_the_vocabulary_has_one_home():
+    assert R.ARREST_DECISIONS == procedure.ARREST_DECISIONS and len(R.ARREST_DECISIONS) == 4
+    assert R.NON_PROSECUTION_TYPES == procedure.NON_PROSECUTION_TYPES and R.REC_KINDS == procedure.REC_KINDS
+    assert "suspects" in R.KINDS and R.NATURAL_KEYS["suspects"] == ("case_no", "seq")
+
+
+def test_suspects_of_stored_cases_import_each_with_their_own_record(db):
+    cases = good_cases()
+    cases[2][CASE_HEADER.index("当前阶段")] = "审查起诉"  # 00001 is 盗窃 in review; make it a two-suspect case
+    cases = [row + [x] for row, x in zip(cases, ["犯罪嫌疑人人数", "2", "1", "1"])]
+    assert import_file(db, ALL, "cases", csv_bytes(cases), "c.csv", now=NOW).rows_written == 3
+    rows = [SUSPECT_HEADER,
+            suspect_row(),  # 李四's case, judged: 拘役 3 months, suspended
+            suspect_row(no=NO1, seq="1", name="张三", idn=GOOD_ID, review="2024-01-05", decided="2024-01-10",
+                        arrest="不批准逮捕", rec_kind="", rec="", pros_at="", pros="", judged="", kind="", months="",
+                        probation="", adopted="", measure="取保候审", since="2024-01-10"),
+            suspect_row(no=NO1, seq="2", name="王五", idn=ID3, review="2024-01-05", decided="2024-01-10",
+                        arrest="批准逮捕", plea="否", rec_kind="", rec="", pros_at="", pros="", judged="", kind="",
+                        months="", probation="", adopted="", measure="逮捕", since="2024-01-10")]
+    before = counts(db)
+    res = import_file(db, ALL, "suspects", csv_bytes(rows, "gbk"), "s.csv", now=NOW)
+    assert res.status == "imported" and res.rows_written == 3 and not res.errors, res.problems
+    after = counts(db)
+    assert after["suspect"] == 3 and after["custody_period"] == 2
+    assert after["person"] == before["person"] + 1  # 张三 is reused, 王五 is new
+    assert after["case_party"] == before["case_party"] + 1
+    with db.connect() as conn:
+        got = {(r.case_no, r.seq): r for r in conn.execute(
+            select(Case.case_no, Suspect.seq, Suspect.arrest_decision, Suspect.plea, Suspect.judgment_kind,
+                   Suspect.judgment_months, Suspect.probation, Suspect.person_id, Person.full_name)
+            .join(Case, Case.id == Suspect.case_id).outerjoin(Person, Person.id == Suspect.person_id))}
+    assert got[(NO1, 1)].arrest_decision == "不批准逮捕" and got[(NO1, 2)].arrest_decision == "批准逮捕"
+    assert got[(NO1, 1)].full_name == "张三" and got[(NO1, 2)].full_name == "王五" and not got[(NO1, 2)].plea
+    assert (got[(NO2, 1)].judgment_kind, got[(NO2, 1)].judgment_months, got[(NO2, 1)].probation) == ("拘役", 3, True)
+    assert got[(NO2, 1)].person_id is None
+    again = import_file(db, ALL, "suspects", csv_bytes(rows, "utf-8"), "s2.csv", now=NOW)  # a re-saved copy
+    assert again.status == "unchanged" and again.rows_skipped == 3
+    assert {**counts(db), "import_batch": 0} == {**after, "import_batch": 0}  # only the batch is recorded
+
+
+SUSPECT_BAD = {  # one bad row each: (row, the column named, a word of the reason)
+    "unknown case": (suspect_row(no="沪奉检刑诉〔2024〕09999号"), "案号", "请先导入案件"),
+    "civil case": (suspect_row(no="沪黄检民监〔2024〕00003号"), "案号", "只有刑事案件"),
+    "seq beyond the case": (suspect_row(seq="2"), "序号", "人数为1"),
+    "decision without date": (suspect_row(pros_at=""), "起诉决定日期", "没有起诉决定日期"),
+    "judgment without prosecution": (suspect_row(pros="不起诉", np_type="酌定不起诉", rec_kind="", rec="",
+                                                 adopted=""), "判决日期", "只有起诉"),
+    "conditional for an adult": (suspect_row(pros="不起诉", np_type="附条件不起诉", rec_kind="", rec="", judged="",
+                                             kind="", months="", probation="", adopted=""), "不起诉类型", "未成年人"),
+    "term below the law": (suspect_row(kind="有期徒刑", months="3", probation="否"), "判处月数", "6至300"),
+    "probation too long": (suspect_row(kind="有期徒刑", months="48", rec="48", adopted="是"), "缓刑", "第72条"),
+    "range without its end": (suspect_row(rec_kind="幅度刑"), "量刑建议上限月数", "大于下限"),
+    "arrest before review": (suspect_row(review="2024-02-05", decided="2024-02-03", arrest="批准逮捕"),
+                             "逮捕决定日期", "早于"),
+    "before acceptance": (suspect_row(review="2024-01-02", decided="2024-01-03", arrest="不批准逮捕"),
+                          "提请逮捕日期", "受理时间"),
+    "adoption without judgment": (suspect_row(judged="", kind="", months="", probation=""), "量刑建议是否采纳",
+                                  "尚未判决"),
+}
+
+
+@pytest.mark.parametrize("name", list(SUSPECT_BAD))
+def test_a_bad_suspect_row_is_named_and_nothing_is_written(db, name):
+    assert import_file(db, ALL, "cases", csv_bytes(good_cases()), "c.csv", now=NOW).rows_written == 3
+    row, column, word = SUSPECT_BAD[name]
+    good = suspect_row(no=NO1, pros_at="", pros="", rec_kind="", rec="", judged="", kind="", months="",
+                       probation="", adopted="")
+    before = counts(db)
+    res = import_file(db, ALL, "suspects", csv_bytes([SUSPECT_HEADER, good, row]), "s.csv", now=NOW)
+    assert res.status == "rejected" and counts(db) == before
+    assert {p.line for p in res.errors} == {3}, res.problems
+    assert any(p.column == column and word in p.reason for p in res.errors), res.problems
+    part = import_file(db, ALL, "suspects", csv_bytes([SUSPECT_HEADER, good, row]), "s.csv", now=NOW,
+                       good_rows_only=True)
+    assert part.status == "partial" and part.rows_written == 1 and counts(db)["suspect"] == 1
+
+
+def test_a_commission_case_takes_the_procuratorates_own_arrest_decision(db):
+    header = CASE_HEADER + ["移送机关", "适用程序"]
+    rows = [header, case_row(charge="受贿") + ["监察机关", "普通"]]
+    res = import_file(db, ALL, "cases", csv_bytes(rows), "c.csv", now=NOW)
+    assert res.rows_written == 1 and any("犯罪嫌疑人" in p.reason for p in res.problems if p.line == 0)
+    bad = suspect_row(no=NO1, review="2024-01-05", decided="2024-01-08", arrest="批准逮捕", pros_at="", pros="",
+                      rec_kind="", rec="", judged="", kind="", months="", probation="", adopted="")
+    res = import_file(db, ALL, "suspects", csv_bytes([SUSPECT_HEADER, bad]), "s.csv", now=NOW)
+    assert res.status == "rejected" and any("第170条" in p.reason for p in res.errors)
+    bad[SUSPECT_HEADER.index("逮捕决定")] = "决定逮捕"
+    assert import_file(db, ALL, "suspects", csv_bytes([SUSPECT_HEADER, bad]), "s.csv", now=NOW).rows_written == 1
+    with db.connect() as conn:
+        assert conn.execute(select(Case.origin, Case.procedure)).one() == ("监察机关", "普通")
+
+
+def test_case_procedure_and_origin_are_stored_and_checked(db):
+    header = CASE_HEADER + ["适用程序", "移送机关", "重大复杂案件", "可能判处一年以上"]
+    rows = [header, case_row() + ["速裁", "", "否", "是"],
+            case_row(no=NO2, charge="危险驾驶") + ["", "", "", ""],
+            case_row(no="沪奉检刑诉〔2024〕00003号", plea="否") + ["速裁", "", "", ""],
+            case_row(no="沪黄检民监〔2024〕00004号", function="民事", charge="", stage="审查", review="",
+                     cause="民事执行监督") + ["普通", "", "", ""]]
+    res = import_file(db, ALL, "cases", csv_bytes(rows), "c.csv", now=NOW, good_rows_only=True)
+    assert {(p.line, p.column) for p in res.errors} == {(4, "适用程序"), (5, "适用程序")}, res.problems
+    assert any("第222条" in p.reason for p in res.errors)
+    with db.connect() as conn:
+        got = dict(((r.case_no, (r.procedure, r.origin, r.complex_case, r.over_one_year)) for r in conn.execute(
+            select(Case.case_no, Case.procedure, Case.origin, Case.complex_case, Case.over_one_year))))
+    assert got == {NO1: ("速裁", "公安机关", False, True), NO2: ("普通", "公安机关", False, False)}
+
+
+def test_the_samples_own_suspects_validate_and_are_recognised_as_stored(sample_engine):
+    """Round trip of the per-suspect records: every sample suspect is a valid row of the format."""
+    cols = {f.key: f.zh for f in R.SUSPECT_FIELDS}
+    with sample_engine.connect() as conn:
+        s = pd.DataFrame(conn.execute(select(Suspect.__table__, Case.case_no).join(
+            Case, Case.id == Suspect.case_id)).mappings().all())
+    out = pd.DataFrame({cols["case_no"]: s.case_no, cols["seq"]: s.seq})
+    for key in ("arrest_review_at", "arrest_decided_at", "prosecution_decided_at", "judgment_at"):
+        out[cols[key]] = s[key].map(_fmt)
+    for key in ("arrest_decision", "rec_kind", "prosecution_decision", "non_prosecution_type", "judgment_kind"):
+        out[cols[key]] = s[key].fillna("")
+    for key in ("rec_months", "rec_months_hi", "judgment_months"):
+        out[cols[key]] = s[key].map(lambda x: "" if pd.isna(x) else str(int(x)))
+    for key in ("juvenile", "plea", "probation", "rec_adopted"):
+        out[cols[key]] = s[key].map(lambda x: "" if x is None or pd.isna(x) else ("是" if x else "否"))
+    before = counts(sample_engine)
+    res = import_file(sample_engine, ALL, "suspects", out.to_csv(index=False).encode(), "s.csv", dry_run=True)
+    assert not res.errors, res.report_frame().head(10)
+    assert res.rows_skipped == len(s) == res.rows_total > 100
+    assert counts(sample_engine) == before

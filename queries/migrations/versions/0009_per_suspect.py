@@ -5,7 +5,9 @@ custody over time; the case's procedure (普通/简易/速裁), origin, 重大�
 Existing cases are carried over as they were recorded: each of a case's ``suspects`` gets the case's
 decisions (that was the old model's meaning), linked to the case's suspects in ``case_party`` in
 order; procedure 普通 and origin 公安机关 (the old model knew no other), so fast-track cases must be
-re-imported or edited to get their shorter limits.
+re-imported or edited to get their shorter limits. Their custody spells are what the old columns
+tell: 拘留 from acceptance for a detained case, then 逮捕 or the case's 取保候审/监视居住, ending at the
+decision not to prosecute (then 释放) or at judgment.
 
 Revision ID: 0009_per_suspect
 Revises: 0008_mask_ids
@@ -23,11 +25,12 @@ _COPY = ("arrest_review_at", "arrest_decided_at", "arrest_decision", "prosecutio
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("case") as b:
-        b.add_column(sa.Column("procedure", sa.String(4), nullable=True))
-        b.add_column(sa.Column("origin", sa.String(10), nullable=True))
-        b.add_column(sa.Column("complex_case", sa.Boolean(), nullable=False, server_default=sa.false()))
-        b.add_column(sa.Column("over_one_year", sa.Boolean(), nullable=False, server_default=sa.false()))
+    # plain ADD COLUMN on both engines: a batch on SQLite would copy "case" and drop the original,
+    # which the foreign keys of a database holding cases refuse (case_party, case_event, ...)
+    op.add_column("case", sa.Column("procedure", sa.String(4), nullable=True))
+    op.add_column("case", sa.Column("origin", sa.String(10), nullable=True))
+    op.add_column("case", sa.Column("complex_case", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("case", sa.Column("over_one_year", sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table(
         "suspect",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -98,14 +101,30 @@ def _carry_over(conn) -> None:
     table = sa.table("suspect", *(sa.column(c) for c in suspects[0]))
     for i in range(0, len(suspects), 5000):
         conn.execute(sa.insert(table), suspects[i:i + 5000])
-    # custody: detained when the police asked for arrest; arrested if approved
+    # custody, as far as the old columns tell it: detained from acceptance until the arrest decision;
+    # then arrested, or on the case's non-custodial measure (from acceptance when never detained);
+    # the last spell ends at the decision not to prosecute (then released) or at judgment
+    end = ("CASE WHEN s.prosecution_decision = '不起诉' THEN s.prosecution_decided_at ELSE s.judgment_at END")
     conn.execute(sa.text(
         "INSERT INTO custody_period (suspect_id, measure, started_at, ended_at) "
         "SELECT s.id, '拘留', c.accepted_at, s.arrest_decided_at FROM suspect s JOIN \"case\" c ON c.id = s.case_id "
         "WHERE c.detained = :t"), {"t": True})
     conn.execute(sa.text(
         "INSERT INTO custody_period (suspect_id, measure, started_at, ended_at) "
-        "SELECT id, '逮捕', arrest_decided_at, NULL FROM suspect WHERE arrest_decision = '批准逮捕'"))
+        f"SELECT s.id, '逮捕', s.arrest_decided_at, {end} FROM suspect s "
+        "WHERE s.arrest_decision IN ('批准逮捕', '决定逮捕') AND s.arrest_decided_at IS NOT NULL"))
+    conn.execute(sa.text(
+        "INSERT INTO custody_period (suspect_id, measure, started_at, ended_at) "
+        f"SELECT s.id, c.compulsory_measure, CASE WHEN c.detained = :t THEN s.arrest_decided_at ELSE c.accepted_at END, "
+        f"{end} FROM suspect s JOIN \"case\" c ON c.id = s.case_id "
+        "WHERE c.compulsory_measure IN ('取保候审', '监视居住') "
+        "AND (s.arrest_decision IS NULL OR s.arrest_decision NOT IN ('批准逮捕', '决定逮捕')) "
+        "AND (c.detained <> :t OR s.arrest_decided_at IS NOT NULL)"), {"t": True})
+    conn.execute(sa.text(
+        "INSERT INTO custody_period (suspect_id, measure, started_at, ended_at) "
+        "SELECT s.id, '释放', s.prosecution_decided_at, NULL FROM suspect s "
+        "WHERE s.prosecution_decision = '不起诉' AND s.prosecution_decided_at IS NOT NULL "
+        "AND EXISTS (SELECT 1 FROM custody_period p WHERE p.suspect_id = s.id)"))
 
 
 def downgrade() -> None:

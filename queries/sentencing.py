@@ -14,7 +14,7 @@ function is used) and equals numpy's default (linear) quantile over the raw rows
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd

@@ -609,3 +609,10 @@ def test_property_every_result_carries_its_weakest_step(case):
                                   "comp_forgiveness", "reconciliation", "custody_conduct", "court_plea",
                                   "confession_same_kind", "confession_major"}:
         assert r.label != CONFIRMED and step(r, "t2").label != CONFIRMED
+
+
+def test_a_bar_at_every_tier_comes_before_asking_for_the_tier():
+    assert "盗窃罪不在其列" in refusal(compute("盗窃", None, [], age="14_16")).zh
+    assert "档次" in refusal(compute("故意伤害", None, [], age="14_16")).zh  # liability depends on the tier
+    assert "档次" in refusal(compute("故意伤害", None, [], age="12_14")).zh
+    assert "不满十二周岁" in refusal(compute("抢劫", None, [], age="under_12")).zh

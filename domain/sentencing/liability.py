@@ -107,17 +107,17 @@ def implied_circumstance(age: str, negligent: bool) -> str | None:
 
 
 def _band_liable(band: str, crime: str, tier: int | None) -> tuple[bool, str]:
-    """(liable, the confirmation that liability needs) for one age band."""
+    """(liable, the confirmation that liability needs) for one age band; tier None = any tier."""
     if band == "under_12":
         return False, ""
     if band == "12_14":
         tiers, confirm = ART17_3.get(crime, ((), ""))
-        return (tier in tiers), confirm
+        return (tier is None and crime in ART17_3) or tier in tiers, confirm
     if band == "14_16":
         if crime not in ART17_2:
             return False, ""
         tiers, confirm = ART17_2[crime]
-        return (tiers is None or tier in tiers), confirm
+        return (tiers is None or tier is None or tier in tiers), confirm
     return True, ""
 
 

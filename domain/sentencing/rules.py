@@ -253,10 +253,8 @@ def _finding(f: Finding, confirmations: frozenset[str]) -> Notice:
     return Notice(f.level, f.zh, f.en, f.article)
 
 
-def _age_checks(cr, tier: int | None, age: str | None, chosen: list[Chosen],
-                confirmations: frozenset[str]) -> tuple[list[Chosen], list[Notice]]:
-    """Art. 17, 17-1 and 65 before any arithmetic: refuse, or add the circumstance the age requires."""
-    keys = tuple(c.key for c in chosen)
+def _bands(age: str | None, keys: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The age bands the inputs allow; refuses two age circumstances or an age that contradicts one."""
     ages = [CIRCUMSTANCES_BY_KEY[k] for k in keys if k in CIRCUMSTANCE_AGES]
     if len(ages) > 1:
         raise _Refuse(f"“{ages[0].name_zh}”与“{ages[1].name_zh}”相互排斥，只能选择其一（年龄只有一个）。",
@@ -264,6 +262,14 @@ def _age_checks(cr, tier: int | None, age: str | None, chosen: list[Chosen],
     bands, bad = ages_of(age, keys)
     if bad:
         raise _Refuse(bad.zh, bad.en, bad.article)
+    return bands
+
+
+def _age_checks(cr, tier: int | None, age: str | None, chosen: list[Chosen],
+                confirmations: frozenset[str]) -> tuple[list[Chosen], list[Notice]]:
+    """Art. 17, 17-1 and 65 before any arithmetic: refuse, or add the circumstance the age requires."""
+    keys = tuple(c.key for c in chosen)
+    bands = _bands(age, keys)
     notices: list[Notice] = []
     if "elderly" in keys and cr.negligent:
         raise _Refuse(f"{cr.name}罪是过失犯罪：75周岁以上应选“过失犯罪”一项（减少20%–50%，刑法第17条之一）。",
@@ -368,6 +374,10 @@ def compute(crime: str, tier: int | None, circumstances: Iterable[Chosen | str |
             raise _Refuse(f"“{crime}”不在2021年量刑指导意见的23种常见犯罪之列，没有全国统一的量刑起点；下方仅显示实际判决分布。",
                           f"'{crime}' is not one of the 23 crimes of the 2021 guideline: no national "
                           "starting point. Only the real distribution is shown.")
+        # a bar that holds at every tier comes before asking for the tier (a 14-year-old's theft)
+        for f in liability(crime, None, _bands(age, tuple(c.key for c in chosen))):
+            if not f.confirm:
+                raise _Refuse(f.zh, f.en, f.article)
         if cr.direct_only:
             _age_checks(cr, None, age, chosen, confirmed)
             lo, hi = cr.direct_range

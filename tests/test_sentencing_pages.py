@@ -125,6 +125,16 @@ def test_ruler_english(page_db):
     at.query_params["lang"] = "en"
     at.run()
     assert not at.exception and "Smart sentencing ruler" in at.title[0].value
+    # AppTest cannot re-send a selectbox whose labels are formatted, so the inputs are set before one run
+    at = ruler()
+    at.query_params["lang"] = "en"
+    at.session_state["sr_tier_盗窃"] = 1
+    for k in ("attempt", "accomplice", "plea", "surrender"):
+        at.session_state[f"sr_c_{k}"] = True
+    at.run()
+    assert not at.exception, at.exception
+    txt = _text(at)
+    assert "**Rule range" in txt and "violet-badge[PRACTICE]" in txt and "the whole legal range" in txt
 
 
 def test_ruler_needs_a_signed_in_account_with_the_sentencing_permission(page_db):

@@ -247,6 +247,8 @@ def test_range_input_is_accepted_and_checked():
         res = compute("盗窃", 1, [Chosen("surrender", bad)])
         assert not res.ok and "0%–40%" in res.refusals[0].zh
     assert compute("故意伤害", 1, [Chosen("preparation", (30, 50))]).range == pytest.approx((0.5, 16.8))
+    assert compute("盗窃", 1, [("surrender", [10, 20])]).range == r.range  # a list (from JSON) is a range too
+    assert "比例幅度" in compute("盗窃", 1, [("surrender", (10, 20, 30))]).refusals[0].zh
 
 
 def test_minor_crime_extends_the_accomplice_range():

@@ -189,7 +189,7 @@ def legal_range(c: Circumstance, chosen_keys: Sequence[str], minor_crime: bool =
 
 
 def _as_range(pct: float | tuple[float, float]) -> tuple[float, float]:
-    if isinstance(pct, tuple):
+    if isinstance(pct, (tuple, list)):
         if len(pct) != 2:
             raise _Refuse("比例幅度须为（下限，上限）两个数。", "A percentage range needs exactly (low, high).")
         return float(pct[0]), float(pct[1])
@@ -359,7 +359,9 @@ def compute(crime: str, tier: int | None, circumstances: Iterable[Chosen | str |
     confirmed = frozenset(confirmations)
 
     def _ptxt(p):
-        return "legal range" if p is None else (f"{_fmt(p[0])}–{_fmt(p[1])}" if isinstance(p, tuple) else _fmt(p))
+        if p is None:
+            return "legal range"
+        return "–".join(_fmt(float(x)) for x in p) if isinstance(p, (tuple, list)) else _fmt(p)
 
     inputs = (("crime", crime), ("tier", str(tier)), ("start", "tier range" if start is None else str(start)),
               ("extra_months", str(extra_months)),

@@ -54,7 +54,7 @@ def ruler(res: Result) -> alt.Chart:
         x=x, x2="hi:Q", y=alt.Y("row:N", title=None, axis=None),
         size=alt.Size("size:Q", legend=None, scale=None),
         color=alt.Color("layer:N", scale=alt.Scale(domain=list(df.layer), range=list(df.color)),
-                        legend=alt.Legend(orient="bottom", title=None)),
+                        legend=alt.Legend(orient="bottom", title=None, labelLimit=320)),
         order="z:Q", tooltip=[alt.Tooltip("layer:N", title=tr("层", "Layer")), alt.Tooltip("label:N", title=tr("月", "Months"))],
     )
     rule_rows = df[df.z == 2] if res.ok else df

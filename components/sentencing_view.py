@@ -249,8 +249,13 @@ def show_notices(res: Result) -> None:
         {"refusal": st.error, "warning": st.warning}.get(n.level, st.info)(msg)
 
 
+RULER_KEY = ("图中深蓝为规则计算幅度，浅蓝为法官 ±20% 幅度，灰色为法定刑幅度。",
+             "Dark blue: the rule range; light blue: the judge's ±20 % band; grey: the statutory bracket.")
+
+
 def headline(res: Result) -> None:
     """The recommended range, the ±20 % band and the statutory bracket, each with its label."""
+    st.caption(tr(*RULER_KEY))
     st.markdown(tr(f"**规则计算幅度 {mrange(*res.range)} 个月** {badge(res.label)}；法官 ±20% 后 {mrange(*res.band)} 个月 "
                    f"{badge(res.band_label)}；法定刑 {mrange(*res.statutory)} 个月 {badge(CONFIRMED)}",
                    f"**Rule range {mrange(*res.range)} months** {badge(res.label)}; with the judge's ±20 % "

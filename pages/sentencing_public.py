@@ -7,7 +7,9 @@ import streamlit as st
 from components.i18n import tr
 from components.freshness import fresh_value
 from components.sentencing_charts import ruler
-from components.sentencing_view import ask_for_tier, badge, mrange, pct_text, real_sentences, ruler_inputs
+from components.sentencing_view import (
+    RULER_KEY, ask_for_tier, badge, mrange, pct_text, real_sentences, ruler_inputs,
+)
 from components.shell import friendly_errors, inject_font
 from domain.sentencing import CRIMES_BY_NAME, compute
 from domain.sentencing.bins import SMALL_BIN
@@ -33,10 +35,12 @@ with friendly_errors(tr("量刑知识小工具", "Sentencing explainer")):
                 st.info(tr(n.zh, n.en) + (tr(f"（依据：{n.article}）", f" (ground: {n.article})") if n.article else ""))
     else:
         st.altair_chart(ruler(res), width="stretch")
+        st.caption(tr(*RULER_KEY))
         steps = {s.key: s for s in res.steps}
         t = CRIMES_BY_NAME[inp.crime].tier_of(inp.tier)
-        lines = [tr(f"**第一步：起点。** 对“{t.condition_zh}”这类情形，法律文件规定的起点是 {mrange(t.sp_min, t.sp_max)} 个月。",
-                    f"**Step 1: starting point.** For '{t.condition_en}', the guideline starts at {mrange(t.sp_min, t.sp_max)} months.")]
+        b0 = badge(steps["start"].label)
+        lines = [tr(f"**第一步：起点。** 对“{t.condition_zh}”这类情形，法律文件规定的起点是 {mrange(t.sp_min, t.sp_max)} 个月 {b0}。",
+                    f"**Step 1: starting point.** For '{t.condition_en}', the guideline starts at {mrange(t.sp_min, t.sp_max)} months {b0}.")]
         t1 = [s for s in res.steps if s.key.startswith("t1:")]
         for s in t1:
             p = s.pcts[0]
@@ -47,8 +51,8 @@ with friendly_errors(tr("量刑知识小工具", "Sentencing explainer")):
             lines.append(tr(f"**其他情节合并计算。** 从轻的相加、从重的相减，一次性调整：{s.detail_zh}，得到 {mrange(s.lo, s.hi)} 个月 {badge(s.label)}。",
                             f"**Other circumstances together.** Added and netted, applied once: {s.detail_en}; {mrange(s.lo, s.hi)} months {badge(s.label)}."))
         s = steps["statutory"]
-        lines.append(tr(f"**不能超出法律规定的幅度。** {s.detail_zh}：{mrange(s.lo, s.hi)} 个月。",
-                        f"**Within the law's limits.** {s.detail_en}: {mrange(s.lo, s.hi)} months."))
+        lines.append(tr(f"**不能超出法律规定的幅度。** {s.detail_zh}：{mrange(s.lo, s.hi)} 个月 {badge(res.label)}。",
+                        f"**Within the law's limits.** {s.detail_en}: {mrange(s.lo, s.hi)} months {badge(res.label)}."))
         lines.append(tr(f"**法官还会综合全案考量**，可在此基础上上下调整不超过 20%，即大约 {mrange(*res.band)} 个月 {badge(res.band_label)}。",
                         f"**The judge weighs the whole case** and may move this by up to 20 %: about {mrange(*res.band)} months {badge(res.band_label)}."))
         lines.append(tr(f"**结果：{mrange(*res.range)} 个月** {badge(res.label)}。为什么是一个幅度：本页不替您选定任何情节的比例，"

@@ -124,7 +124,7 @@ with friendly_errors(tr("智能量刑尺", "Sentencing ruler")):
         now = clock.now()
         pdf = reasoning_pdf(res, when=now, real_summary=summary,
                             prepared_by=f"{me.display_name}（{me.username}）")
-        record_export(engine, actor=actor, target=f"{inp.crime} 第{inp.tier}档",
+        record_export(engine, actor=actor, target=f"{inp.crime} " + (f"第{inp.tier}档" if inp.tier else "未选档次"),
                       detail=f"{'range ' + mrange(*res.range) + ' [' + res.label + ']' if res.ok else 'refused'}; "
                              f"{res.ruleset}", at=now)
         return pdf

@@ -55,19 +55,22 @@ def page_queries(engine: Engine) -> list[Row]:
     big = top[0]
     rows = []
     cases = [
-        (f"distribution({big}, all sources)", lambda: distribution(engine, ALL, big)),
-        ("distribution(盗窃, real only)", lambda: distribution(engine, ALL, "盗窃", (), ("CAIL2018",))),
-        ("distribution(故意伤害, 自首+谅解)", lambda: distribution(engine, ALL, "故意伤害", ("c_surrender", "c_forgiveness"))),
+        (f"distribution({big}, synthetic)", lambda: distribution(engine, ALL, big, (), "synthetic")),
+        ("distribution(盗窃, real)", lambda: distribution(engine, ALL, "盗窃", (), "CAIL2018")),
+        ("distribution(故意伤害, 自首+谅解, synthetic)",
+         lambda: distribution(engine, ALL, "故意伤害", ("c_surrender", "c_forgiveness"), "synthetic")),
         (f"trend({big})", lambda: trend(engine, ALL, big)),
         ("trend(故意伤害, 认罪认罚)", lambda: trend(engine, ALL, "故意伤害", ("c_plea",))),
-        (f"what_if({big}, 3 ticked)", lambda: what_if(engine, ALL, big, ("c_surrender", "c_plea", "c_recidivist"))),
-        ("what_if(故意伤害, 3 ticked)", lambda: what_if(engine, ALL, "故意伤害", ("c_surrender", "c_forgiveness", "c_compensation"))),
-        (f"what_if({big}, all 9 flags: worst case)", lambda: what_if(engine, ALL, big)),
+        (f"what_if({big}, 3 ticked)", lambda: what_if(engine, ALL, big, ("c_surrender", "c_plea", "c_recidivist"),
+                                                       "synthetic")),
+        ("what_if(故意伤害, 3 ticked)", lambda: what_if(engine, ALL, "故意伤害", ("c_surrender", "c_forgiveness",
+                                                                                "c_compensation"), "synthetic")),
+        (f"what_if({big}, all 9 flags: worst case)", lambda: what_if(engine, ALL, big, source="synthetic")),
         ("charges_with_data", lambda: charges_with_data(engine, ALL)),
     ]
     for name, fn in cases:
         naive = None
-        if name.startswith("distribution(" + big):
+        if name.startswith("distribution(" + big + ","):
             naive = median_ms(lambda: _naive_distribution(engine, big), repeat=3)
         rows.append(Row(name, median_ms(fn), TARGET_MS, naive_ms=naive, note=f"{n:,} records"))
     return rows

@@ -12,11 +12,12 @@ from xml.sax.saxutils import escape
 
 from domain.sentencing import CIRCUMSTANCES_BY_KEY, CRIMES_BY_NAME, Result
 from domain.sentencing.guideline import LABELS_ZH
+from domain.sentencing.liability import AGE_ZH, CONFIRM_TEXT
 
 FONT_PATH = Path(__file__).resolve().parent.parent / "apps" / "static" / "NotoSansSC-Subset.ttf"
 FONT = "NotoSansSC"
 DISCLAIMER = ("本说明按《关于常见犯罪的量刑指导意见（试行）》（法发〔2021〕21号）的步骤计算，给出的是幅度而非确定刑期；"
-              "各省实施细则可能收窄幅度，实际判决由人民法院依法综合全案作出。标注“单一来源”“未核实”“地方细则”的数字须核对官方文本后方可作为法律依据。")
+              "各省实施细则可能收窄幅度，实际判决由人民法院依法综合全案作出。标注“单一来源”“未核实”“地方细则”“地方做法”“解释”的数字须核对官方文本后方可作为法律依据。")
 
 
 def _register() -> None:
@@ -34,6 +35,13 @@ def _t(s: str) -> str:
 
 def _m(v: float) -> str:
     return f"{v:.1f}".rstrip("0").rstrip(".")
+
+
+def _pct(p) -> str:
+    sign = "+" if p.direction > 0 else "-"
+    if p.is_point:
+        return f"点值 {sign}{_m(p.lo)}%"
+    return f"幅度 {sign}{_m(p.lo)}–{_m(p.hi)}%" + ("，未选定比例，按法定幅度" if p.kind == "legal_range" else "，用户选定")
 
 
 def _r(lo: float, hi: float) -> str:
@@ -63,16 +71,20 @@ def reasoning_pdf(res: Result, *, when: dt.datetime, real_summary: str = "", pre
     cr = CRIMES_BY_NAME.get(res.crime)
     story.append(P("一、输入", h2))
     inp = dict(res.inputs)
-    names = []
-    for part in (inp.get("circumstances") or "—").split(", "):
-        k, _, v = part.partition("=")
-        c = CIRCUMSTANCES_BY_KEY.get(k)
-        names.append(f"{c.name_zh}（{'默认' if v == 'default' else v + '%'}）" if c else part)
+    names = [f"{p.name_zh}（{_pct(p)}）" for p in res.pcts]
+    if not names:  # refused before the circumstances were read: list what was entered
+        for part in (inp.get("circumstances") or "—").split(", "):
+            k, _, v = part.partition("=")
+            c = CIRCUMSTANCES_BY_KEY.get(k)
+            names.append(f"{c.name_zh}（{'未选定比例，按法定幅度' if v == 'legal range' else v + '%'}）" if c else part)
     rows = [["罪名", res.crime + ("" if cr is None else f"（量刑指导意见 四({cr.no})）")],
             ["量刑起点档次", "—" if res.tier is None else f"第{res.tier}档" + (
                 f"：{cr.tier_of(res.tier).condition_zh}" if cr and cr.tier_of(res.tier) else "")],
             ["选定起点", inp.get("start", "—")], ["增加刑罚量（月）", inp.get("extra_months", "0")],
-            ["量刑情节", "；".join(names)],
+            ["量刑情节（点值/幅度）", "；".join(names)],
+            ["行为时年龄", AGE_ZH.get(inp.get("age", ""), "未说明")],
+            ["用户确认", "；".join(CONFIRM_TEXT[k][0] for k in inp.get("confirmations", "—").split(", ") if k in CONFIRM_TEXT)
+             or "—"],
             ["其他", f"犯罪较轻={inp.get('minor_crime')}；数罪={inp.get('several_crimes')}；拟判无期以上={inp.get('life_or_death')}"]]
     story.append(_table([[P(a), P(b)] for a, b in rows], [32 * mm, 146 * mm], Table, TableStyle, colors))
 
@@ -85,14 +97,16 @@ def reasoning_pdf(res: Result, *, when: dt.datetime, real_summary: str = "", pre
         story.append(_table(data, [24 * mm, 18 * mm, 18 * mm, 52 * mm, 50 * mm, 16 * mm], Table, TableStyle, colors,
                             header=True))
         story.append(Spacer(1, 4))
-        story.append(P(f"结论：规则计算幅度 {_r(*res.range)} 个月；法官综合考量 ±20% 后 {_r(*res.band)} 个月；"
-                       f"法定刑幅度 {_r(*res.statutory)} 个月。"))
+        story.append(P(f"结论：规则计算幅度 {_r(*res.range)} 个月〔{LABELS_ZH.get(res.label, res.label)}〕；"
+                       f"法官综合考量 ±20% 后 {_r(*res.band)} 个月〔{LABELS_ZH.get(res.band_label, res.band_label)}〕；"
+                       f"法定刑幅度 {_r(*res.statutory)} 个月〔已核实〕。每个数字的可信度取其所依赖的最弱一步。"))
     else:
         story.append(P("不作步骤计算，原因如下："))
     if res.notices:
         story.append(P("三、提示与拒绝计算的理由", h2))
         for n in res.notices:
-            story.append(P(("【拒绝】" if n.level == "refusal" else "【注意】" if n.level == "warning" else "【说明】") + n.zh))
+            story.append(P(("【拒绝】" if n.level == "refusal" else "【注意】" if n.level == "warning" else "【说明】") + n.zh
+                           + (f"（依据：{n.article}）" if n.level == "refusal" and n.article else "")))
     if real_summary:
         story.append(P("四、实际判决（与规则结果分列，未混合）", h2))
         story.append(P(real_summary))

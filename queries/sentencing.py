@@ -1,8 +1,12 @@
-"""Queries behind the sentencing ruler: real sentences by bin, yearly trend, empirical what-if.
+"""Queries behind the sentencing ruler: the kinds of sentence and the custodial terms, yearly trend,
+empirical what-if.
 
 Sentencing records are judgments (national CAIL2018 rows and synthetic dated rows), not cases of a
 district, so ``scope`` does not narrow them; it carries the permission ("sentencing" for the ruler,
 "public" for the public explainer's distribution, ``PUBLIC``) and keys the cache.
+One source per figure: real and synthetic judgments are never counted together.
+Every median and quartile is of custodial terms only (拘役 or 有期徒刑 actually imposed: more than zero
+months, not suspended, not life or death); the other kinds are counted beside them.
 All aggregation happens in SQL (GROUP BY); quartiles are computed exactly from the GROUP BY months
 frequency table, which gives the same figures on SQLite and PostgreSQL (neither engine's percentile
 function is used) and equals numpy's default (linear) quantile over the raw rows.
@@ -10,15 +14,15 @@ function is used) and equals numpy's default (linear) quantile over the raw rows
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, and_, case, func, or_, select
 
 from domain.access import Actor
 from domain.scope import Scope
-from domain.sentencing.bins import BIN_ORDER, BINS, bin_of
+from domain.sentencing.bins import CUSTODIAL_KINDS, KINDS, TERM_BINS, bin_of
 from domain.sentencing.extract import FLAG_COLUMNS
 from queries.audit import record
 from queries.cache import live
@@ -38,6 +42,14 @@ def _where(charge: str, flags: tuple[str, ...], sources: tuple[str, ...]):
     conds = [SR.charge == charge, SR.single_charge.is_(True), SR.source.in_(sources)]
     conds += [getattr(SR, f).is_(True) for f in flags]
     return and_(*conds)
+
+
+# A custodial term: 拘役 or 有期徒刑 imposed and not suspended (life and death have no months).
+CUSTODIAL = and_(SR.months > 0, or_(SR.probation.is_(None), SR.probation.is_(False)))
+# domain.sentencing.bins.kind_of in SQL
+KIND = case((SR.death.is_(True), "death"), (SR.life.is_(True), "life"), (SR.months == 0, "none"),
+            (SR.probation.is_(True), "suspended"), (SR.months < 6, "detention"), (SR.months == 6, "six"),
+            else_="fixed")
 
 
 def quantiles_from_counts(values, counts, qs=(0.25, 0.5, 0.75)) -> tuple[float, ...]:
@@ -65,57 +77,62 @@ def quantiles_from_counts(values, counts, qs=(0.25, 0.5, 0.75)) -> tuple[float, 
 
 @dataclass(frozen=True)
 class Distribution:
+    """The real-sentence panel of one charge from ONE source: the kinds of sentence, and beside them the
+    terms of the custodial ones with their quartiles (zero-month and suspended sentences never count)."""
+
     charge: str
     flags: tuple[str, ...]
-    bins: pd.DataFrame = field(repr=False)  # code, label_zh, label_en, source, n (every bin × source)
-    n: int
-    n_by_source: tuple[tuple[str, int], ...]
-    custodial_n: int  # rows with a term in months (life and death excluded) behind the quartiles
+    source: str
+    n: int  # every single-charge judgment that matches
+    kinds: tuple[tuple[str, int], ...]  # (code, n) for every code of bins.KINDS, in order
+    terms: tuple[tuple[str, int], ...]  # (code, n) of custodial terms for every code of bins.TERM_BINS
+    custodial_n: int  # the custodial terms behind the quartiles
     p25: float | None
     median: float | None
     p75: float | None
+    probation_recorded: bool  # False: the source does not record 缓刑 (CAIL), so custodial may hold some
+
+    def kind_n(self, code: str) -> int:
+        return dict(self.kinds)[code]
 
 
 def distribution(engine: Engine, scope: Scope, charge: str, flags: tuple[str, ...] = (),
-                 sources: tuple[str, ...] = SOURCES) -> Distribution:
-    """Actual sentences of single-charge judgments for ``charge`` in the issue's bins, by source.
+                 source: str = "CAIL2018") -> Distribution:
+    """Sentences of single-charge judgments for ``charge`` from one ``source``: kinds and custodial terms.
 
-    One GROUP BY (source, months, life, death) over the covering index ``ix_sentencing_cover``; its
-    at most a few hundred groups are then labelled with their bin and summed, and the quartiles are
-    read off the same frequency table.
+    One GROUP BY (kind, months) over the covering index; its few dozen groups give the kinds, the term
+    bins and the quartiles (read off the custodial frequency table).
     """
     require(scope, "sentencing|public")
-    w = _where(charge, flags, sources)
-    g = read_frame(engine, select(SR.source, SR.months, SR.life, SR.death, func.count().label("n"))
-                   .where(w).group_by(SR.source, SR.months, SR.life, SR.death))
-    grid = pd.MultiIndex.from_product([[c for c, _, _ in BINS], list(sources)], names=["code", "source"])
-    if g.empty:
-        counts = pd.Series(0, index=grid)
-    else:
-        g["code"] = [bin_of(m, bool(li), bool(d)) for m, li, d in zip(g["months"], g["life"], g["death"])]
-        counts = g.groupby(["code", "source"])["n"].sum().reindex(grid, fill_value=0)
-    full = counts.astype(int).rename("n").reset_index()
-    labels = {c: (zh, en) for c, zh, en in BINS}
-    full["label_zh"] = full["code"].map(lambda c: labels[c][0])
-    full["label_en"] = full["code"].map(lambda c: labels[c][1])
-    full["order"] = full["code"].map(BIN_ORDER)
-    by_src = full.groupby("source")["n"].sum()
-    months = g[g["months"].notna()].groupby("months")["n"].sum() if not g.empty else pd.Series(dtype=int)
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}: one of {SOURCES}, never several in one figure")
+    w = _where(charge, flags, (source,))
+    g = read_frame(engine, select(KIND.label("kind"), SR.months, func.count().label("n"),
+                                  func.count(SR.probation).label("n_prob"))
+                   .where(w).group_by(KIND, SR.months))
+    by_kind = g.groupby("kind")["n"].sum() if not g.empty else pd.Series(dtype=int)
+    kinds = tuple((c, int(by_kind.get(c, 0))) for c, _, _ in KINDS)
+    cust = g[g["kind"].isin(CUSTODIAL_KINDS)] if not g.empty else g
+    months = cust.groupby("months")["n"].sum() if not cust.empty else pd.Series(dtype=int)
     if months.empty:
-        q, cn = (None, None, None), 0
+        q, cn, terms = (None, None, None), 0, tuple((c, 0) for c, _, _ in TERM_BINS)
     else:
         q, cn = quantiles_from_counts(months.index, months.to_numpy()), int(months.sum())
-    return Distribution(charge, tuple(flags), full[["code", "label_zh", "label_en", "order", "source", "n"]],
-                        int(full["n"].sum()), tuple((s, int(by_src.get(s, 0))) for s in sources), cn, *q)
+        tb = pd.Series([bin_of(m, False, False) for m in months.index], index=months.index)
+        per = months.groupby(tb).sum()
+        terms = tuple((c, int(per.get(c, 0))) for c, _, _ in TERM_BINS)
+    return Distribution(charge, tuple(flags), source, int(g["n"].sum()) if not g.empty else 0, kinds, terms,
+                        cn, *q, bool(not g.empty and g["n_prob"].sum() > 0))
 
 
 def trend(engine: Engine, scope: Scope, charge: str, flags: tuple[str, ...] = (),
           sources: tuple[str, ...] = SOURCES) -> pd.DataFrame:
-    """Median and quartiles by judgment year from dated records only (CAIL rows have no year)."""
+    """Median and quartiles of custodial terms by judgment year, from dated records only (CAIL rows have
+    no year, so in practice this is the synthetic source alone)."""
     require(scope, "sentencing")
     w = _where(charge, flags, sources)
     df = read_frame(engine, select(SR.judgment_year.label("year"), SR.months, func.count().label("n"))
-                    .where(w, SR.judgment_year.is_not(None), SR.months.is_not(None))
+                    .where(w, SR.judgment_year.is_not(None), CUSTODIAL)
                     .group_by(SR.judgment_year, SR.months))
     rows = []
     for year, g in df.groupby("year", sort=True):
@@ -125,19 +142,22 @@ def trend(engine: Engine, scope: Scope, charge: str, flags: tuple[str, ...] = ()
 
 
 def what_if(engine: Engine, scope: Scope, charge: str, flags: tuple[str, ...] = FLAG_COLUMNS,
-            sources: tuple[str, ...] = SOURCES) -> pd.DataFrame:
-    """For each recorded circumstance in ``flags``: n and median months with it and without it.
+            source: str = "CAIL2018") -> pd.DataFrame:
+    """For each recorded circumstance in ``flags``: n and median custodial term with it and without it,
+    from one source.
 
     Empirical, not law. One GROUP BY (source, months) with a filtered COUNT per flag, over the
     covering index; the page asks only for the circumstances the user ticked (cost grows per flag).
     """
     require(scope, "sentencing")
-    _where(charge, flags, sources)  # validates the flag names
-    w = _where(charge, (), sources)
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}")
+    _where(charge, flags, (source,))  # validates the flag names
+    w = _where(charge, (), (source,))
     sums = [func.count().filter(getattr(SR, f).is_(True)).label(f) for f in flags]
-    df = read_frame(engine, select(SR.source, SR.months, func.count().label("n"), *sums)
-                    .where(w).group_by(SR.source, SR.months))
-    df = df[df["months"].notna()].groupby("months")[["n", *flags]].sum() if not df.empty else df
+    df = read_frame(engine, select(SR.months, func.count().label("n"), *sums)
+                    .where(w, CUSTODIAL).group_by(SR.months))
+    df = df.groupby("months")[["n", *flags]].sum() if not df.empty else df
     rows = []
     for f in flags:
         rec = {"flag": f}
@@ -189,9 +209,9 @@ def record_export(engine: Engine, *, actor: Actor, target: str, detail: str,
                detail=detail, at=at)
 
 
-def public_distribution(engine: Engine, charge: str, sources: tuple[str, ...] = ("CAIL2018",)) -> Distribution:
-    """The public explainer's one figure: published judgments' distribution, nothing filtered."""
-    return distribution(engine, PUBLIC, charge, (), sources)
+def public_distribution(engine: Engine, charge: str) -> Distribution:
+    """The public explainer's figure: published judgments (CAIL2018) only, nothing filtered."""
+    return distribution(engine, PUBLIC, charge, (), "CAIL2018")
 
 
 distribution_live = live(ttl=300)(distribution)

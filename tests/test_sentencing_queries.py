@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from domain.scope import ALL
+from domain.sentencing.bins import KINDS, TERM_BINS, kind_of
 from domain.sentencing.extract import FLAG_COLUMNS
 from queries.audit import recent
 from queries.frames import read_frame
@@ -69,30 +70,61 @@ def test_synthetic_rows_follow_the_real_distribution_per_charge(sample_engine):
     assert checked >= 3
 
 
+def custodial(df: pd.DataFrame) -> pd.DataFrame:
+    """Straight from the definition: a term of 拘役 or 有期徒刑 actually imposed, not suspended."""
+    return df[(df.months > 0) & ~df.probation.fillna(False).astype(bool) & ~df.life & ~df.death]
+
+
 @pytest.mark.parametrize("charge, flags", [("故意伤害", ()), ("盗窃", ("c_confession",)),
                                            ("诈骗", ("c_forgiveness", "c_compensation")),
-                                           ("危险驾驶", ()), ("故意杀人", ())])
-def test_distribution_matches_pandas(sample_any_engine, charge, flags):
+                                           ("危险驾驶", ()), ("故意杀人", ()), ("盗窃", ())])
+@pytest.mark.parametrize("source", ["CAIL2018", "synthetic"])
+def test_distribution_matches_pandas(sample_any_engine, charge, flags, source):
     df = raw(sample_any_engine)
-    sel = df[(df.charge == charge) & df.single_charge]
+    sel = df[(df.charge == charge) & df.single_charge & (df.source == source)]
     for f in flags:
         sel = sel[sel[f]]
-    d = distribution(sample_any_engine, ALL, charge, flags)
-    exp = sel.apply(expected_bin, axis=1).groupby([sel.apply(expected_bin, axis=1), sel.source]).size() \
-        if len(sel) else pd.Series(dtype=int)
-    got = d.bins.set_index(["code", "source"])["n"]
-    for (code, source), n in got.items():
-        assert n == int(exp.get((code, source), 0)), (code, source)
-    assert d.n == len(sel) and dict(d.n_by_source) == {s: int((sel.source == s).sum()) for s in ("CAIL2018", "synthetic")}
-    m = sel.months.dropna()
-    assert d.custodial_n == len(m)
-    assert (d.p25, d.median, d.p75) == pytest.approx(tuple(np.quantile(m, [0.25, 0.5, 0.75])))
+    d = distribution(sample_any_engine, ALL, charge, flags, source)
+    assert d.source == source and d.n == len(sel)
+    kinds = sel.apply(lambda r: kind_of(r.months, r.life, r.death, r.probation), axis=1) if len(sel) else pd.Series()
+    assert d.kinds == tuple((c, int((kinds == c).sum())) for c, _, _ in KINDS)
+    assert sum(n for _, n in d.kinds) == d.n
+    cust = custodial(sel)
+    assert d.custodial_n == len(cust) == sum(n for _, n in d.terms)
+    assert [c for c, _ in d.terms] == [c for c, _, _ in TERM_BINS]
+    for code, n in d.terms:
+        assert n == int((cust.apply(expected_bin, axis=1) == code).sum()) if len(cust) else n == 0, code
+    if len(cust):
+        assert (d.p25, d.median, d.p75) == pytest.approx(tuple(np.quantile(cust.months, [0.25, 0.5, 0.75])))
+        assert d.p25 > 0  # no zero-month sentence behind the quartiles
+    else:
+        assert d.median is None
+    assert d.probation_recorded == bool(sel.probation.notna().any())
 
 
-def test_trend_uses_dated_rows_only_and_matches_pandas(sample_any_engine):
+def test_median_term_leaves_out_zero_month_and_suspended_sentences(sample_any_engine):
+    """The issue's case: 12 of the 85 real theft rows have no custodial term; they are counted as a kind."""
+    d = distribution(sample_any_engine, ALL, "盗窃", (), "CAIL2018")
+    assert d.n == 85 and d.kind_n("none") == 12 and d.custodial_n == 85 - 12 - d.kind_n("life") - d.kind_n("death")
+    assert not d.probation_recorded and d.kind_n("suspended") == 0
+    df = raw(sample_any_engine)
+    real = df[(df.charge == "盗窃") & df.single_charge & (df.source == "CAIL2018")]
+    assert d.median == pytest.approx(np.median(real.months[real.months > 0]))
+    assert d.median != pytest.approx(np.median(real.months.dropna())) or real.months.eq(0).sum() == 0
+    syn = distribution(sample_any_engine, ALL, "盗窃", (), "synthetic")
+    assert syn.probation_recorded and syn.kind_n("suspended") > 0
+
+
+def test_one_source_per_figure(sample_engine):
+    for bad in (("CAIL2018", "synthetic"), "all", "import"):
+        with pytest.raises(ValueError):
+            distribution(sample_engine, ALL, "盗窃", (), bad)
+
+
+def test_trend_uses_dated_custodial_rows_only_and_matches_pandas(sample_any_engine):
     df = raw(sample_any_engine)
     t = trend(sample_any_engine, ALL, "故意伤害")
-    sel = df[(df.charge == "故意伤害") & df.single_charge & df.judgment_year.notna() & df.months.notna()]
+    sel = custodial(df[(df.charge == "故意伤害") & df.single_charge & df.judgment_year.notna()])
     assert (sel.source == "synthetic").all()
     assert list(t.year) == sorted(sel.judgment_year.astype(int).unique())
     for row in t.itertuples():
@@ -103,20 +135,22 @@ def test_trend_uses_dated_rows_only_and_matches_pandas(sample_any_engine):
     assert trend(sample_any_engine, ALL, "故意伤害", sources=("CAIL2018",)).empty
 
 
-def test_what_if_matches_pandas(sample_any_engine):
+@pytest.mark.parametrize("source", ["CAIL2018", "synthetic"])
+def test_what_if_matches_pandas(sample_any_engine, source):
     df = raw(sample_any_engine)
-    sel = df[(df.charge == "盗窃") & df.single_charge & df.months.notna()]
-    w = what_if(sample_any_engine, ALL, "盗窃").set_index("flag")
+    sel = custodial(df[(df.charge == "盗窃") & df.single_charge & (df.source == source)])
+    w = what_if(sample_any_engine, ALL, "盗窃", source=source).set_index("flag")
     assert list(w.index) == list(FLAG_COLUMNS)
-    some = what_if(sample_any_engine, ALL, "盗窃", ("c_plea", "c_surrender")).set_index("flag")
+    some = what_if(sample_any_engine, ALL, "盗窃", ("c_plea", "c_surrender"), source).set_index("flag")
     assert list(some.index) == ["c_plea", "c_surrender"]
-    assert some.loc["c_plea"].to_dict() == w.loc["c_plea"].to_dict()
+    pd.testing.assert_series_equal(some.loc["c_plea"], w.loc["c_plea"])
     for f in FLAG_COLUMNS:
         yes, no = sel[sel[f]].months, sel[~sel[f]].months
         assert w.loc[f, "n_with"] == len(yes) and w.loc[f, "n_without"] == len(no)
         if len(yes):
             assert w.loc[f, "median_with"] == pytest.approx(np.median(yes))
-        assert w.loc[f, "median_without"] == pytest.approx(np.median(no))
+        if len(no):
+            assert w.loc[f, "median_without"] == pytest.approx(np.median(no))
 
 
 def test_charges_and_backtest_groups(sample_any_engine):

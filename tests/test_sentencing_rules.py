@@ -5,9 +5,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.sentencing import CIRCUMSTANCES, CIRCUMSTANCES_BY_KEY, CRIMES, compute
-from domain.sentencing.guideline import LABELS, PROVINCIAL, circumstances_for, ruleset_hash
-from domain.sentencing.rules import allowed_max
+from domain.sentencing import CIRCUMSTANCES, CIRCUMSTANCES_BY_KEY, CRIMES, CRIMES_BY_NAME, Chosen, compute
+from domain.sentencing.guideline import (
+    CONFIRMED, INTERPRETATION, LABELS, LABELS_ZH, PRACTICE, PROVINCIAL, SRC_INTERP_COURT_PLEA, SRC_INTERP_PLEA,
+    SRC_PRACTICE_T1, circumstances_for, ruleset_hash, weakest,
+)
+from domain.sentencing.rules import LEGAL_RANGE, POINT, RANGE, allowed_max, confirmations_needed
 
 APPROX = dict(abs=1e-9)
 
@@ -186,15 +189,66 @@ def test_reductions_capped_at_100_percent():
     assert r2.range == pytest.approx((3, 3))
 
 
-def test_default_percentages_are_the_middle_of_the_range():
+def test_no_figure_chosen_carries_the_whole_legal_range():
+    # 自首 with no figure: 0–40 %, so 1–12 months becomes 1 × 0.6 … 12 × 1.0 (no silent 20 %)
     r = compute("盗窃", 1, ["surrender"])
-    assert step(r, "t2").hi == pytest.approx(12 * 0.8)  # default 20 %
-    r = compute("盗窃", 1, ["plea"])
-    assert step(r, "t2").hi == pytest.approx(12 * 0.85)  # default 15 % of 0–30
+    assert (step(r, "t2").lo, step(r, "t2").hi) == pytest.approx((0.6, 12))
+    assert r.range == pytest.approx((0.6, 12))
+    assert r.pcts[0].kind == LEGAL_RANGE and (r.pcts[0].lo, r.pcts[0].hi) == (0, 40)
+    assert "未选定比例" in step(r, "t2").detail_zh
+    # plea alone: 0–30 %; with surrender the plea's range is 0–60 %
+    assert compute("盗窃", 1, ["plea"]).range == pytest.approx((1, 12))  # not mitigation: floor 1 month
+    assert step(compute("盗窃", 1, ["plea"]), "t2").lo == pytest.approx(0.7)
     r = compute("盗窃", 1, ["plea", ("surrender", 10)])
-    assert step(r, "t2").hi == pytest.approx(12 * 0.7)  # default 30 % of 0–60
-    r = compute("盗窃", 1, ["accomplice"])
-    assert step(r, "t1:accomplice").hi == pytest.approx(12 * 0.65)  # default 35 % of 20–50
+    assert next(p for p in r.pcts if p.key == "plea").hi == 60
+    assert step(r, "t2").lo == pytest.approx(0.4) and step(r, "t2").hi == pytest.approx(12 * 0.9)
+
+
+def test_tier1_interval_multiplies_the_ends():
+    # 抢劫 tier 1, 36–72; 从犯 unchosen 20–50 %: 36 × 0.5 … 72 × 0.8
+    r = compute("抢劫", 1, ["accomplice"])
+    assert (step(r, "t1:accomplice").lo, step(r, "t1:accomplice").hi) == pytest.approx((18, 57.6))
+    # a chosen range narrows it: 30–40 % → 36 × 0.6 … 72 × 0.7
+    r = compute("抢劫", 1, [Chosen("accomplice", (30, 40))])
+    assert r.range == pytest.approx((21.6, 50.4)) and r.pcts[0].kind == RANGE
+
+
+def test_tier2_interval_nets_each_end():
+    # 故意伤害 tier 2, 36–60; 自首 0–40 %, 前科 0–10 %: low end −40 % + 0 %, high end 0 % + 10 %
+    r = compute("故意伤害", 2, ["surrender", "prior_record"])
+    assert r.range == pytest.approx((21.6, 66))
+    assert "−40% 至 +10%" in step(r, "t2").detail_zh
+    # 累犯 unchosen 10–40 % on 盗窃 tier 2 (36–48): 36 + 3.6 … 48 + 19.2
+    assert compute("盗窃", 2, ["recidivist"]).range == pytest.approx((39.6, 67.2))
+
+
+def test_plea_absorption_on_intervals():
+    # plea unchosen (0–60 with surrender), surrender unchosen (0–40): low end max(60, 40) = 60 %, high end 0 %
+    r = compute("盗窃", 2, ["plea", "surrender"])
+    assert (step(r, "t2").lo, step(r, "t2").hi) == pytest.approx((14.4, 48))
+    # plea 25, surrender 10–20, restitution 20: low end max(25, 20 + 20) = 40 %, high end max(25, 10 + 20) = 30 %
+    r = compute("盗窃", 2, [("plea", 25), Chosen("surrender", (10, 20)), ("restitution", 20)])
+    assert (step(r, "t2").lo, step(r, "t2").hi) == pytest.approx((21.6, 33.6))
+    assert any("30–40%" in n.zh for n in r.notices)
+    assert {p.key: p.kind for p in r.pcts} == {"plea": POINT, "surrender": RANGE, "restitution": POINT}
+
+
+def test_court_plea_rule_on_intervals():
+    # court plea 0–10, confession 5–15: low end max(15, 10) = 15 %, high end max(5, 0) = 5 %
+    r = compute("盗窃", 1, ["court_plea", Chosen("confession", (5, 15))])
+    assert (step(r, "t2").lo, step(r, "t2").hi) == pytest.approx((0.85, 11.4))
+    assert r.range == pytest.approx((1, 11.4))  # only lenient circumstances: the 1-month floor
+
+
+def test_range_input_is_accepted_and_checked():
+    r = compute("盗窃", 1, [Chosen("surrender", (10.0, 20.0))])
+    assert r.ok and r.range == pytest.approx((0.8, 10.8))
+    for bad in ((20, 10), (10, 45), (-5, 10)):
+        res = compute("盗窃", 1, [Chosen("surrender", bad)])
+        assert not res.ok and "0%–40%" in res.refusals[0].zh
+    assert compute("故意伤害", 1, [Chosen("preparation", (30, 50))]).range == pytest.approx((0.5, 16.8))
+    assert compute("盗窃", 1, [("surrender", [10, 20])]).range == r.range  # a list (from JSON) is a range too
+    assert "比例幅度" in compute("盗窃", 1, [("surrender", (10, 20, 30))]).refusals[0].zh
 
 
 def test_minor_crime_extends_the_accomplice_range():
@@ -265,18 +319,31 @@ def test_dangerous_driving_has_no_step_arithmetic():
 TIERED = [c for c in CRIMES if c.tiers]
 
 
+def _lawful(crime, c) -> bool:
+    """Circumstances any lawful case of ``crime`` can carry together (the age and art. 65 bars have
+    their own tests above): no minors (liability depends on crime and tier), no 前科 (it pairs with 累犯)."""
+    if c.key in ("minor_12_16", "minor_16_18", "prior_record"):
+        return False
+    if c.key in ("recidivist", "elderly"):
+        return not crime.negligent
+    if c.key == "elderly_negligent":
+        return crime.negligent
+    return True
+
+
 @st.composite
 def cases(draw):
     crime = draw(st.sampled_from(TIERED))
     tier = draw(st.sampled_from([t.tier for t in crime.tiers]))
     extra = draw(st.floats(0, 24, allow_nan=False))
-    avail = [c for c in circumstances_for(crime.name)]
+    avail = [c for c in circumstances_for(crime.name) if _lawful(crime, c)]
     picked, groups = [], set()
     for c in draw(st.lists(st.sampled_from(avail), max_size=6, unique_by=lambda c: c.key)):
         if c.group and c.group in groups:
             continue
         groups.add(c.group)
         picked.append(c)
+
     us = draw(st.lists(st.floats(0, 1, allow_nan=False), min_size=len(picked), max_size=len(picked)))
     extra_c = draw(st.sampled_from(avail))
     u_extra = draw(st.floats(0, 1, allow_nan=False))
@@ -333,9 +400,11 @@ def test_property_adding_a_circumstance_moves_the_range_only_its_way(case):
 @given(st.sampled_from(TIERED), st.data())
 def test_property_effects_sum_to_the_change_from_base(crime, data):
     tier = data.draw(st.sampled_from([t.tier for t in crime.tiers]))
-    r = compute(crime.name, tier, data.draw(st.lists(st.sampled_from(["surrender", "recidivist", "attempt",
-                                                                       "prior_record", "restitution"]),
-                                                      unique=True)))
+    keys = data.draw(st.lists(st.sampled_from(["surrender", "recidivist", "attempt", "prior_record",
+                                                "restitution"]), unique=True))
+    if crime.negligent or "prior_record" in keys:
+        keys = [k for k in keys if k != "recidivist"]  # art. 65; 累犯 and 前科 of one conviction
+    r = compute(crime.name, tier, keys)
     assert r.ok
     assert r.base[0] + sum(e.d_lo for e in r.effects) == pytest.approx(r.range[0])
     assert r.base[1] + sum(e.d_hi for e in r.effects) == pytest.approx(r.range[1])
@@ -352,3 +421,200 @@ def test_reductions_capped_at_the_whole_sentence_leave_an_ordered_range():
     cs = [CIRCUMSTANCES_BY_KEY[k] for k in ("custody_conduct", "comp_forgiveness", "merit_major", "confession")]
     r = _run("交通肇事", 1, 0.5, cs, [1.0, 0.984375, 0.375, 1.0])
     assert r.ok and r.range == (0.0, 0.0) and r.band[0] <= r.band[1]
+
+
+# ----------------------------------------------------------------------------- who may be sentenced (art. 17, 65)
+
+
+def refusal(r):
+    assert not r.ok and r.range is None and len(r.refusals) == 1
+    return r.refusals[0]
+
+
+@pytest.mark.parametrize("crime, tier", [("盗窃", 1), ("诈骗", 2), ("抢夺", 1), ("故意伤害", 1), ("聚众斗殴", 1),
+                                         ("危险驾驶", None), ("交通肇事", 1)])
+def test_under_16_not_liable_outside_art_17_2(crime, tier):
+    for age in ("14_16", "12_14"):
+        n = refusal(compute(crime, tier, [], age=age))
+        assert n.article.startswith("刑法第17条") and ("不负刑事责任" in n.zh or "不在其列" in n.zh)
+        assert n.confirm == ""  # nothing the user can confirm makes this lawful
+
+
+def test_minor_12_16_with_theft_is_refused_with_the_article():
+    n = refusal(compute("盗窃", 1, ["minor_12_16"]))
+    assert "刑法第17条第2款" in n.zh and "盗窃罪不在其列" in n.zh and n.article.startswith("刑法第17条")
+    assert "17(2)" in n.en
+
+
+def test_under_12_never_liable():
+    for crime, tier in (("故意伤害", 3), ("抢劫", 2), ("盗窃", 1)):
+        n = refusal(compute(crime, tier, [], age="under_12", confirmations=["art17_3_spp"]))
+        assert "不满十二周岁" in n.zh and n.article.startswith("刑法第17条")
+
+
+def test_14_to_16_liable_for_the_art_17_2_crimes():
+    # 故意伤害 needs serious injury or death (tier 2 or 3); 强奸 and 抢劫 at every tier
+    r = compute("故意伤害", 2, [], age="14_16")
+    assert r.ok and r.range == pytest.approx((36 * 0.4, 60 * 0.7))  # minor circumstance added: 30–60 %
+    assert any(n.level == "info" and "依法加入" in n.zh for n in r.notices)
+    assert compute("强奸", 1, [], age="14_16").ok and compute("抢劫", 2, [], age="14_16").ok
+    # drug trafficking: only 贩卖 is listed, so the user must confirm the act was selling
+    n = refusal(compute("走私、贩卖、运输、制造毒品", 1, [], age="14_16"))
+    assert n.confirm == "art17_2_selling" and "贩卖" in n.zh
+    r = compute("走私、贩卖、运输、制造毒品", 1, [], age="14_16", confirmations=["art17_2_selling"])
+    assert r.ok and any(n.level == "warning" and n.confirm == "art17_2_selling" for n in r.notices)
+
+
+def test_12_to_14_only_art_17_3_with_spp_approval():
+    assert "第3款" in refusal(compute("故意伤害", 2, [], age="12_14")).zh
+    assert refusal(compute("抢劫", 1, [], age="12_14")).confirm == ""
+    n = refusal(compute("故意伤害", 3, [], age="12_14"))
+    assert n.confirm == "art17_3_spp" and "最高人民检察院核准" in n.zh
+    r = compute("故意伤害", 3, [], age="12_14", confirmations=["art17_3_spp"])
+    assert r.ok and r.range == pytest.approx((120 * 0.4, 156 * 0.7))
+    assert any(n.level == "warning" and "核准追诉" in n.zh for n in r.notices)
+    assert confirmations_needed("故意伤害", 3, "12_14") == ("art17_3_spp",)
+    assert confirmations_needed("故意伤害", 2, "14_16") == ()
+
+
+def test_minor_12_16_without_an_exact_age_asks_for_it_where_liability_differs():
+    assert "具体年龄段" in refusal(compute("抢劫", 1, ["minor_12_16"])).zh
+    assert compute("抢劫", 1, ["minor_12_16"], age="14_16").ok
+
+
+def test_age_and_circumstance_must_agree_and_the_age_adds_what_the_law_requires():
+    assert "不一致" in refusal(compute("盗窃", 1, ["minor_16_18"], age="adult")).zh
+    assert "不一致" in refusal(compute("抢劫", 1, ["minor_12_16"], age="16_18")).zh
+    assert compute("盗窃", 1, [], age="16_18").range == compute("盗窃", 1, ["minor_16_18"]).range
+    assert compute("盗窃", 1, [], age="adult").range == compute("盗窃", 1).range
+    assert "未知" in refusal(compute("盗窃", 1, [], age="teen")).zh
+
+
+def test_75_plus_negligent_band_is_20_to_50_and_distinct_from_intentional():
+    c = CIRCUMSTANCES_BY_KEY["elderly_negligent"]
+    assert (c.pct_min, c.pct_max, c.tier) == (20, 50, 1) and CIRCUMSTANCES_BY_KEY["elderly"].pct_max == 40
+    assert CRIMES_BY_NAME["交通肇事"].negligent and not CRIMES_BY_NAME["盗窃"].negligent
+    # 交通肇事 tier 1 (1–24), aged 75+: the negligent band is added, 1 × 0.5 … 24 × 0.8
+    r = compute("交通肇事", 1, [], age="75_plus")
+    assert r.range == pytest.approx((0.5, 19.2)) and r.pcts[0].key == "elderly_negligent"
+    assert compute("交通肇事", 1, [("elderly_negligent", 30)]).range == pytest.approx((0.7, 16.8))
+    assert compute("盗窃", 1, [], age="75_plus").pcts[0].key == "elderly"
+    assert "过失犯罪" in refusal(compute("交通肇事", 1, ["elderly"])).zh
+    assert "故意犯罪" in refusal(compute("盗窃", 1, ["elderly_negligent"])).zh
+    assert "20%–50%" in refusal(compute("交通肇事", 1, [("elderly_negligent", 10)])).zh
+
+
+def test_recidivism_excluded_for_negligent_crimes_and_minors():
+    n = refusal(compute("交通肇事", 1, ["recidivist"]))
+    assert "过失犯罪不构成累犯" in n.zh and n.article == "刑法第65条"
+    n = refusal(compute("盗窃", 1, ["recidivist"], age="16_18"))
+    assert "不满十八周岁" in n.zh and n.article == "刑法第65条"
+    assert "不满十八周岁" in refusal(compute("盗窃", 1, ["recidivist", "minor_16_18"])).zh
+    assert refusal(compute("抢劫", 1, ["recidivist"], age="14_16")).article == "刑法第65条"
+    assert compute("盗窃", 1, ["recidivist"], age="adult").ok
+    # a minor's prior crimes were juvenile crimes: no 前科 either
+    assert "前科" in refusal(compute("盗窃", 1, ["prior_record"], age="16_18")).zh
+
+
+def test_prior_record_and_recidivism_not_both_for_one_conviction():
+    n = refusal(compute("盗窃", 2, [("recidivist", 10), ("prior_record", 10)]))
+    assert "重复评价" in n.zh and n.confirm == "prior_record_distinct" and "刑法第65条" in n.article
+    r = compute("盗窃", 2, [("recidivist", 10), ("prior_record", 10)], confirmations=["prior_record_distinct"])
+    assert r.ok and r.range == pytest.approx((36 + 3.6 + 3.6, 48 + 4.8 + 4.8))
+    assert any(n.level == "warning" and "另一次犯罪" in n.zh for n in r.notices)
+    assert confirmations_needed("盗窃", 2, None, ["recidivist", "prior_record"]) == ("prior_record_distinct",)
+
+
+# ----------------------------------------------------------------------------- labels
+
+
+def test_practice_and_interpretation_labels_exist_in_both_languages():
+    assert {PRACTICE, INTERPRETATION} <= set(LABELS)
+    assert LABELS_ZH[PRACTICE] == "地方做法" and LABELS_ZH[INTERPRETATION] == "解释"
+    assert weakest([CONFIRMED, INTERPRETATION, PRACTICE]) == PRACTICE
+    assert weakest([CONFIRMED, PROVINCIAL, PRACTICE]) == PROVINCIAL and weakest([]) == CONFIRMED
+
+
+def test_two_tier1_circumstances_are_labelled_practice_with_the_source():
+    r = compute("盗窃", 2, [("attempt", 20), ("accomplice", 30)])
+    assert step(r, "t1:attempt").label == CONFIRMED  # the first factor is the text's own
+    s2 = step(r, "t1:accomplice")
+    assert s2.label == PRACTICE and SRC_PRACTICE_T1 in s2.citation and "山东" in s2.citation
+    assert r.label == PRACTICE and r.band_label == PRACTICE
+    assert compute("盗窃", 2, [("attempt", 20)]).label == CONFIRMED
+
+
+def test_plea_absorption_and_court_plea_are_labelled_interpretation():
+    r = compute("盗窃", 2, [("plea", 20), ("surrender", 30)])
+    assert step(r, "t2").label == INTERPRETATION and SRC_INTERP_PLEA in step(r, "t2").citation
+    assert r.label == INTERPRETATION
+    r = compute("盗窃", 2, [("court_plea", 5), ("confession", 10)])
+    assert step(r, "t2").label == INTERPRETATION and SRC_INTERP_COURT_PLEA in step(r, "t2").citation
+    r = compute("盗窃", 2, [("plea", 20), ("recidivist", 10)])  # nothing absorbed: text only
+    assert step(r, "t2").label == CONFIRMED and r.label == CONFIRMED
+    # the weakest step wins: provincial extra months under an interpretation
+    assert compute("盗窃", 2, [("plea", 20), ("surrender", 30)], extra_months=2).label == PROVINCIAL
+
+
+# ----------------------------------------------------------------------------- intervals: properties
+
+
+def _choose(c, u1, u2, keys, kind):
+    """A point, a range, or nothing (the whole legal range) for ``c``, valid in this combination."""
+    if c.pct_min is None:
+        a, b = sorted((1 + u1 * 99, 1 + u2 * 99))
+        return (a, b) if kind == "range" else a
+    mx = allowed_max(c, keys) if c.key != "plea" else 30
+    a, b = sorted((c.pct_min + u1 * (mx - c.pct_min), c.pct_min + u2 * (mx - c.pct_min)))
+    if kind == "none" and c.key != "plea":
+        return None
+    return (a, b) if kind == "range" else a
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(), st.data())
+def test_property_the_interval_encloses_every_point_inside_it(case, data):
+    """Every choice of points inside the chosen ranges gives a range inside the interval result."""
+    crime, tier, extra, cs, _, _, _ = case
+    keys = [c.key for c in cs]
+    kinds = [data.draw(st.sampled_from(["point", "range", "none"])) for _ in cs]
+    us = [(data.draw(st.floats(0, 1)), data.draw(st.floats(0, 1))) for _ in cs]
+    spec = [_choose(c, u1, u2, keys, k) for c, (u1, u2), k in zip(cs, us, kinds)]
+    wide = compute(crime, tier, [Chosen(c.key, p) for c, p in zip(cs, spec)], extra_months=extra)
+    assert wide.ok, wide.notices
+    pts = []
+    for c, p in zip(cs, spec):
+        lo, hi = (p if isinstance(p, tuple) else (p, p)) if p is not None else (
+            c.pct_min, allowed_max(c, keys))
+        pts.append(lo + data.draw(st.floats(0, 1)) * (hi - lo))
+    narrow = compute(crime, tier, [Chosen(c.key, p) for c, p in zip(cs, pts)], extra_months=extra)
+    assert narrow.ok, narrow.notices
+    eps = 1e-7
+    assert wide.range[0] - eps <= narrow.range[0] and narrow.range[1] <= wide.range[1] + eps
+    assert wide.band[0] - eps <= narrow.band[0] and narrow.band[1] <= wide.band[1] + eps
+    kinds_seen = {p.key: p.kind for p in wide.pcts}
+    for c, p in zip(cs, spec):
+        want = LEGAL_RANGE if p is None else (RANGE if isinstance(p, tuple) and p[0] != p[1] else POINT)
+        assert kinds_seen[c.key] == want
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_property_every_result_carries_its_weakest_step(case):
+    crime, tier, extra, cs, us, _, _ = case
+    r = _run(crime, tier, extra, cs, us)
+    assert r.label == weakest(s.label for s in r.steps if s.key != "band")
+    if sum(1 for c in cs if c.tier == 1) > 1:
+        assert r.label != CONFIRMED
+    keys = {c.key for c in cs}
+    if "plea" in keys and keys & {"surrender", "confession", "restitution", "compensation", "forgiveness",
+                                  "comp_forgiveness", "reconciliation", "custody_conduct", "court_plea",
+                                  "confession_same_kind", "confession_major"}:
+        assert r.label != CONFIRMED and step(r, "t2").label != CONFIRMED
+
+
+def test_a_bar_at_every_tier_comes_before_asking_for_the_tier():
+    assert "盗窃罪不在其列" in refusal(compute("盗窃", None, [], age="14_16")).zh
+    assert "档次" in refusal(compute("故意伤害", None, [], age="14_16")).zh  # liability depends on the tier
+    assert "档次" in refusal(compute("故意伤害", None, [], age="12_14")).zh
+    assert "不满十二周岁" in refusal(compute("抢劫", None, [], age="under_12")).zh

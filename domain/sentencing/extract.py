@@ -164,7 +164,7 @@ def tier_from_text(crime: str, text: str) -> int | None:
 
 
 def chosen_from_flags(flags: dict[str, bool]) -> list[str]:
-    """Rule circumstances (at their default percentages) for the flags a record carries.
+    """Rule circumstances (each over its whole legal range) for the flags a record carries.
 
     Used by the back-test: 赔偿+谅解 → comp_forgiveness; surrender wins over confession and
     recidivism over a prior record (they exclude each other in the rules).

@@ -19,16 +19,34 @@ ONE_SOURCE = "CONFIRMED (one source)"
 EARLIER = "EARLIER-VERSION"
 UNCONFIRMED = "UNCONFIRMED"
 PROVINCIAL = "PROVINCIAL"  # a figure the user enters from a provincial 实施细则; never a national number
-LABELS = (CONFIRMED, ONE_SOURCE, EARLIER, UNCONFIRMED, PROVINCIAL)
+PRACTICE = "PRACTICE"  # provincial practice where the national text is silent (e.g. multiplying tier-1 factors)
+INTERPRETATION = "INTERPRETATION"  # a reading of the text that the text itself does not state
+LABELS = (CONFIRMED, ONE_SOURCE, EARLIER, UNCONFIRMED, PROVINCIAL, PRACTICE, INTERPRETATION)
 LABELS_ZH = {CONFIRMED: "已核实", ONE_SOURCE: "单一来源", EARLIER: "旧版文本", UNCONFIRMED: "未核实",
-             PROVINCIAL: "地方细则"}
+             PROVINCIAL: "地方细则", PRACTICE: "地方做法", INTERPRETATION: "解释"}
+# Weakest first: a number carries the label of its weakest step (``weakest``).
+LABEL_RANK = {PROVINCIAL: 0, UNCONFIRMED: 1, PRACTICE: 2, INTERPRETATION: 3, EARLIER: 4, ONE_SOURCE: 5,
+              CONFIRMED: 6}
+
+
+def weakest(labels) -> str:
+    """The weakest of several labels (unknown labels count as the weakest): what a combined number carries."""
+    labels = list(labels)
+    return min(labels, key=lambda lab: LABEL_RANK.get(lab, -1)) if labels else CONFIRMED
 
 DOC = "法发〔2021〕21号《关于常见犯罪的量刑指导意见（试行）》"
-RULESET_VERSION = "2021-21/app-1"  # bump when any table below changes (the hash changes by itself)
+RULESET_VERSION = "2021-21/app-2"  # bump when any table below changes (the hash changes by itself)
 
 SRC_METHOD = f"{DOC} 二(二)"
 SRC_FIX = f"{DOC} 二(三)"
 SRC_PART4 = "the 2021 part 四 file (yuwenhan07/LawLLM-cupl-buaa punishment-mapping.json @4c01883)"
+# The sources behind the two readings the national text leaves open (sentencing_guideline.md §1, §2 item 14).
+SRC_PRACTICE_T1 = ("地方做法：山东实施细则“采用连乘的方法依次调节基准刑”（uianet.net/dictionary/b7683050.html）；"
+                   "山西实施细则（flzsz.com/flgw/falv/1dlxm8.html）；《法律适用》2020年第22期。全国文本仅规定“在此基础上”")
+SRC_INTERP_PLEA = (f"解释：{DOC} 三(十四)只规定“不作重复评价”；“被吸收、取认罪认罚比例与被吸收情节之和的较大者”"
+                   "为通行理解，非条文原文")
+SRC_INTERP_COURT_PLEA = (f"解释：{DOC} 三(八)规定“依法认定自首、坦白的除外”；本工具取两者较大者，"
+                         "使增加从宽情节不致加重结果，非条文原文")
 
 
 @dataclass(frozen=True)
@@ -71,6 +89,7 @@ class Crime:
     direct_range: tuple[float, float] | None = None
     strict_leniency: bool = False  # part 三 preamble: violent / drug / sexual crimes
     notes_zh: str = ""
+    negligent: bool = False  # a negligent crime (过失犯罪): no recidivism (art. 65), 75+ band of −20 % to −50 %
 
     def tier_of(self, n: int | None) -> Tier | None:
         for t in self.tiers:
@@ -98,7 +117,8 @@ CRIMES: tuple[Crime, ...] = (
            "scxsls.com/knowledge/detail?id=181750"),
     ), CONFIRMED, "scxsls.com/knowledge/detail?id=181750",
         Reference("刑法第133条", "致1人死亡或3人重伤且负全部/主要责任；无法赔偿损失≥30万元。特别恶劣：2人死亡或5人重伤；≥60万元",
-                  CONFIRMED, "最高人民法院关于审理交通肇事刑事案件具体应用法律若干问题的解释（2000）")),
+                  CONFIRMED, "最高人民法院关于审理交通肇事刑事案件具体应用法律若干问题的解释（2000）"),
+        negligent=True, notes_zh="过失犯罪：不构成累犯（刑法第65条）"),
     Crime(2, "危险驾驶", "Dangerous driving", (), CONFIRMED, f"{SRC_PART4}; m.pay1999.com/wd/4515471.html",
           Reference("刑法第133条之一", "醉驾：血液酒精含量≥80mg/100ml；<150且无第10条情形可认定情节显著轻微",
                     CONFIRMED, "两高两部《关于办理醉酒危险驾驶刑事案件的意见》（2023-12-28施行）",
@@ -317,13 +337,6 @@ class Circumstance:
     def needs_provincial(self) -> bool:
         return self.pct_min is None
 
-    @property
-    def default_pct(self) -> float | None:
-        """Documented default: the middle of the legal range (a choice, shown as such)."""
-        if self.pct_min is None or self.pct_max is None:
-            return None
-        return round((self.pct_min + self.pct_max) / 2, 1)
-
 
 S3 = f"{DOC} 三"
 C = Circumstance
@@ -331,11 +344,15 @@ C = Circumstance
 CIRCUMSTANCES: tuple[Circumstance, ...] = (
     # tier 1 (part 二(二)2): applied first, one after another
     C("minor_12_16", "已满十二周岁不满十六周岁的未成年人犯罪", "minor aged 12–15", 1, -1, 30, 60, CONFIRMED,
-      f"{S3} (一); 刑法第17条", mitigation=True, group="minor", notes_zh="应当从轻或者减轻（必须）"),
+      f"{S3} (一); 刑法第17条第4款", mitigation=True, group="age",
+      notes_zh="应当从轻或者减轻（必须）；不满16周岁只对刑法第17条第2、3款所列犯罪负刑事责任"),
     C("minor_16_18", "已满十六周岁不满十八周岁的未成年人犯罪", "minor aged 16–17", 1, -1, 10, 50, CONFIRMED,
-      f"{S3} (一); 刑法第17条", mitigation=True, group="minor", notes_zh="应当从轻或者减轻（必须）"),
+      f"{S3} (一); 刑法第17条第4款", mitigation=True, group="age", notes_zh="应当从轻或者减轻（必须）"),
     C("elderly", "已满七十五周岁的老年人故意犯罪", "aged 75+, intentional crime", 1, -1, 0, 40, CONFIRMED,
-      f"{S3} (二); 刑法第17条之一", mitigation=True, notes_zh="过失犯罪为20%–50%"),
+      f"{S3} (二); 刑法第17条之一", mitigation=True, group="age",
+      notes_zh="故意犯罪：可以从轻或者减轻；过失犯罪见下一项（20%–50%）"),
+    C("elderly_negligent", "已满七十五周岁的老年人过失犯罪", "aged 75+, negligent crime", 1, -1, 20, 50, CONFIRMED,
+      f"{S3} (二); 刑法第17条之一", mitigation=True, group="age", notes_zh="过失犯罪：应当从轻或者减轻"),
     C("deaf_blind", "又聋又哑的人或者盲人犯罪", "deaf-mute or blind offender", 1, -1, 0, 50, CONFIRMED,
       f"{S3} (三); 刑法第19条", mitigation=True, minor_max=100),
     C("attempt", "未遂犯", "attempt", 1, -1, 0, 50, CONFIRMED, f"{S3} (四); 刑法第23条", mitigation=True,
@@ -386,9 +403,10 @@ CIRCUMSTANCES: tuple[Circumstance, ...] = (
       minor_max=100, record_col="c_plea",
       notes_zh="与自首、重大坦白、退赃退赔、赔偿谅解、刑事和解同时具有的，可减少60%以下；不作重复评价"),
     C("recidivist", "累犯", "recidivist", 2, +1, 10, 40, CONFIRMED, f"{S3} (十五); 刑法第65条",
-      record_col="c_recidivist", notes_zh="应当增加，一般不少于3个月"),
+      record_col="c_recidivist",
+      notes_zh="应当增加，一般不少于3个月；过失犯罪和不满十八周岁的人犯罪不构成累犯（刑法第65条）"),
     C("prior_record", "有前科", "prior record", 2, +1, 0, 10, CONFIRMED, f"{S3} (十六)", record_col="c_prior_record",
-      notes_zh="前科为过失犯罪或未成年人犯罪的除外"),
+      notes_zh="前科为过失犯罪或未成年人犯罪的除外；已据以认定累犯的前罪不再作为前科评价"),
     C("vulnerable_victim", "犯罪对象为未成年人、老年人、残疾人、孕妇等弱势人员", "vulnerable victim", 2, +1, 0, 20,
       CONFIRMED, f"{S3} (十七)"),
     C("disaster", "在重大自然灾害、预防控制突发传染病疫情等灾害期间故意犯罪", "crime during a disaster or epidemic control",
@@ -430,6 +448,9 @@ def circumstances_for(crime: str) -> tuple[Circumstance, ...]:
 def ruleset_hash() -> str:
     """Content hash of every table: stamped on each result and export."""
     h = hashlib.sha256()
+    from domain.sentencing.liability import AGE_BANDS, ART17_2, ART17_3
+
     h.update(repr((RULESET_VERSION, CRIMES, CIRCUMSTANCES, PLEA_ABSORBS, PLEA_RAISES_CEILING,
-                   PLEA_COMBINED_MAX, COURT_PLEA_EXCLUDED_BY, RECIDIVIST_MIN_MONTHS, JUDGE_BAND)).encode())
+                   PLEA_COMBINED_MAX, COURT_PLEA_EXCLUDED_BY, RECIDIVIST_MIN_MONTHS, JUDGE_BAND,
+                   AGE_BANDS, ART17_2, ART17_3, LABEL_RANK)).encode())
     return h.hexdigest()[:12]

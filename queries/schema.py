@@ -360,7 +360,7 @@ class SentencingRecord(Base):
         Index("ix_sentencing_charge", "charge", "single_charge", "months"),
         Index("ix_sentencing_charge_year", "charge", "judgment_year"),
         # covering indexes of the ruler's queries (queries/sentencing.py; migrations 0002_sentencing and
-        # 0010_sentencing_probation, which added probation for the kinds of sentence)
+        # 0011_sentencing_probation, which added probation for the kinds of sentence)
         Index("ix_sentencing_cover", "charge", "single_charge", "source", "months", "life", "death",
               "judgment_year", *SENTENCING_FLAGS, "probation"),
         Index("ix_sentencing_year_cover", "charge", "single_charge", "judgment_year", "months", "source",

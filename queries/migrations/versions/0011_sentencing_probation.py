@@ -3,13 +3,13 @@ counts 缓刑 as its own kind and leaves suspended sentences out of the custodia
 so its queries read ``probation``; without it in the index they fall back to table lookups (about 2–7×
 slower at city scale).
 
-Revision ID: 0010_sentencing_probation
-Revises: 0009_per_suspect
+Revision ID: 0011_sentencing_probation
+Revises: 0010_indicator_indexes
 """
 from alembic import op
 
-revision = "0010_sentencing_probation"
-down_revision = "0009_per_suspect"
+revision = "0011_sentencing_probation"
+down_revision = "0010_indicator_indexes"
 branch_labels = None
 depends_on = None
 

@@ -13,8 +13,8 @@ from components.shell import friendly_errors
 from components.stats_filters import filter_bar
 from components.stats_widgets import chart, count_metric, indicator_card, table
 from domain.cases import FUNCTIONS, FUNCTIONS_EN
-from queries.cases import (charge_options_live, daily_trend_live, districts_live, intake_by_function_live,
-                           period_totals_live, quality_indicators_live, top_charges_live)
+from queries.cases import (cases_without_suspects_live, charge_options_live, daily_trend_live, districts_live,
+                           intake_by_function_live, period_totals_live, quality_indicators_live, top_charges_live)
 
 scope = auth.scope("stats")
 st.title(tr("案件统计", "Case statistics"))
@@ -48,6 +48,13 @@ with friendly_errors(tr("案件统计", "Case statistics")):
     for n, ind in enumerate(inds):
         with cols[n % 3]:
             indicator_card(ind, p_inds.get(ind.key), y_inds.get(ind.key), key=f"ind_{ind.key}")
+    missing = cases_without_suspects_live(view.scope, view.start, view.end, view.flt).value
+    if missing:
+        st.warning(tr(f"本期有 {missing} 件刑事案件作出了决定，但没有犯罪嫌疑人记录（导入了案件文件而未导入嫌疑人文件），"
+                      "按人计算的指标未计入这些案件。请在“数据导入”中导入嫌疑人文件。",
+                      f"{missing} criminal cases decided in this period have no suspect records (a case file "
+                      "imported without its suspects file); the per-person indicators leave them out. Import the "
+                      "suspects file under Data import."))
 
     left, right = st.columns(2)
     with left:

@@ -308,6 +308,19 @@ def district_comparison(engine: Engine, scope: Scope, start: dt.datetime, end: d
     return pd.DataFrame(rows)
 
 
+def cases_without_suspects(engine: Engine, scope: Scope, start: dt.datetime, end: dt.datetime,
+                           flt: CaseFilter = NOFILTER) -> int:
+    """Criminal cases with an arrest or prosecution decision in the period but no ``suspect`` row:
+    the per-person indicators cannot count them (a case file imported without its suspects file), so
+    the page says how many are missing rather than showing a rate that silently leaves them out."""
+    in_p = lambda col: and_(col >= start, col < end)  # noqa: E731
+    has_suspect = select(Suspect.id).where(Suspect.case_id == Case.id).exists()
+    stmt = select(func.count()).where(_where(scope, flt, Case.function == "刑事", ~has_suspect,
+                                             or_(in_p(Case.arrest_decided_at), in_p(Case.prosecution_decided_at))))
+    with engine.connect() as conn:
+        return int(conn.execute(stmt).scalar_one())
+
+
 # --------------------------------------------------------------------------- time limits
 
 
@@ -587,6 +600,7 @@ daily_trend_live = live(ttl=10)(daily_trend)
 top_charges_live = live(ttl=10)(top_charges)
 district_intake_live = live(ttl=10)(district_intake)
 quality_indicators_live = live(ttl=10)(quality_indicators)
+cases_without_suspects_live = live(ttl=10)(cases_without_suspects)
 district_comparison_live = live(ttl=10)(district_comparison)
 time_limit_watch_live = live(ttl=10)(time_limit_watch)
 latest_events_live = live(ttl=5)(latest_events)

@@ -319,3 +319,25 @@ def test_the_readme_lists_every_definition_and_its_source():
     assert table in readme, "README's indicator table differs from `python -m domain.indicators`"
     for d in DEFINITIONS:
         assert d.name_zh in table and d.source[0] in table and d.denominator_en in table
+
+
+def test_decided_cases_without_suspect_rows_are_counted_and_shown_missing(rows):
+    """A criminal case decided in the period with no suspect row (a case file imported without its
+    suspects file) cannot be counted per person: the query says how many such cases there are."""
+    engine, raw = rows
+    start, end = PERIODS["2025"]
+    assert C.cases_without_suspects(engine, ALL, start, end) == 0  # every seeded criminal case has suspects
+    when = dt.datetime(2025, 5, 6, 10)
+    with engine.begin() as conn:
+        for cid, district, decided in ((9001, PUDONG, when), (9002, MINHANG, when),
+                                       (9003, PUDONG, dt.datetime(2026, 5, 6))):
+            conn.execute(insert(Case).values(
+                id=cid, case_no=f"T-{cid}", procuratorate_id=district, district_id=district, function="刑事",
+                charge="盗窃", stage="不起诉", stage_entered_at=decided, accepted_at=decided - dt.timedelta(days=30),
+                suspects=1, prosecution_decided_at=decided, prosecution_decision="不起诉"))
+    assert C.cases_without_suspects(engine, ALL, start, end) == 2
+    assert C.cases_without_suspects(engine, Scope((PUDONG,)), start, end) == 1
+    assert C.cases_without_suspects(engine, ALL, start, end, CaseFilter(charge="诈骗")) == 0
+    # the rates still count persons on record only: the same as from the rows read before the insert
+    got = {i.key: (i.numerator, i.denominator) for i in C.quality_indicators(engine, ALL, start, end)}
+    assert got == expected(raw, ALL, NOFILTER, start, end)

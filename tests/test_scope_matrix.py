@@ -101,7 +101,10 @@ def world(tmp_path_factory):
     assert did and case and rid and t1, "the tiny sample lacks a 闵行 person, device, case or a 奉贤 river"
     assert P.request_binding(e, lawyer, case.case_no, "", "执业证、委托书", now=now)
     with e.connect() as c:
-        bid = c.execute(select(LawyerBinding.id).where(LawyerBinding.case_id == case.id)).scalar_one()
+        # the binding just requested (the sample may already hold others on the same case)
+        bid = c.execute(select(LawyerBinding.id).where(LawyerBinding.case_id == case.id,
+                                                        LawyerBinding.lawyer_id == lawyer)
+                        .order_by(LawyerBinding.id.desc())).scalars().first()
     operator = staff_of(e, "pil_310120").scope("rivers.clues")
     months = R.sample_months(e, operator)
     clue_month = next(m for m in reversed(months) if len(R.clues(e, operator, m)))
@@ -348,7 +351,11 @@ def test_aggregates_need_supervision_or_its_statistics(world):
         Q.alerts_by_week(e, pros, t.now - dt.timedelta(days=30))
     lead = staff_of(e, "leader_310112").scope("supervision.stats")
     assert Q.profile(e, lead)["total"] > 0
-    assert Q.supervision_summary(e, lead)["active"] == 2  # 闵行's own persons only
+    with e.connect() as c:  # 闵行's own persons only: as many as are under supervision there today
+        minhang_active = c.execute(select(func.count()).select_from(SupervisedPerson).where(
+            SupervisedPerson.home_district_id == MINHANG, SupervisedPerson.status == "在管")).scalar_one()
+    assert minhang_active >= 2
+    assert Q.supervision_summary(e, lead)["active"] == minhang_active
     city = staff_of(e, "leader").scope("supervision.stats")
     assert Q.supervision_summary(e, city)["active"] > Q.supervision_summary(e, lead)["active"]
 

@@ -3,6 +3,7 @@
     jcy db upgrade          create the database if need be and migrate it to head (explicit step)
     jcy db check            is the database there, at the expected revision, and whose is it?
     jcy settings [--check]  print the configuration table, or validate the environment
+    jcy models run          run every legal-supervision model once; per model: version, hits, new, seconds
 
 The sample data has its own command (``python -m sample_data.build``, run by ``make demo-data``): the
 query layer does not import the generators. Exit status 0 on success, 1 when the database or a setting is not usable (with a message that says
@@ -56,6 +57,24 @@ def _settings(args: argparse.Namespace) -> int:
     return settings_main(["--check"] if args.check else [])
 
 
+def _models_run(args: argparse.Namespace) -> int:
+    from queries.db import DatabaseUnavailable, make_engine
+    from queries.models import run_all
+
+    engine = make_engine(args.url)
+    try:
+        results = run_all(engine)
+    except DatabaseUnavailable as exc:
+        print(f"{exc.zh}\n{exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"{'model':<24} {'version':<12} {'hits':>6} {'new':>6} {'seconds':>8}")
+    for r in results:
+        print(f"{r.key:<24} {r.version:<12} {r.hits_found:>6} {r.new_hits:>6} {r.seconds:>8.2f}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="jcy", description="检察工作台 operator commands")
     sub = p.add_subparsers(dest="command", required=True)
@@ -66,6 +85,11 @@ def parser() -> argparse.ArgumentParser:
         a = dbsub.add_parser(name, help=text)
         a.add_argument("--url", default=None, help="database URL (default: DATABASE_URL)")
         a.set_defaults(fn=fn)
+    models = sub.add_parser("models", help="legal-supervision models")
+    msub = models.add_subparsers(dest="action", required=True)
+    run = msub.add_parser("run", help="run every model once (idempotent: a hit is stored once)")
+    run.add_argument("--url", default=None, help="database URL (default: DATABASE_URL)")
+    run.set_defaults(fn=_models_run)
     st = sub.add_parser("settings", help="print or check the configuration")
     st.add_argument("--check", action="store_true")
     st.set_defaults(fn=_settings)

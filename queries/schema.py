@@ -608,6 +608,48 @@ class ClueDecision(Base):
     decided_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
+# --------------------------------------------------------------------------- supervision models
+
+
+class ModelHit(Base):
+    """One hit (线索) of a legal-supervision model (``domain.models``), raised once: unique by model
+    and the hit's natural key, so a rerun over the same data adds nothing. ``version`` is the model
+    version that found it. ``evidence`` is JSON with ids, codes and masked values only, never a name
+    or an identity number; ``group_key`` lets hits be counted by pattern (e.g. stage/department)."""
+
+    __tablename__ = "model_hit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_key: Mapped[str] = mapped_column(String(40))
+    hit_key: Mapped[str] = mapped_column(String(120))  # natural key, e.g. "sp:12/case:345"
+    version: Mapped[str] = mapped_column(String(12))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("model_run.id"))
+    found_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    group_key: Mapped[str | None] = mapped_column(String(80))
+    evidence: Mapped[str] = mapped_column(Text)  # JSON, no clear personal data
+
+    __table_args__ = (
+        UniqueConstraint("model_key", "hit_key", name="uq_model_hit_natural"),
+        Index("ix_model_hit_model_found", "model_key", "found_at"),
+        Index("ix_model_hit_district", "district_id", "model_key"),
+    )
+
+
+class ModelRun(Base):
+    """One run of one model: the version run, when, hits the query found and hits new to the table."""
+
+    __tablename__ = "model_run"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_key: Mapped[str] = mapped_column(String(40))
+    version: Mapped[str] = mapped_column(String(12))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    hits_found: Mapped[int] = mapped_column(Integer, default=0)
+    new_hits: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (Index("ix_model_run_model_started", "model_key", "started_at"),)
+
+
 # --------------------------------------------------------------------------- documents & portal
 
 

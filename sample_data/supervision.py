@@ -499,4 +499,39 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
                          .values(status="未签到"),
                          [{"b_s": r["supervised_id"], "b_t": r["scheduled_at"]} for r in missed_ids])
         Q.recompute_risk(conn, now)
+        _plant_reoffences(conn, max(1, n_active // 50), now)  # updates, no new rows
     return written
+
+
+def _plant_reoffences(conn, n: int, now: dt.datetime) -> int:
+    """A few supervised persons reoffend while on their measure (what the 再犯 model of
+    ``domain.models.recidivism`` must find): the first suspect of a later criminal case in their home
+    district, accepted after their measure started, becomes them (in ``suspect`` and ``case_party``).
+    Chosen by order, not by the random stream, so nothing else in the sample changes. Cases whose
+    suspects are on a non-custodial measure are left alone (their suspect may be supervised)."""
+    people = conn.execute(select(SupervisedPerson.id, SupervisedPerson.person_id, SupervisedPerson.case_id,
+                                 SupervisedPerson.start_date, SupervisedPerson.home_district_id)
+                          .where(SupervisedPerson.status == Q.ACTIVE)
+                          .order_by(SupervisedPerson.id)).all()
+    used: set[int] = set()
+    planted = 0
+    for sp in people[::max(1, len(people) // n)][:n]:
+        after = dt.datetime.combine(sp.start_date, dt.time()) + dt.timedelta(days=1)
+        target = conn.execute(
+            select(Suspect.case_id, Suspect.person_id)
+            .join(Case, Case.id == Suspect.case_id)
+            .where(Case.function == "刑事", Case.district_id == sp.home_district_id, Case.accepted_at >= after,
+                   Case.accepted_at <= now, Case.id != sp.case_id, Suspect.seq == 1, Suspect.person_id.is_not(None),
+                   func.coalesce(Case.compulsory_measure, "").not_in(("取保候审", "监视居住")),
+                   Case.id.not_in(used or {0}))
+            .order_by(Case.accepted_at, Case.id).limit(1)).first()
+        if target is None:
+            continue
+        used.add(target.case_id)
+        conn.execute(update(Suspect).where(Suspect.case_id == target.case_id, Suspect.person_id == target.person_id)
+                     .values(person_id=sp.person_id))
+        conn.execute(update(CaseParty).where(CaseParty.case_id == target.case_id,
+                                             CaseParty.person_id == target.person_id, CaseParty.role == "犯罪嫌疑人")
+                     .values(person_id=sp.person_id))
+        planted += 1
+    return planted

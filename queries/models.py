@@ -1,0 +1,233 @@
+"""Running the legal-supervision models of ``domain.models`` (issue 13): each model's hit query is
+built here with SQLAlchemy Core from its definition's parameters, and its hits are written once.
+
+Why a hit table keyed by (model, natural key): a model runs again and again (the operator's
+``jcy models run``, later a schedule); the same supervised person in the same new case, or the same
+case overdue in the same stage, must be raised once, whichever version of the model finds it first.
+A second run over unchanged data finds the same hits and writes none (only its ``model_run`` row).
+Evidence is JSON of ids, codes and dates: no name, no identity number.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import pandas as pd
+from sqlalchemy import Engine, and_, func, insert, or_, select, union, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from domain import clock
+from domain.models import Model, ModelError, registry
+from domain.scope import ALL, Scope
+from queries.cases import time_limit_watch
+from queries.frames import read_frame
+from queries.schema import Case, CaseParty, Department, ModelHit, ModelRun, SupervisedPerson, Suspect
+from queries.scope import in_scope, require
+
+SUSPECT_ROLE = "犯罪嫌疑人"
+SUPERVISED = "在管"
+NO_DEPARTMENT = "未分配部门"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One hit before it is stored: its natural key, where it belongs (district, case), the group it
+    counts in, and evidence without clear personal data."""
+
+    hit_key: str
+    district_id: int | None
+    case_id: int | None
+    group_key: str | None
+    evidence: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What one run of one model did (what ``jcy models run`` prints)."""
+
+    key: str
+    version: str
+    hits_found: int
+    new_hits: int
+    seconds: float
+
+
+def _iso(v: Any) -> str | None:
+    """A date or time as ISO text for the JSON evidence (None for a missing one)."""
+    if v is None or v is pd.NaT or (isinstance(v, float) and pd.isna(v)):
+        return None
+    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+        return v.isoformat()
+    return pd.Timestamp(v).isoformat()
+
+
+def _day(v: Any) -> dt.date:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    return pd.Timestamp(v).date()
+
+
+# --------------------------------------------------------------------------- the hit queries
+
+
+def recidivism_stmt(model: Model):
+    """Supervised persons named as a suspect (``suspect`` or ``case_party``) in another case accepted
+    on or after their measure's first day and before its release; the day bounds that need date
+    arithmetic (end date, days after start) are applied in ``recidivism_hits``."""
+    p = model.parameters
+    sp = SupervisedPerson
+    suspects = union(
+        select(Suspect.case_id.label("case_id"), Suspect.person_id.label("person_id"))
+        .where(Suspect.person_id.is_not(None)),
+        select(CaseParty.case_id, CaseParty.person_id).where(CaseParty.role == SUSPECT_ROLE),
+    ).subquery("named")
+    conds = [sp.measure.in_(p["measures"]),
+             or_(sp.case_id.is_(None), Case.id != sp.case_id),
+             Case.accepted_at >= sp.start_date,
+             or_(sp.released_at.is_(None), Case.accepted_at < sp.released_at)]
+    if p["active_only"]:
+        conds.append(sp.status == SUPERVISED)
+    return (select(sp.id.label("supervised_id"), sp.person_code, sp.measure, sp.start_date, sp.end_date,
+                   sp.home_district_id, Case.id.label("case_id"), Case.case_no, Case.accepted_at,
+                   Case.district_id.label("case_district_id"), Case.charge)
+            .select_from(sp)
+            .join(suspects, suspects.c.person_id == sp.person_id)
+            .join(Case, Case.id == suspects.c.case_id)
+            .where(and_(*conds))
+            .order_by(sp.id, Case.id))
+
+
+def recidivism_hits(engine: Engine, model: Model, now: dt.datetime) -> list[Hit]:
+    """再犯 hits: one per (supervised person, new case); nothing personal beyond the 监管编号."""
+    p = model.parameters
+    hits = []
+    for r in read_frame(engine, recidivism_stmt(model)).itertuples(index=False):
+        accepted, start, end = _day(r.accepted_at), _day(r.start_date), _day(r.end_date)
+        if accepted > end or (accepted - start).days < p["min_days_after_start"]:
+            continue
+        hits.append(Hit(
+            hit_key=f"sp:{int(r.supervised_id)}/case:{int(r.case_id)}",
+            district_id=int(r.home_district_id), case_id=int(r.case_id), group_key=r.measure,
+            evidence={"supervised_id": int(r.supervised_id), "person_code": r.person_code,
+                      "measure": r.measure, "measure_start": start.isoformat(), "measure_end": end.isoformat(),
+                      "case_id": int(r.case_id), "case_no": r.case_no, "accepted_at": _iso(r.accepted_at),
+                      "case_district_id": int(r.case_district_id), "charge": r.charge}))
+    return hits
+
+
+def overdue_hits(engine: Engine, model: Model, now: dt.datetime) -> list[Hit]:
+    """超期 hits from ``queries.cases.time_limit_watch`` (the one deadline function), with the
+    handling department, grouped by stage and department."""
+    p = model.parameters
+    watch = time_limit_watch(engine, ALL, now, warn_days=0.0)
+    watch = watch[(watch["status"] == "超期") & watch["stage"].isin(p["stages"])
+                  & (-watch["days_left"] >= p["min_days_overdue"])]
+    if watch.empty:
+        return []
+    ids = [int(i) for i in watch["case_id"]]
+    dept = read_frame(engine, select(Case.id.label("case_id"),
+                                     func.coalesce(Department.name, Case.handling_department).label("department"))
+                      .outerjoin(Department, Department.id == Case.department_id)
+                      .where(Case.id.in_(ids)))
+    dept_of = {int(c): d for c, d in zip(dept["case_id"], dept["department"])}
+    hits = []
+    for r in watch.itertuples(index=False):
+        department = dept_of.get(int(r.case_id)) or NO_DEPARTMENT
+        started = pd.Timestamp(r.stage_entered_at)
+        hits.append(Hit(
+            hit_key=f"case:{int(r.case_id)}/{r.stage}/{started:%Y%m%d%H%M}",
+            district_id=int(r.district_id), case_id=int(r.case_id), group_key=f"{r.stage}/{department}",
+            evidence={"case_id": int(r.case_id), "case_no": r.case_no, "stage": r.stage,
+                      "procedure": r.procedure, "department": department, "clock_start": _iso(r.stage_entered_at),
+                      "deadline": _iso(r.deadline), "days_overdue": round(float(-r.days_left), 1),
+                      "basis": r.basis}))
+    return hits
+
+
+QUERIES: dict[str, Callable[[Engine, Model, dt.datetime], list[Hit]]] = {
+    "recidivism_on_measure": recidivism_hits,
+    "overdue_cases": overdue_hits,
+}
+
+
+# --------------------------------------------------------------------------- running
+
+
+def _insert_ignoring_duplicates(engine: Engine):
+    """INSERT that skips a row whose (model_key, hit_key) is already there (both engines)."""
+    make = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    return make(ModelHit).on_conflict_do_nothing(index_elements=["model_key", "hit_key"])
+
+
+def run_model(engine: Engine, model: Model, now: dt.datetime | None = None) -> RunResult:
+    """Run one model and store the hits not stored before (by natural key), with its version."""
+    if model.query not in QUERIES:
+        raise ModelError(f"{model.key}: no query of kind {model.query!r}")
+    now = now or clock.now()
+    t0 = time.perf_counter()
+    version = model.version
+    with engine.begin() as conn:
+        run_id = conn.execute(insert(ModelRun).values(model_key=model.key, version=version, started_at=now,
+                                                      hits_found=0, new_hits=0)).inserted_primary_key[0]
+    found = QUERIES[model.query](engine, model, now)
+    new = 0
+    with engine.begin() as conn:
+        known = set(conn.execute(select(ModelHit.hit_key).where(ModelHit.model_key == model.key)).scalars())
+        rows = [dict(model_key=model.key, hit_key=h.hit_key, version=version, run_id=run_id, found_at=now,
+                     district_id=h.district_id, case_id=h.case_id, group_key=h.group_key,
+                     evidence=json.dumps(h.evidence, ensure_ascii=False, sort_keys=True))
+                for h in {h.hit_key: h for h in found}.values() if h.hit_key not in known]
+        if rows:
+            conn.execute(_insert_ignoring_duplicates(engine), rows)
+            new = int(conn.execute(select(func.count()).select_from(ModelHit)
+                                   .where(ModelHit.run_id == run_id)).scalar_one())
+        conn.execute(update(ModelRun).where(ModelRun.id == run_id)
+                     .values(finished_at=clock.now(), hits_found=len(found), new_hits=new))
+    return RunResult(model.key, version, len(found), new, round(time.perf_counter() - t0, 3))
+
+
+def run_all(engine: Engine, now: dt.datetime | None = None,
+            models: dict[str, Model] | None = None) -> list[RunResult]:
+    """Run every model (the registry's unless given), in key order: the operator's batch."""
+    models = registry() if models is None else models
+    return [run_model(engine, models[k], now) for k in sorted(models)]
+
+
+# --------------------------------------------------------------------------- reading hits
+
+
+def _model(key: str) -> Model:
+    try:
+        return registry()[key]
+    except KeyError:
+        raise ModelError(f"unknown model {key!r}") from None
+
+
+def hits(engine: Engine, scope: Scope, model_key: str) -> pd.DataFrame:
+    """A model's stored hits in scope, oldest first: hit_key, version, found_at, district_id,
+    case_id, group_key, evidence (parsed). Needs the permission the model's definition names."""
+    require(scope, _model(model_key).permission)
+    stmt = (select(ModelHit.id.label("hit_id"), ModelHit.hit_key, ModelHit.version, ModelHit.found_at,
+                   ModelHit.district_id, ModelHit.case_id, ModelHit.group_key, ModelHit.evidence)
+            .where(ModelHit.model_key == model_key, in_scope(scope, ModelHit.district_id))
+            .order_by(ModelHit.found_at, ModelHit.id))
+    df = read_frame(engine, stmt)
+    df["evidence"] = [json.loads(e) for e in df["evidence"]]
+    return df
+
+
+def hits_by_group(engine: Engine, scope: Scope, model_key: str) -> pd.DataFrame:
+    """How many of a model's hits in scope fall in each group (超期: stage/department), most first:
+    the pattern above the single hits."""
+    require(scope, _model(model_key).permission)
+    n = func.count().label("hits")
+    stmt = (select(ModelHit.group_key, n)
+            .where(ModelHit.model_key == model_key, in_scope(scope, ModelHit.district_id))
+            .group_by(ModelHit.group_key).order_by(n.desc(), ModelHit.group_key))
+    return read_frame(engine, stmt)

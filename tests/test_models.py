@@ -1,0 +1,266 @@
+"""Legal-supervision models (issue 13, the foundation): a model is a validated definition whose version
+follows its content; a run stores each hit once, however often it runs; the two first models find
+exactly the hits planted here (and none of the near misses), on SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from domain.access import AccessDenied
+from domain.models import Model, ModelError, Param, registry
+from domain.models import overdue, recidivism
+from domain.scope import ALL, Scope
+from queries import models as M
+from queries.cli import main as cli
+from queries.schema import (
+    Case, CaseParty, Department, District, ModelHit, ModelRun, Person, Procuratorate, SupervisedPerson, Suspect,
+    metadata,
+)
+
+PD, FX = 310115, 310120
+NOW = dt.datetime(2026, 12, 4, 15, 0)  # a Friday
+REC, OVER = recidivism.MODEL, overdue.MODEL
+
+
+# --------------------------------------------------------------------------- definitions
+
+
+def test_the_version_follows_the_definition_content():
+    assert REC.version == recidivism.MODEL.version and len(REC.version) == 12
+    assert REC.with_params(active_only=True).version == REC.version  # the default, spelled out
+    changed = REC.with_params(min_days_after_start=3)
+    assert changed.version != REC.version and changed.parameters["min_days_after_start"] == 3
+    assert REC.with_params(min_days_after_start=3).version == changed.version  # deterministic
+    assert dataclasses.replace(REC, query="other").version != REC.version  # query kind counts
+    assert dataclasses.replace(REC, owner="另一个部门").version == REC.version  # prose does not
+    # the order a list parameter is written in is kept; the same list twice is the same version
+    assert REC.with_params(measures=["监视居住"]).version == REC.with_params(measures=("监视居住",)).version
+
+
+@pytest.mark.parametrize("values, message", [
+    (dict(min_days_after_start=-1), "below the minimum"),
+    (dict(min_days_after_start=400), "above the maximum"),
+    (dict(min_days_after_start=1.5), "expected int"),
+    (dict(min_days_after_start=True), "expected int"),
+    (dict(active_only="yes"), "expected bool"),
+    (dict(measures=("拘留",)), "not one of"),
+    (dict(measures="取保候审"), "expected a list"),
+    (dict(measures=()), "must not be empty"),
+    (dict(no_such=1), "unknown parameters"),
+])
+def test_parameters_are_typed_and_validated(values, message):
+    with pytest.raises(ModelError, match=message):
+        REC.with_params(**values)
+
+
+def test_a_float_parameter_takes_an_int_and_definitions_are_checked():
+    assert OVER.with_params(min_days_overdue=2).parameters["min_days_overdue"] == 2.0
+    with pytest.raises(ModelError, match="lacks permission"):
+        dataclasses.replace(REC, permission="cases")  # the supervision role cannot read cases
+    with pytest.raises(ModelError, match="unknown role"):
+        dataclasses.replace(REC, role="janitor")
+    with pytest.raises(ModelError, match="decision_days"):
+        dataclasses.replace(REC, decision_days=0)
+    with pytest.raises(ModelError, match="duplicate"):
+        dataclasses.replace(REC, params=REC.params + (Param("active_only", bool, False, "x", "x"),))
+    with pytest.raises(ModelError, match="expected bool"):
+        dataclasses.replace(REC, values=(("active_only", 1),))
+
+
+def test_every_registered_model_is_complete_and_runnable():
+    models = registry()
+    assert set(models) == {"recidivism_on_measure", "overdue_cases"}
+    for m in models.values():
+        assert m.query in M.QUERIES
+        assert set(m.reads) <= set(metadata.tables), m.key
+        assert m.legal_basis and m.purpose and m.shows and m.owner
+    assert models["recidivism_on_measure"].role == "supervision"
+
+
+# --------------------------------------------------------------------------- a small world
+
+
+def _base(c) -> None:
+    c.execute(insert(District), [dict(id=d, name_zh=z, name_en=e, label_lon=121.5, label_lat=31.2, geojson="{}")
+                                 for d, z, e in ((PD, "浦东新区", "Pudong"), (FX, "奉贤区", "Fengxian"))])
+    c.execute(insert(Procuratorate), [dict(id=1, code="SHPD", name="上海市浦东新区人民检察院", level="区院",
+                                           district_id=PD)])
+    c.execute(insert(Department), [dict(id=1, procuratorate_id=1, name="第二检察部", function="刑事")])
+
+
+def _case(i: int, accepted: dt.datetime, **kw) -> dict:
+    return dict(dict(id=i, case_no=f"沪浦检刑诉〔2026〕{i}号", procuratorate_id=1, district_id=PD, function="刑事",
+                     charge="盗窃", stage="审查起诉", stage_entered_at=accepted, accepted_at=accepted, suspects=1,
+                     procedure="普通", origin="公安机关", department_id=None, handling_department=None), **kw)
+
+
+def _person(i: int) -> dict:
+    return dict(id=i, public_id=f"p{i:031d}", full_name=f"测试人{i}", name_masked=f"测*{i}",
+                id_hash=f"{i:064d}", id_masked="310115************")
+
+
+def _sp(i: int, person: int, case: int, measure: str, start: dt.date, end: dt.date, status: str = "在管",
+        released: dt.datetime | None = None) -> dict:
+    return dict(id=i, person_code=f"JG{PD}-{i:04d}", person_id=person, case_id=case, measure=measure,
+                start_date=start, end_date=end, status=status, home_district_id=PD, released_at=released)
+
+
+def _recidivism_world(engine) -> None:
+    """Hits: person 1 (bail from 10 June) is a suspect in case 5 (1 Oct); person 2 (surveillance from
+    1 Sept) is named a suspect in case 6 (20 Nov) by ``case_party`` only. Near misses: person 1's own
+    case; person 2's case 7 before the measure, and case 8 where they are the victim; person 3,
+    released on 1 May, in case 9 after the release (case 10, before it, counts only with
+    ``active_only`` off); person 4 in case 11 after the measure's end date."""
+    d = dt.datetime
+    with engine.begin() as c:
+        _base(c)
+        c.execute(insert(Person), [_person(i) for i in range(1, 6)])
+        c.execute(insert(Case), [_case(1, d(2026, 6, 1)), _case(2, d(2026, 8, 20)), _case(3, d(2026, 1, 5)),
+                                 _case(4, d(2026, 2, 20)), _case(5, d(2026, 10, 1, 9)),
+                                 _case(6, d(2026, 11, 20, 14)), _case(7, d(2026, 8, 15)), _case(8, d(2026, 10, 1)),
+                                 _case(9, d(2026, 6, 1)), _case(10, d(2026, 3, 1)), _case(11, d(2026, 10, 1))])
+        named = [(1, 1), (5, 1), (2, 2), (7, 2), (3, 3), (9, 3), (10, 3), (4, 4), (11, 4)]  # (case, person)
+        c.execute(insert(Suspect), [dict(case_id=k, district_id=PD, person_id=p, seq=1) for k, p in named])
+        c.execute(insert(CaseParty), [dict(case_id=k, person_id=p, role="犯罪嫌疑人") for k, p in named if k != 5]
+                  + [dict(case_id=6, person_id=2, role="犯罪嫌疑人"), dict(case_id=8, person_id=2, role="被害人"),
+                     dict(case_id=6, person_id=5, role="犯罪嫌疑人")])
+        c.execute(insert(SupervisedPerson), [
+            _sp(1, 1, 1, "取保候审", dt.date(2026, 6, 10), dt.date(2027, 6, 5)),
+            _sp(2, 2, 2, "监视居住", dt.date(2026, 9, 1), dt.date(2027, 3, 1)),
+            _sp(3, 3, 3, "取保候审", dt.date(2026, 1, 10), dt.date(2027, 1, 5), "已解除", d(2026, 5, 1, 10)),
+            _sp(4, 4, 4, "取保候审", dt.date(2026, 3, 1), dt.date(2026, 8, 27))])
+
+
+def _keys(engine, model: Model) -> set[str]:
+    return {h.hit_key for h in M.QUERIES[model.query](engine, model, NOW)}
+
+
+def test_recidivism_finds_exactly_the_planted_reoffences(any_engine):
+    _recidivism_world(any_engine)
+    assert _keys(any_engine, REC) == {"sp:1/case:5", "sp:2/case:6"}
+    assert _keys(any_engine, REC.with_params(active_only=False)) == {"sp:1/case:5", "sp:2/case:6", "sp:3/case:10"}
+    assert _keys(any_engine, REC.with_params(measures=("监视居住",))) == {"sp:2/case:6"}
+    assert _keys(any_engine, REC.with_params(min_days_after_start=100)) == {"sp:1/case:5"}  # 113 and 80 days
+
+
+def test_hits_are_stored_once_with_their_version_and_no_clear_personal_data(any_engine):
+    _recidivism_world(any_engine)
+    first = M.run_model(any_engine, REC, NOW)
+    assert (first.hits_found, first.new_hits, first.version) == (2, 2, REC.version)
+    again = M.run_model(any_engine, REC, NOW)
+    assert (again.hits_found, again.new_hits) == (2, 0)  # unchanged data: nothing new written
+    changed = REC.with_params(active_only=False)
+    third = M.run_model(any_engine, changed, NOW)  # a new version finds one more, not the old two again
+    assert (third.version, third.hits_found, third.new_hits) == (changed.version, 3, 1)
+    with any_engine.connect() as c:
+        stored = dict(c.execute(select(ModelHit.hit_key, ModelHit.version)).all())
+        runs = c.execute(select(ModelRun.version, ModelRun.hits_found, ModelRun.new_hits, ModelRun.finished_at)
+                         .order_by(ModelRun.id)).all()
+    assert stored == {"sp:1/case:5": REC.version, "sp:2/case:6": REC.version, "sp:3/case:10": changed.version}
+    assert [tuple(r[:3]) for r in runs] == [(REC.version, 2, 2), (REC.version, 2, 0), (changed.version, 3, 1)]
+    assert all(r.finished_at is not None for r in runs)
+    got = M.hits(any_engine, ALL, REC.key)
+    text = json.dumps(list(got["evidence"]), ensure_ascii=False)
+    assert "测试人" not in text and "310115****" not in text and "0000000001" not in text
+    ev = got.set_index("hit_key").loc["sp:2/case:6", "evidence"]
+    assert ev["person_code"] == f"JG{PD}-0002" and ev["case_no"] == "沪浦检刑诉〔2026〕6号"
+    assert ev["measure"] == "监视居住" and ev["accepted_at"].startswith("2026-11-20")
+
+
+def test_the_same_hit_is_never_raised_twice_even_when_the_query_repeats_it(any_engine):
+    _recidivism_world(any_engine)
+    with any_engine.begin() as c:  # person 1 named in case 5 a second way: still one hit
+        c.execute(insert(CaseParty).values(case_id=5, person_id=1, role="犯罪嫌疑人"))
+    assert M.run_model(any_engine, REC, NOW).new_hits == 2
+    with any_engine.begin() as c:  # a new reoffence arrives: only it is new
+        c.execute(insert(Case).values(**_case(12, dt.datetime(2026, 12, 1, 10))))
+        c.execute(insert(Suspect).values(case_id=12, district_id=PD, person_id=2, seq=1))
+    r = M.run_model(any_engine, REC, NOW)
+    assert (r.hits_found, r.new_hits) == (3, 1)
+    with any_engine.connect() as c:
+        assert c.execute(select(func.count()).select_from(ModelHit)).scalar_one() == 3
+
+
+def test_reading_hits_checks_permission_and_scope(any_engine):
+    _recidivism_world(any_engine)
+    M.run_model(any_engine, REC, NOW)
+    officer = Scope(district_ids=(PD,), role="supervision", grants=frozenset({"supervision"}))
+    assert len(M.hits(any_engine, officer, REC.key)) == 2
+    assert M.hits(any_engine, Scope(district_ids=(FX,), role="supervision", grants=frozenset({"supervision"})),
+                  REC.key).empty
+    with pytest.raises(AccessDenied):
+        M.hits(any_engine, Scope(role="prosecutor", grants=frozenset({"cases"})), REC.key)
+    with pytest.raises(ModelError, match="unknown model"):
+        M.hits(any_engine, ALL, "no_such_model")
+
+
+# --------------------------------------------------------------------------- 超期
+
+
+def _overdue_world(engine) -> None:
+    """Received 11 days and 5 hours before Friday: fast-track review (10 days) is overdue by 0.6 days
+    (case 1, department 第二检察部) ; ordinary review (a month) is not (case 2); a fast-track case
+    received 20 days before is overdue by 9.6 days (case 3, department known only by name); a closed
+    one is not watched (case 4)."""
+    received = NOW - dt.timedelta(days=11, hours=5)
+    with engine.begin() as c:
+        _base(c)
+        c.execute(insert(Case), [_case(1, received, procedure="速裁", department_id=1),
+                                 _case(2, received, department_id=1),
+                                 _case(3, received - dt.timedelta(days=9), procedure="速裁",
+                                       handling_department="第三检察部"),
+                                 _case(4, received - dt.timedelta(days=9), procedure="速裁", stage="判决")])
+
+
+def test_overdue_finds_exactly_the_cases_past_their_limit_with_stage_and_department(any_engine):
+    _overdue_world(any_engine)
+    hits = {h.hit_key: h for h in M.QUERIES[OVER.query](any_engine, OVER, NOW)}
+    assert {h.case_id for h in hits.values()} == {1, 3}
+    one = next(h for h in hits.values() if h.case_id == 1)
+    assert one.group_key == "审查起诉/第二检察部" and one.evidence["days_overdue"] == 0.6
+    assert one.evidence["deadline"].startswith("2026-12-03") and "速裁" in one.evidence["basis"]
+    assert _keys(any_engine, OVER.with_params(min_days_overdue=1)) == {
+        h.hit_key for h in hits.values() if h.case_id == 3}
+    assert _keys(any_engine, OVER.with_params(stages=("审查逮捕",))) == set()
+    M.run_model(any_engine, OVER, NOW)
+    assert M.run_model(any_engine, OVER, NOW).new_hits == 0
+    groups = M.hits_by_group(any_engine, ALL, OVER.key)
+    assert dict(zip(groups["group_key"], groups["hits"])) == {"审查起诉/第二检察部": 1, "审查起诉/第三检察部": 1}
+
+
+# --------------------------------------------------------------------------- the sample and the command
+
+
+def test_the_sample_holds_reoffences_the_model_finds(sample_any_engine):
+    """The sample builder plants a few supervised persons as suspects of later cases; the model finds
+    them, and every hit is checked against the tables directly."""
+    found = M.QUERIES[REC.query](sample_any_engine, REC, NOW)
+    assert found
+    with sample_any_engine.connect() as c:
+        for h in found:
+            sp = c.execute(select(SupervisedPerson.__table__)
+                           .where(SupervisedPerson.id == h.evidence["supervised_id"])).mappings().one()
+            case = c.execute(select(Case.__table__).where(Case.id == h.case_id)).mappings().one()
+            named = c.execute(select(func.count()).select_from(Suspect).where(
+                Suspect.case_id == case["id"], Suspect.person_id == sp["person_id"])).scalar_one()
+            assert named == 1 and sp["status"] == "在管" and case["id"] != sp["case_id"]
+            assert sp["start_date"] <= case["accepted_at"].date() <= sp["end_date"]
+
+
+def test_models_run_command_prints_each_model(engine, capsys):
+    _recidivism_world(engine)
+    url = engine.url.render_as_string(hide_password=False)
+    assert cli(["models", "run", "--url", url]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["model", "version", "hits", "new", "seconds"]
+    rows = {line.split()[0]: line.split() for line in out[1:]}
+    assert rows["recidivism_on_measure"][1:4] == [REC.version, "2", "2"]
+    assert rows["overdue_cases"][1] == OVER.version
+    assert cli(["models", "run", "--url", url]) == 0
+    rows = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()[1:]}
+    assert rows["recidivism_on_measure"][2:4] == ["2", "0"]

@@ -204,8 +204,12 @@ MATTER_EVENTS_SOURCE = ("最高人民检察院“案-件比”（2020）列举�
                         "不捕复议复核见 workercn.cn 2020-04-28、victorzhang.cn 2021-01-29；其余各项为本系统据程序环节整理，"
                         "官方清单未能读取（未核实）")
 
+ADMIN_REFERRAL = "移送行政处罚"
+
 # Every kind of case event (the live stream, the sample builder and the importer share this list).
 EVENT_TYPES: tuple[str, ...] = (
     "受理", "批准逮捕", "不批准逮捕", "决定逮捕", "不予逮捕", "移送审查起诉", "重新移送审查起诉", "不起诉", "提起公诉",
     "开庭审理", "判决", "二审裁判", "立案审查", "办结",
-) + tuple(e for e in MATTER_EVENTS if e not in ("受理",))
+) + tuple(e for e in MATTER_EVENTS if e not in ("受理",)) + (
+    ADMIN_REFERRAL,  # 不起诉后提出检察意见、移送主管机关行政处罚 (CPL art. 177 para. 3; domain.models.referral)
+)

@@ -21,11 +21,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from domain import clock
+from domain.cases import ADMIN_REFERRAL
 from domain.models import Model, ModelError, registry
+from domain.procedure import NOT_PROSECUTE
 from domain.scope import ALL, Scope
 from queries.cases import time_limit_watch
 from queries.frames import read_frame
-from queries.schema import Case, CaseParty, Department, ModelHit, ModelRun, SupervisedPerson, Suspect
+from queries.schema import Case, CaseEvent, CaseParty, Department, ModelHit, ModelRun, SupervisedPerson, Suspect
 from queries.scope import in_scope, require
 
 SUSPECT_ROLE = "犯罪嫌疑人"
@@ -150,9 +152,45 @@ def overdue_hits(engine: Engine, model: Model, now: dt.datetime) -> list[Hit]:
     return hits
 
 
+def referral_stmt(model: Model, now: dt.datetime):
+    """Decisions not to prosecute of the counted kinds whose referral window has closed, each with the
+    case's 移送行政处罚 events after the decision (none: NULL); ``referral_hits`` checks the window."""
+    p = model.parameters
+    closed = now - dt.timedelta(days=p["within_days"])
+    return (select(Suspect.case_id, Suspect.seq, Suspect.district_id, Suspect.non_prosecution_type,
+                   Suspect.prosecution_decided_at, Case.case_no, CaseEvent.occurred_at.label("referred_at"))
+            .join(Case, Case.id == Suspect.case_id)
+            .outerjoin(CaseEvent, and_(CaseEvent.case_id == Suspect.case_id, CaseEvent.event_type == ADMIN_REFERRAL,
+                                       CaseEvent.occurred_at >= Suspect.prosecution_decided_at))
+            .where(Suspect.prosecution_decision == NOT_PROSECUTE, Suspect.non_prosecution_type.in_(p["types"]),
+                   Suspect.prosecution_decided_at <= closed)
+            .order_by(Suspect.case_id, Suspect.seq))
+
+
+def referral_hits(engine: Engine, model: Model, now: dt.datetime) -> list[Hit]:
+    """不起诉后反向衔接 hits: one per suspect not prosecuted with no referral within the window."""
+    window = dt.timedelta(days=model.parameters["within_days"])
+    df = read_frame(engine, referral_stmt(model, now))
+    if df.empty:
+        return []
+    decided = pd.to_datetime(df["prosecution_decided_at"])
+    referred = pd.to_datetime(df["referred_at"])
+    df["in_time"] = referred.notna() & (referred <= decided + window)
+    df["decided"] = decided
+    referred_in_time = df.groupby(["case_id", "seq"])["in_time"].transform("any")
+    missing = df[~referred_in_time].drop_duplicates(["case_id", "seq"])
+    return [Hit(hit_key=f"case:{int(r.case_id)}/suspect:{int(r.seq)}", district_id=int(r.district_id),
+                case_id=int(r.case_id), group_key=r.non_prosecution_type,
+                evidence={"case_id": int(r.case_id), "case_no": r.case_no, "suspect_seq": int(r.seq),
+                          "non_prosecution_type": r.non_prosecution_type, "decided_at": _iso(r.decided),
+                          "days_since": int((pd.Timestamp(now) - r.decided).days)})
+            for r in missing.itertuples(index=False)]
+
+
 QUERIES: dict[str, Callable[[Engine, Model, dt.datetime], list[Hit]]] = {
     "recidivism_on_measure": recidivism_hits,
     "overdue_cases": overdue_hits,
+    "non_prosecution_referral": referral_hits,
 }
 
 

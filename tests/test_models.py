@@ -13,18 +13,18 @@ from sqlalchemy import func, insert, select
 
 from domain.access import AccessDenied
 from domain.models import Model, ModelError, Param, registry
-from domain.models import overdue, recidivism
+from domain.models import overdue, recidivism, referral
 from domain.scope import ALL, Scope
 from queries import models as M
 from queries.cli import main as cli
 from queries.schema import (
-    Case, CaseParty, Department, District, ModelHit, ModelRun, Person, Procuratorate, SupervisedPerson, Suspect,
+    Case, CaseEvent, CaseParty, Department, District, ModelHit, ModelRun, Person, Procuratorate, SupervisedPerson, Suspect,
     metadata,
 )
 
 PD, FX = 310115, 310120
 NOW = dt.datetime(2026, 12, 4, 15, 0)  # a Friday
-REC, OVER = recidivism.MODEL, overdue.MODEL
+REC, OVER, REF = recidivism.MODEL, overdue.MODEL, referral.MODEL
 
 
 # --------------------------------------------------------------------------- definitions
@@ -74,7 +74,7 @@ def test_a_float_parameter_takes_an_int_and_definitions_are_checked():
 
 def test_every_registered_model_is_complete_and_runnable():
     models = registry()
-    assert set(models) == {"recidivism_on_measure", "overdue_cases"}
+    assert set(models) == {"recidivism_on_measure", "overdue_cases", "non_prosecution_referral"}
     for m in models.values():
         assert m.query in M.QUERIES
         assert set(m.reads) <= set(metadata.tables), m.key
@@ -233,6 +233,45 @@ def test_overdue_finds_exactly_the_cases_past_their_limit_with_stage_and_departm
     assert dict(zip(groups["group_key"], groups["hits"])) == {"审查起诉/第二检察部": 1, "审查起诉/第三检察部": 1}
 
 
+# --------------------------------------------------------------------------- 不起诉后反向衔接
+
+
+def _referral_world(engine) -> None:
+    """Case k's suspect(s), decided not to prosecute (酌定 unless said) ``days`` before now, with a
+    移送行政处罚 event ``ref`` days after the decision (None: none). Hits: 1 (no referral), 3 (referral
+    after 45 days), 7 seq 1 (the only event was before the decision). Not: 2 (referred on day 10),
+    4 (decided 10 days ago: still in time), 5 (存疑, not counted by default), 6 (prosecuted), 7 seq 2
+    (prosecuted)."""
+    plan = [(1, 1, 60, "酌定不起诉", None), (2, 1, 60, "酌定不起诉", 10), (3, 1, 60, "酌定不起诉", 45),
+            (4, 1, 10, "酌定不起诉", None), (5, 1, 60, "存疑不起诉", None), (6, 1, 60, None, None),
+            (7, 1, 60, "酌定不起诉", -3), (7, 2, 60, None, None)]
+    with engine.begin() as c:
+        _base(c)
+        c.execute(insert(Case), [_case(k, NOW - dt.timedelta(days=120), stage="办结") for k in range(1, 8)])
+        c.execute(insert(Suspect), [
+            dict(case_id=k, district_id=PD, seq=q, prosecution_decided_at=NOW - dt.timedelta(days=d),
+                 prosecution_decision="不起诉" if t else "起诉", non_prosecution_type=t)
+            for k, q, d, t, _ in plan])
+        c.execute(insert(CaseEvent), [
+            dict(case_id=k, district_id=PD, event_type="移送行政处罚",
+                 occurred_at=NOW - dt.timedelta(days=d) + dt.timedelta(days=r))
+            for k, _, d, _, r in plan if r is not None])
+
+
+def test_referral_finds_exactly_the_non_prosecutions_without_a_timely_referral(any_engine):
+    _referral_world(any_engine)
+    assert _keys(any_engine, REF) == {"case:1/suspect:1", "case:3/suspect:1", "case:7/suspect:1"}
+    assert _keys(any_engine, REF.with_params(types=("酌定不起诉", "存疑不起诉"))) == {
+        "case:1/suspect:1", "case:3/suspect:1", "case:5/suspect:1", "case:7/suspect:1"}
+    assert _keys(any_engine, REF.with_params(within_days=50)) == {"case:1/suspect:1", "case:7/suspect:1"}
+    assert _keys(any_engine, REF.with_params(within_days=5)) == {
+        "case:1/suspect:1", "case:2/suspect:1", "case:3/suspect:1", "case:4/suspect:1", "case:7/suspect:1"}
+    assert M.run_model(any_engine, REF, NOW).new_hits == 3
+    assert M.run_model(any_engine, REF, NOW).new_hits == 0
+    ev = M.hits(any_engine, ALL, REF.key).set_index("hit_key").loc["case:1/suspect:1", "evidence"]
+    assert ev["days_since"] == 60 and ev["non_prosecution_type"] == "酌定不起诉"
+
+
 # --------------------------------------------------------------------------- the sample and the command
 
 
@@ -260,7 +299,7 @@ def test_models_run_command_prints_each_model(engine, capsys):
     assert out[0].split() == ["model", "version", "hits", "new", "seconds"]
     rows = {line.split()[0]: line.split() for line in out[1:]}
     assert rows["recidivism_on_measure"][1:4] == [REC.version, "2", "2"]
-    assert rows["overdue_cases"][1] == OVER.version
+    assert rows["overdue_cases"][1] == OVER.version and rows["non_prosecution_referral"][1] == REF.version
     assert cli(["models", "run", "--url", url]) == 0
     rows = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()[1:]}
     assert rows["recidivism_on_measure"][2:4] == ["2", "0"]

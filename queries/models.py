@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, insert, or_, select, union, update
+from sqlalchemy import Engine, Insert, Select, and_, func, insert, or_, select, union, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -78,7 +78,7 @@ def _day(v: Any) -> dt.date:
 # --------------------------------------------------------------------------- the hit queries
 
 
-def recidivism_stmt(model: Model):
+def recidivism_stmt(model: Model) -> Select:
     """Supervised persons named as a suspect (``suspect`` or ``case_party``) in another case accepted
     on or after their measure's first day and before its release; the day bounds that need date
     arithmetic (end date, days after start) are applied in ``recidivism_hits``."""
@@ -152,7 +152,7 @@ def overdue_hits(engine: Engine, model: Model, now: dt.datetime) -> list[Hit]:
     return hits
 
 
-def referral_stmt(model: Model, now: dt.datetime):
+def referral_stmt(model: Model, now: dt.datetime) -> Select:
     """Decisions not to prosecute of the counted kinds whose referral window has closed, each with the
     case's 移送行政处罚 events after the decision (none: NULL); ``referral_hits`` checks the window."""
     p = model.parameters
@@ -197,7 +197,7 @@ QUERIES: dict[str, Callable[[Engine, Model, dt.datetime], list[Hit]]] = {
 # --------------------------------------------------------------------------- running
 
 
-def _insert_ignoring_duplicates(engine: Engine):
+def _insert_ignoring_duplicates(engine: Engine) -> Insert:
     """INSERT that skips a row whose (model_key, hit_key) is already there (both engines)."""
     make = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
     return make(ModelHit).on_conflict_do_nothing(index_elements=["model_key", "hit_key"])

@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from domain.access import AUDITOR, DATA, LEADER, PIL, PROSECUTOR, SECADMIN, SUPERVISION, SYSADMIN
-from domain.cases import ADMIN_CAUSES, CHARGE_MIX, CIVIL_CAUSES, MATTER_EVENTS, PIL_CAUSES
+from domain.cases import ADMIN_CAUSES, ADMIN_REFERRAL, CHARGE_MIX, CIVIL_CAUSES, MATTER_EVENTS, PIL_CAUSES
 from domain.procedure import (
     APPROVED, ARRESTED, DECIDED, NON_PROSECUTION_TYPES, NOT_APPROVED, NOT_DECIDED, NOT_PROSECUTE, PROSECUTE,
     REC_FIXED, REC_RANGE,
@@ -627,6 +627,13 @@ def build(engine: Engine, spec, rng: np.random.Generator, ctx) -> int:
     add(police_np & (rng.random(n) < 0.3), cut(t_np + rng.uniform(10, 25, n) * DAYS), "不诉复核", "不起诉", "不起诉", True)
     victim_np = crim & nonpros & np.isin(charge, list(VICTIM_CHARGES)) & (rng.random(n) < 0.06)
     add(victim_np, cut(t_np), "不诉申诉", "不起诉", "不起诉", True)
+    # 不起诉后反向衔接 (CPL art. 177 para. 3; domain.models.referral): most decisions not to prosecute are
+    # referred for an administrative penalty within weeks, a tenth late, a fifth never. Its own generator,
+    # so the rest of the sample is what it was before.
+    ref_rng = np.random.default_rng([ctx.seed, 177])
+    u = ref_rng.random(n)
+    ref_t = decided_c + np.where(u < 0.1, ref_rng.uniform(35, 90, n), ref_rng.uniform(3, 25, n)) * DAYS
+    add(crim & nonpros & (u < 0.8), cut(ref_t), ADMIN_REFERRAL, "不起诉", "不起诉")
     mid = trial_c + (judgment_c - trial_c) * rng.uniform(0.2, 0.8, n)
     # a prosecution withdrawn in trial and filed again on new evidence (Rules arts. 424–425)
     add(crim & ~nonpros & (rng.random(n) < 0.003), mid, "撤回起诉", "一审", "一审", True)

@@ -11,6 +11,7 @@ import json
 import pytest
 from sqlalchemy import func, insert, select
 
+from domain import clock
 from domain.access import AccessDenied
 from domain.models import Model, ModelError, Param, registry
 from domain.models import overdue, recidivism, referral
@@ -289,6 +290,25 @@ def test_the_sample_holds_reoffences_the_model_finds(sample_any_engine):
                 Suspect.case_id == case["id"], Suspect.person_id == sp["person_id"])).scalar_one()
             assert named == 1 and sp["status"] == "在管" and case["id"] != sp["case_id"]
             assert sp["start_date"] <= case["accepted_at"].date() <= sp["end_date"]
+
+
+def test_the_sample_holds_non_prosecutions_with_and_without_a_referral(sample_any_engine):
+    """The sample refers most decisions not to prosecute for an administrative penalty, some late, some
+    never: the model finds some of them and not all, and each hit has no referral in its window."""
+    now = clock.now()  # the sample is built around the product clock (JCY_CLOCK_START may move it)
+    found = M.QUERIES[REF.query](sample_any_engine, REF, now)
+    closed = now - dt.timedelta(days=30)
+    with sample_any_engine.connect() as c:
+        candidates = c.execute(select(func.count()).select_from(Suspect).where(
+            Suspect.prosecution_decision == "不起诉", Suspect.non_prosecution_type == "酌定不起诉",
+            Suspect.prosecution_decided_at <= closed)).scalar_one()
+        assert 0 < len(found) < candidates
+        for h in found[:20]:
+            decided = dt.datetime.fromisoformat(h.evidence["decided_at"])
+            assert c.execute(select(func.count()).select_from(CaseEvent).where(
+                CaseEvent.case_id == h.case_id, CaseEvent.event_type == "移送行政处罚",
+                CaseEvent.occurred_at >= decided,
+                CaseEvent.occurred_at <= decided + dt.timedelta(days=30))).scalar_one() == 0
 
 
 def test_models_run_command_prints_each_model(engine, capsys):

@@ -179,15 +179,10 @@ def _db_checks(conn: Connection, parsed: R.Parsed, scope: Scope) -> tuple[set[in
         ctx.update(cases=cases)
         allowed = scope.district_ids
         for r in rows:
-            line, no = r["_line"], r.get("case_no")
-            if no is None:
-                continue
-            c = cases.get(no)
+            line = r["_line"]
+            c = _stored_case(parsed, r, cases, allowed)
             if c is None:
-                parsed.add(line, "案号", "数据库中没有该案号，请先导入案件")
                 continue
-            if allowed is not None and c.district_id not in allowed:
-                parsed.add(line, "案号", "无权导入该区的数据（超出当前账号的管辖范围）")
             when = r.get("occurred_at")
             if when is not None and when < c.accepted_at and r.get("event_type") != "受理":
                 parsed.add(line, "发生时间", f"事件时间早于该案受理时间（{c.accepted_at:%Y-%m-%d %H:%M}），不符合办案流程")
@@ -204,6 +199,26 @@ def _db_checks(conn: Connection, parsed: R.Parsed, scope: Scope) -> tuple[set[in
                 parsed.add(r["_line"], "判决编号", "数据库中已有该判决编号（来源 import），本行跳过", R.NOTICE)
                 skip.add(r["_line"])
     return skip, ctx
+
+
+def _stored_case(parsed: R.Parsed, r: dict, cases: dict, allowed: tuple[int, ...] | None,
+                 criminal_only: bool = False):
+    """The stored case a row of events or suspects names, or None when the row cannot be checked further
+    (no case number, no such case, or for suspects not a criminal case), with the row's error. A case
+    outside the account's districts is an error too, but is returned so the row's other checks run."""
+    line, no = r["_line"], r.get("case_no")
+    if no is None:
+        return None
+    c = cases.get(no)
+    if c is None:
+        parsed.add(line, "案号", "数据库中没有该案号，请先导入案件")
+        return None
+    if criminal_only and c.function != "刑事":
+        parsed.add(line, "案号", f"该案为{c.function}案件，只有刑事案件有犯罪嫌疑人")
+        return None
+    if allowed is not None and c.district_id not in allowed:
+        parsed.add(line, "案号", "无权导入该区的数据（超出当前账号的管辖范围）")
+    return c
 
 
 def _people(conn: Connection, rows: list[dict]) -> dict[str, tuple[int, str]]:
@@ -228,18 +243,10 @@ def _suspect_checks(conn: Connection, parsed: R.Parsed, scope: Scope, skip: set[
     allowed = scope.district_ids
     fd = {f.key: f for f in R.SUSPECT_FIELDS}
     for r in rows:
-        line, no = r["_line"], r.get("case_no")
-        if no is None:
-            continue
-        c = cases.get(no)
+        line = r["_line"]
+        c = _stored_case(parsed, r, cases, allowed, criminal_only=True)
         if c is None:
-            parsed.add(line, "案号", "数据库中没有该案号，请先导入案件")
             continue
-        if c.function != "刑事":
-            parsed.add(line, "案号", f"该案为{c.function}案件，只有刑事案件有犯罪嫌疑人")
-            continue
-        if allowed is not None and c.district_id not in allowed:
-            parsed.add(line, "案号", "无权导入该区的数据（超出当前账号的管辖范围）")
         seq = r.get("seq")
         if seq is not None and seq > (c.suspects or 1):
             parsed.add(line, "序号", f"该案登记的犯罪嫌疑人人数为{c.suspects or 1}，序号不能大于该人数")

@@ -31,13 +31,16 @@ ADMIN_ROLES = frozenset({SYSADMIN, SECADMIN, AUDITOR})
 
 # What each role may do. A permission names an area of the product; the query layer checks the
 # same names (``queries.access.require``), so a page that forgets to check still gets nothing.
+# Issue 13: "clues" opens the legal-supervision clue list and the models' efficacy (each clue is
+# shown only to an account holding its model's own permission), "models" changes, exports and
+# imports model definitions, "catalogue" reads the data catalogue and the data-quality checks.
 PERMISSIONS: dict[str, frozenset[str]] = {
     LEADER: frozenset({"home", "stats", "cases", "sentencing", "rivers", "supervision.stats", "bindings",
-                       "public"}),
-    PROSECUTOR: frozenset({"home", "stats", "cases", "sentencing", "bindings", "public"}),
-    SUPERVISION: frozenset({"home", "supervision", "supervision.stats", "public"}),
-    PIL: frozenset({"home", "rivers", "rivers.clues", "public"}),
-    DATA: frozenset({"home", "import", "public"}),
+                       "public", "clues", "models", "catalogue"}),
+    PROSECUTOR: frozenset({"home", "stats", "cases", "sentencing", "bindings", "public", "clues"}),
+    SUPERVISION: frozenset({"home", "supervision", "supervision.stats", "public", "clues"}),
+    PIL: frozenset({"home", "rivers", "rivers.clues", "public", "clues"}),
+    DATA: frozenset({"home", "import", "public", "models", "catalogue"}),
     SYSADMIN: frozenset({"home", "accounts", "screens"}),
     SECADMIN: frozenset({"roles"}),
     AUDITOR: frozenset({"audit"}),

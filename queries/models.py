@@ -22,6 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from domain import clock
 from domain.cases import ADMIN_REFERRAL
+from domain.clues import PENDING, decision_due
 from domain.models import Model, ModelError, registry
 from domain.procedure import NOT_PROSECUTE
 from domain.scope import ALL, Scope
@@ -217,7 +218,9 @@ def run_model(engine: Engine, model: Model, now: dt.datetime | None = None) -> R
     new = 0
     with engine.begin() as conn:
         known = set(conn.execute(select(ModelHit.hit_key).where(ModelHit.model_key == model.key)).scalars())
+        due = decision_due(now, model.decision_days)
         rows = [dict(model_key=model.key, hit_key=h.hit_key, version=version, run_id=run_id, found_at=now,
+                     state=PENDING, due_at=due,
                      district_id=h.district_id, case_id=h.case_id, group_key=h.group_key,
                      evidence=json.dumps(h.evidence, ensure_ascii=False, sort_keys=True))
                 for h in {h.hit_key: h for h in found}.values() if h.hit_key not in known]

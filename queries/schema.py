@@ -188,6 +188,7 @@ class Case(Base):
     origin: Mapped[str | None] = mapped_column(String(10))  # 公安机关 / 监察机关 / 检察机关
     complex_case: Mapped[bool] = mapped_column(Boolean, default=False)  # 重大、复杂 (Rules art. 282)
     over_one_year: Mapped[bool] = mapped_column(Boolean, default=False)  # likely sentence > 1 year (art. 172)
+    town: Mapped[str | None] = mapped_column(String(20))  # 街道 / 镇 where it happened (类案 clusters)
 
     __table_args__ = (
         Index("ix_case_accepted", "accepted_at", "district_id"),
@@ -208,6 +209,7 @@ class Case(Base):
               "stage", "arrest_decision", "suspects"),
         Index("ix_case_cov_pros_decided", "prosecution_decided_at", "district_id", "function", "charge",
               "stage", "prosecution_decision", "plea_leniency", "arrest_decision", "suspects"),
+        Index("ix_case_charge_town", "charge", "district_id", "town", "accepted_at"),
         Index("ix_case_cov_judgment", "judgment_at", "district_id", "function", "charge", "stage",
               "sentencing_rec_kind", "rec_adopted"),
     )
@@ -354,6 +356,10 @@ class SentencingRecord(Base):
     c_accomplice: Mapped[bool] = mapped_column(Boolean, default=False)  # 从犯
     c_plea: Mapped[bool] = mapped_column(Boolean, default=False)  # 认罪认罚
     fact_excerpt: Mapped[str | None] = mapped_column(Text)
+    # a judgment in one of this procuratorate's own cases: the defendant, and the amount where the
+    # charge's guideline counts one (量刑偏离 model)
+    suspect_id: Mapped[int | None] = mapped_column(ForeignKey("suspect.id"), index=True)
+    amount_yuan: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         UniqueConstraint("source", "source_ref", name="uq_sentencing_source"),
@@ -628,12 +634,70 @@ class ModelHit(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
     group_key: Mapped[str | None] = mapped_column(String(80))
     evidence: Mapped[str] = mapped_column(Text)  # JSON, no clear personal data
+    # the clue's life (domain.clues): 待分流 → 核查中 → 成案 / 不成案 / 移送, with its deadline and handler
+    state: Mapped[str] = mapped_column(String(6), default="待分流", server_default="待分流")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    due_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # a decision is due by then
+    state_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    outcome_kind: Mapped[str | None] = mapped_column(String(6))  # 成案: 立案 / 检察建议
+    outcome_ref: Mapped[str | None] = mapped_column(String(80))  # case or suggestion no.; 移送: the body
+    reason: Mapped[str | None] = mapped_column(String(200))  # 不成案 reason, or the decision's note
+    quality_note: Mapped[str | None] = mapped_column(Text)  # JSON: input checks failing when found
 
     __table_args__ = (
         UniqueConstraint("model_key", "hit_key", name="uq_model_hit_natural"),
         Index("ix_model_hit_model_found", "model_key", "found_at"),
         Index("ix_model_hit_district", "district_id", "model_key"),
+        Index("ix_model_hit_state", "state", "model_key", "due_at"),
+        Index("ix_model_hit_assignee", "assignee_id", "state"),
     )
+
+
+class ClueHistory(Base):
+    """Every change of a clue's state or assignee: who, when, from what to what, and the note."""
+
+    __tablename__ = "clue_history"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hit_id: Mapped[int] = mapped_column(ForeignKey("model_hit.id"), index=True)
+    from_state: Mapped[str | None] = mapped_column(String(6))
+    to_state: Mapped[str] = mapped_column(String(6))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    actor_name: Mapped[str] = mapped_column(String(60))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(String(200))
+
+
+class ModelConfig(Base):
+    """A model's parameters as this installation set them (changed on the page, or imported from
+    another procuratorate's export): the newest active row per model is in effect. ``definition``
+    is the exported file's definition as imported (JSON), kept for the record."""
+
+    __tablename__ = "model_config"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_key: Mapped[str] = mapped_column(String(40))
+    version: Mapped[str] = mapped_column(String(12))
+    param_values: Mapped[str] = mapped_column(Text)  # JSON {name: value}
+    source: Mapped[str] = mapped_column(String(120))  # 本院调整 / 导入：<file>
+    definition: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    __table_args__ = (Index("ix_model_config_key", "model_key", "created_at"),)
+
+
+class QualityResult(Base):
+    """One data-quality check's outcome in one run (run with the models): rows checked and failing."""
+
+    __tablename__ = "quality_result"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    dataset: Mapped[str] = mapped_column(String(40))  # a table name
+    check_key: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(6))  # 完整性 / 有效性 / 及时性 / 一致性
+    checked: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (Index("ix_quality_result_dataset", "dataset", "run_at"),)
 
 
 class ModelRun(Base):
@@ -647,6 +711,7 @@ class ModelRun(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     hits_found: Mapped[int] = mapped_column(Integer, default=0)
     new_hits: Mapped[int] = mapped_column(Integer, default=0)
+    watermark: Mapped[str | None] = mapped_column(Text)  # JSON: what the inputs looked like at the run
     __table_args__ = (Index("ix_model_run_model_started", "model_key", "started_at"),)
 
 

@@ -1,0 +1,76 @@
+"""The life of a legal-supervision clue (法律监督线索), whichever model raised it.
+
+待分流 (triage: nobody has it yet) → 核查中 (an assignee checks it) → one of three ends:
+成案 (it opens a case or a procuratorial suggestion; the number is recorded), 不成案 (a reason is
+required: the record must say why a clue was dropped) or 移送 (handed to another body, named).
+A clue may also be closed as 不成案 or 移送 straight from triage (plainly unfounded, plainly someone
+else's); it cannot become 成案 without having been checked. An end state is final.
+
+Pure rules: no SQL, no Streamlit. ``queries.clues`` applies them inside the write transaction.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+PENDING, CHECKING, CASE, NO_CASE, REFERRED = "待分流", "核查中", "成案", "不成案", "移送"
+STATES: tuple[str, ...] = (PENDING, CHECKING, CASE, NO_CASE, REFERRED)
+OPEN_STATES = frozenset({PENDING, CHECKING})
+FINAL_STATES = frozenset({CASE, NO_CASE, REFERRED})
+STATE_EN = {PENDING: "To triage", CHECKING: "Being checked", CASE: "Became a case",
+            NO_CASE: "No case", REFERRED: "Referred"}
+
+# what 成案 opened
+OPEN_CASE, SUGGESTION = "立案", "检察建议"
+OUTCOME_KINDS: tuple[str, ...] = (OPEN_CASE, SUGGESTION)
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    PENDING: frozenset({CHECKING, NO_CASE, REFERRED}),
+    CHECKING: frozenset({CASE, NO_CASE, REFERRED}),
+}
+
+REASON_MIN, TEXT_MAX = 2, 200
+
+
+class ClueRuleError(ValueError):
+    """A change the rules do not allow; the message (Chinese) is shown to the user as-is."""
+
+
+def check_transition(current: str, target: str, *, assignee_id: int | None = None, reason: str | None = None,
+                     outcome_kind: str | None = None, outcome_ref: str | None = None) -> None:
+    """Raise ``ClueRuleError`` unless ``current`` → ``target`` is allowed with these particulars:
+    核查中 needs an assignee, 不成案 a reason, 成案 what it opened and its number, 移送 the body."""
+    if current not in STATES or target not in STATES:
+        raise ClueRuleError(f"未知的线索状态：{current if current not in STATES else target}")
+    if current in FINAL_STATES:
+        raise ClueRuleError(f"线索已{current}，不能再变更")
+    if target not in TRANSITIONS[current]:
+        raise ClueRuleError(f"线索不能从“{current}”直接变为“{target}”")
+    reason = (reason or "").strip()
+    ref = (outcome_ref or "").strip()
+    if len(reason) > TEXT_MAX or len(ref) > 80:
+        raise ClueRuleError(f"理由不能超过{TEXT_MAX}字，编号或接收单位不能超过80字")
+    if target == CHECKING and assignee_id is None:
+        raise ClueRuleError("转入核查须指定承办人")
+    if target == NO_CASE and len(reason) < REASON_MIN:
+        raise ClueRuleError("不成案须填写理由")
+    if target == CASE:
+        if outcome_kind not in OUTCOME_KINDS:
+            raise ClueRuleError("成案须选择“立案”或“检察建议”")
+        if not ref:
+            raise ClueRuleError("成案须填写案件编号或检察建议文号")
+    if target == REFERRED and not ref:
+        raise ClueRuleError("移送须填写接收单位")
+
+
+def decision_due(found_at: dt.datetime, decision_days: int) -> dt.datetime:
+    """When a decision on a clue found at ``found_at`` is due: the end (24:00) of the
+    ``decision_days``-th calendar day after the day it was found (the day found is not counted,
+    as CPL art. 105 counts periods)."""
+    if decision_days < 1:
+        raise ValueError("decision_days must be at least 1")
+    return dt.datetime.combine(found_at.date() + dt.timedelta(days=decision_days + 1), dt.time())
+
+
+def is_overdue(state: str, due_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """An open clue whose decision deadline has passed."""
+    return state in OPEN_STATES and due_at is not None and now >= due_at

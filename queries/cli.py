@@ -3,7 +3,10 @@
     jcy db upgrade          create the database if need be and migrate it to head (explicit step)
     jcy db check            is the database there, at the expected revision, and whose is it?
     jcy settings [--check]  print the configuration table, or validate the environment
-    jcy models run          run every legal-supervision model once; per model: version, hits, new, seconds
+    jcy models run [--full] run every legal-supervision model (incremental: unchanged inputs are skipped,
+                            nothing written; --full reruns everything); per model: version, mode, hits, new, seconds
+    jcy models export FILE [--key K ...]   write the models in effect here to one JSON file
+    jcy models import FILE [--yes]         show what the file would create; write it only with --yes
 
 The sample data has its own command (``python -m sample_data.build``, run by ``make demo-data``): the
 query layer does not import the generators. Exit status 0 on success, 1 when the database or a setting is not usable (with a message that says
@@ -63,15 +66,69 @@ def _models_run(args: argparse.Namespace) -> int:
 
     engine = make_engine(args.url)
     try:
-        results = run_all(engine)
+        results = run_all(engine, full=args.full)
     except DatabaseUnavailable as exc:
         print(f"{exc.zh}\n{exc}", file=sys.stderr)
         return 1
     finally:
         engine.dispose()
-    print(f"{'model':<24} {'version':<12} {'hits':>6} {'new':>6} {'seconds':>8}")
+    print(f"{'model':<24} {'version':<12} {'mode':<11} {'hits':>6} {'new':>6} {'seconds':>8}")
     for r in results:
-        print(f"{r.key:<24} {r.version:<12} {r.hits_found:>6} {r.new_hits:>6} {r.seconds:>8.2f}")
+        print(f"{r.key:<24} {r.version:<12} {r.mode:<11} {r.hits_found:>6} {r.new_hits:>6} {r.seconds:>8.2f}")
+    return 0
+
+
+def _models_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from domain.models import ModelError
+    from queries.db import make_engine
+    from queries.model_library import export_models
+
+    engine = make_engine(args.url)
+    try:
+        text = export_models(engine, args.key or None)
+    except ModelError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    Path(args.file).write_text(text, encoding="utf-8")
+    import json
+
+    print(f"已导出 (exported) {len(json.loads(text)['models'])} 个模型 → {args.file}")
+    return 0
+
+
+def _models_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from domain.access import OPERATOR
+    from domain.scope import ALL
+    from queries.db import make_engine
+    from queries.model_library import STATUS_ZH, apply_import, preview_import
+
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"无法读取文件 (cannot read the file): {exc}", file=sys.stderr)
+        return 1
+    engine = make_engine(args.url)
+    try:
+        preview = preview_import(engine, text)
+        if preview.error:
+            print(f"拒绝导入 (refused): {preview.error}", file=sys.stderr)
+            return 1
+        print(f"来自 (from) {preview.installation}，导出于 (exported at) {preview.exported_at}")
+        for i in preview.items:
+            print(f"{i.key:<28} {STATUS_ZH[i.status]:<4} {i.current_version or '-':<12} → {i.version or '-':<12} {i.reason}")
+        if not args.yes:
+            print("仅预览，未写入；确认后加 --yes 执行 (preview only: add --yes to write)")
+            return 0
+        done = apply_import(engine, ALL, text, OPERATOR, source_name=Path(args.file).name)
+        print(f"已写入 (written) {len(done.to_write)} 个模型版本")
+    finally:
+        engine.dispose()
     return 0
 
 
@@ -87,9 +144,19 @@ def parser() -> argparse.ArgumentParser:
         a.set_defaults(fn=fn)
     models = sub.add_parser("models", help="legal-supervision models")
     msub = models.add_subparsers(dest="action", required=True)
-    run = msub.add_parser("run", help="run every model once (idempotent: a hit is stored once)")
-    run.add_argument("--url", default=None, help="database URL (default: DATABASE_URL)")
+    run = msub.add_parser("run", help="run every model (incremental; a hit is stored once)")
+    run.add_argument("--full", action="store_true", help="rerun every model in full")
     run.set_defaults(fn=_models_run)
+    exp = msub.add_parser("export", help="write the models in effect here to a JSON file")
+    exp.add_argument("file")
+    exp.add_argument("--key", action="append", help="only this model (repeatable)")
+    exp.set_defaults(fn=_models_export)
+    imp = msub.add_parser("import", help="preview a model file; write it with --yes")
+    imp.add_argument("file")
+    imp.add_argument("--yes", action="store_true", help="write what the preview shows")
+    imp.set_defaults(fn=_models_import)
+    for a in (run, exp, imp):
+        a.add_argument("--url", default=None, help="database URL (default: DATABASE_URL)")
     st = sub.add_parser("settings", help="print or check the configuration")
     st.add_argument("--check", action="store_true")
     st.set_defaults(fn=_settings)

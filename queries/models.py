@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import pandas as pd
-from sqlalchemy import Engine, Insert, Select, and_, func, insert, or_, select, union, update
+from sqlalchemy import Engine, Insert, Select, and_, false, func, insert, literal, or_, select, union, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -28,7 +28,9 @@ from domain.procedure import NOT_PROSECUTE
 from domain.scope import ALL, Scope
 from queries.cases import time_limit_watch
 from queries.frames import read_frame
-from queries.schema import Case, CaseEvent, CaseParty, Department, ModelHit, ModelRun, SupervisedPerson, Suspect
+from queries.schema import (
+    Case, CaseEvent, CaseParty, DataVersion, Department, ModelHit, ModelRun, SupervisedPerson, Suspect, metadata,
+)
 from queries.scope import in_scope, require
 
 SUSPECT_ROLE = "犯罪嫌疑人"
@@ -57,6 +59,7 @@ class RunResult:
     hits_found: int
     new_hits: int
     seconds: float
+    mode: str = "full"  # full / incremental / skipped (skipped: nothing written, hits_found is the last run's)
 
 
 def _iso(v: Any) -> str | None:
@@ -79,10 +82,11 @@ def _day(v: Any) -> dt.date:
 # --------------------------------------------------------------------------- the hit queries
 
 
-def recidivism_stmt(model: Model) -> Select:
+def recidivism_stmt(model: Model, since: dict | None = None) -> Select:
     """Supervised persons named as a suspect (``suspect`` or ``case_party``) in another case accepted
     on or after their measure's first day and before its release; the day bounds that need date
-    arithmetic (end date, days after start) are applied in ``recidivism_hits``."""
+    arithmetic (end date, days after start) are applied in ``recidivism_hits``. With ``since`` (a
+    watermark's tables) only cases changed since then, or persons enrolled since then."""
     p = model.parameters
     sp = SupervisedPerson
     suspects = union(
@@ -96,6 +100,8 @@ def recidivism_stmt(model: Model) -> Select:
              or_(sp.released_at.is_(None), Case.accepted_at < sp.released_at)]
     if p["active_only"]:
         conds.append(sp.status == SUPERVISED)
+    if since is not None:
+        conds.append(or_(Case.id.in_(changed_cases(since)), sp.id > _max_id(since, "supervised_person")))
     return (select(sp.id.label("supervised_id"), sp.person_code, sp.measure, sp.start_date, sp.end_date,
                    sp.home_district_id, Case.id.label("case_id"), Case.case_no, Case.accepted_at,
                    Case.district_id.label("case_district_id"), Case.charge)
@@ -106,11 +112,11 @@ def recidivism_stmt(model: Model) -> Select:
             .order_by(sp.id, Case.id))
 
 
-def recidivism_hits(engine: Engine, model: Model, now: dt.datetime) -> list[Hit]:
+def recidivism_hits(engine: Engine, model: Model, now: dt.datetime, since: dict | None = None) -> list[Hit]:
     """再犯 hits: one per (supervised person, new case); nothing personal beyond the 监管编号."""
     p = model.parameters
     hits = []
-    for r in read_frame(engine, recidivism_stmt(model)).itertuples(index=False):
+    for r in read_frame(engine, recidivism_stmt(model, since)).itertuples(index=False):
         accepted, start, end = _day(r.accepted_at), _day(r.start_date), _day(r.end_date)
         if accepted > end or (accepted - start).days < p["min_days_after_start"]:
             continue
@@ -124,11 +130,19 @@ def recidivism_hits(engine: Engine, model: Model, now: dt.datetime) -> list[Hit]
     return hits
 
 
-def overdue_hits(engine: Engine, model: Model, now: dt.datetime) -> list[Hit]:
+def overdue_hits(engine: Engine, model: Model, now: dt.datetime, since: dict | None = None) -> list[Hit]:
     """超期 hits from ``queries.cases.time_limit_watch`` (the one deadline function), with the
-    handling department, grouped by stage and department."""
+    handling department, grouped by stage and department. With ``since`` (same clock bucket as the
+    last run) only cases changed since then can be new, and nothing at all when none changed."""
     p = model.parameters
+    changed: set[int] | None = None
+    if since is not None:
+        changed = set(read_frame(engine, changed_cases(since))["case_id"].astype(int))
+        if not changed:
+            return []
     watch = time_limit_watch(engine, ALL, now, warn_days=0.0)
+    if changed is not None:
+        watch = watch[watch["case_id"].astype(int).isin(changed)]
     watch = watch[(watch["status"] == "超期") & watch["stage"].isin(p["stages"])
                   & (-watch["days_left"] >= p["min_days_overdue"])]
     if watch.empty:
@@ -153,25 +167,27 @@ def overdue_hits(engine: Engine, model: Model, now: dt.datetime) -> list[Hit]:
     return hits
 
 
-def referral_stmt(model: Model, now: dt.datetime) -> Select:
+def referral_stmt(model: Model, now: dt.datetime, since: dict | None = None) -> Select:
     """Decisions not to prosecute of the counted kinds whose referral window has closed, each with the
-    case's 移送行政处罚 events after the decision (none: NULL); ``referral_hits`` checks the window."""
+    case's 移送行政处罚 events after the decision (none: NULL); ``referral_hits`` checks the window.
+    With ``since``: only the cases changed since that watermark."""
     p = model.parameters
     closed = now - dt.timedelta(days=p["within_days"])
+    only = [] if since is None else [Suspect.case_id.in_(changed_cases(since))]
     return (select(Suspect.case_id, Suspect.seq, Suspect.district_id, Suspect.non_prosecution_type,
                    Suspect.prosecution_decided_at, Case.case_no, CaseEvent.occurred_at.label("referred_at"))
             .join(Case, Case.id == Suspect.case_id)
             .outerjoin(CaseEvent, and_(CaseEvent.case_id == Suspect.case_id, CaseEvent.event_type == ADMIN_REFERRAL,
                                        CaseEvent.occurred_at >= Suspect.prosecution_decided_at))
             .where(Suspect.prosecution_decision == NOT_PROSECUTE, Suspect.non_prosecution_type.in_(p["types"]),
-                   Suspect.prosecution_decided_at <= closed)
+                   Suspect.prosecution_decided_at <= closed, *only)
             .order_by(Suspect.case_id, Suspect.seq))
 
 
-def referral_hits(engine: Engine, model: Model, now: dt.datetime) -> list[Hit]:
+def referral_hits(engine: Engine, model: Model, now: dt.datetime, since: dict | None = None) -> list[Hit]:
     """不起诉后反向衔接 hits: one per suspect not prosecuted with no referral within the window."""
     window = dt.timedelta(days=model.parameters["within_days"])
-    df = read_frame(engine, referral_stmt(model, now))
+    df = read_frame(engine, referral_stmt(model, now, since))
     if df.empty:
         return []
     decided = pd.to_datetime(df["prosecution_decided_at"])
@@ -194,6 +210,11 @@ QUERIES: dict[str, Callable[[Engine, Model, dt.datetime], list[Hit]]] = {
     "non_prosecution_referral": referral_hits,
 }
 
+# Query kinds whose function also takes ``since`` (the last run's watermark tables) and then looks
+# only at what changed since: sound when a new hit needs a new or changed row of its inputs (a
+# clock-dependent kind is run incrementally only inside the same clock bucket). Others run in full.
+INCREMENTAL: frozenset[str] = frozenset({"recidivism_on_measure", "overdue_cases", "non_prosecution_referral"})
+
 
 # --------------------------------------------------------------------------- running
 
@@ -204,17 +225,98 @@ def _insert_ignoring_duplicates(engine: Engine) -> Insert:
     return make(ModelHit).on_conflict_do_nothing(index_elements=["model_key", "hit_key"])
 
 
-def run_model(engine: Engine, model: Model, now: dt.datetime | None = None) -> RunResult:
-    """Run one model and store the hits not stored before (by natural key), with its version."""
+CLOCK_BUCKET = dt.timedelta(hours=1)  # a clock-dependent model reruns at least once per bucket
+# (table, its column naming the case): rows added to these since a watermark mark a case as changed
+_CASE_ROWS = (("case", "id"), ("case_event", "case_id"), ("suspect", "case_id"), ("case_party", "case_id"))
+
+
+def _max_id(since: dict, table: str) -> int:
+    """The highest id ``table`` had at the watermark (absent: everything counts as old)."""
+    mark = since.get(table)
+    return int(mark[1]) if mark else 2**62
+
+
+def changed_cases(since: dict) -> Select:
+    """Ids of cases with a row added since the watermark (the case itself, an event, a suspect or a
+    party): what an incremental run looks at. Rows changed in place are not seen (README)."""
+    parts = [select(metadata.tables[t].c[col].label("case_id")).where(metadata.tables[t].c.id > _max_id(since, t))
+             for t, col in _CASE_ROWS if t in since]
+    return union(*parts) if len(parts) > 1 else parts[0] if parts else select(Case.id.label("case_id")).where(false())
+
+
+def _table_mark(conn, name: str) -> list[int]:
+    """[rows, highest id] of one input table: a new or deleted row changes it."""
+    t = metadata.tables[name]
+    key = t.c.id if "id" in t.c else None
+    n, top = conn.execute(select(func.count(), func.max(key) if key is not None else literal(0))
+                          .select_from(t)).one()
+    return [int(n), int(top or 0)]
+
+
+def input_mark(engine: Engine, model: Model, now: dt.datetime,
+               cache: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What the model's inputs look like now: version, ``data_version``, each table it reads (rows,
+    highest id) and, for a clock-dependent model, the clock bucket. ``cache`` shares table marks
+    between the models of one batch."""
+    cache = {} if cache is None else cache
+    with engine.connect() as conn:
+        if "data_version" not in cache:
+            cache["data_version"] = int(conn.execute(select(DataVersion.version).where(DataVersion.id == 1))
+                                        .scalar_one_or_none() or 0)
+        for t in model.reads:
+            if t not in cache:
+                cache[t] = _table_mark(conn, t)
+    bucket = None
+    if model.clock_dependent:
+        n = int((now - dt.datetime(2000, 1, 1)) / CLOCK_BUCKET)
+        bucket = (dt.datetime(2000, 1, 1) + n * CLOCK_BUCKET).isoformat(timespec="minutes")
+    return {"version": model.version, "data_version": cache["data_version"],
+            "tables": {t: cache[t] for t in sorted(model.reads)}, "clock": bucket}
+
+
+def last_mark(engine: Engine, key: str) -> dict[str, Any] | None:
+    """The watermark of the model's newest finished run (None: never run, or run before watermarks)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(ModelRun.watermark, ModelRun.hits_found).where(
+            ModelRun.model_key == key, ModelRun.finished_at.is_not(None))
+            .order_by(ModelRun.id.desc()).limit(1)).first()
+    if row is None or not row.watermark:
+        return None
+    return {**json.loads(row.watermark), "hits_found": int(row.hits_found)}
+
+
+def _same_inputs(a: dict, b: dict) -> bool:
+    return all(a.get(k) == b.get(k) for k in ("version", "data_version", "tables", "clock"))
+
+
+def run_model(engine: Engine, model: Model, now: dt.datetime | None = None, *, full: bool = False,
+              marks: dict[str, Any] | None = None) -> RunResult:
+    """Run one model and store the hits not stored before (by natural key), with its version.
+
+    Incremental unless ``full``: inputs and version unchanged since the last run (and, for a
+    clock-dependent model, the same clock bucket) → nothing runs and nothing is written; the same
+    version and bucket with new rows → only the changed cases are looked at (``INCREMENTAL``);
+    otherwise a full run. Each run stores its watermark."""
     if model.query not in QUERIES:
         raise ModelError(f"{model.key}: no query of kind {model.query!r}")
     now = now or clock.now()
     t0 = time.perf_counter()
     version = model.version
+    mark = input_mark(engine, model, now, marks)
+    last = None if full else last_mark(engine, model.key)
+    if last is not None and _same_inputs(last, mark):
+        return RunResult(model.key, version, last["hits_found"], 0, round(time.perf_counter() - t0, 3), "skipped")
+    incremental = (last is not None and model.query in INCREMENTAL and last["version"] == version
+                   and last.get("clock") == mark["clock"])
+    mode = "incremental" if incremental else "full"
     with engine.begin() as conn:
-        run_id = conn.execute(insert(ModelRun).values(model_key=model.key, version=version, started_at=now,
-                                                      hits_found=0, new_hits=0)).inserted_primary_key[0]
-    found = QUERIES[model.query](engine, model, now)
+        run_id = conn.execute(insert(ModelRun).values(
+            model_key=model.key, version=version, started_at=now, hits_found=0, new_hits=0,
+            watermark=json.dumps({**mark, "mode": mode}, sort_keys=True))).inserted_primary_key[0]
+    if incremental:
+        found = QUERIES[model.query](engine, model, now, since=last["tables"])
+    else:
+        found = QUERIES[model.query](engine, model, now)
     new = 0
     with engine.begin() as conn:
         known = set(conn.execute(select(ModelHit.hit_key).where(ModelHit.model_key == model.key)).scalars())
@@ -228,16 +330,25 @@ def run_model(engine: Engine, model: Model, now: dt.datetime | None = None) -> R
             conn.execute(_insert_ignoring_duplicates(engine), rows)
             new = int(conn.execute(select(func.count()).select_from(ModelHit)
                                    .where(ModelHit.run_id == run_id)).scalar_one())
+        # an incremental run sees only the changed part: the hits in effect are the last run's plus the new
+        total = last["hits_found"] + new if incremental else len(found)
         conn.execute(update(ModelRun).where(ModelRun.id == run_id)
-                     .values(finished_at=clock.now(), hits_found=len(found), new_hits=new))
-    return RunResult(model.key, version, len(found), new, round(time.perf_counter() - t0, 3))
+                     .values(finished_at=clock.now(), hits_found=total, new_hits=new))
+    return RunResult(model.key, version, total, new, round(time.perf_counter() - t0, 3), mode)
 
 
 def run_all(engine: Engine, now: dt.datetime | None = None,
-            models: dict[str, Model] | None = None) -> list[RunResult]:
-    """Run every model (the registry's unless given), in key order: the operator's batch."""
-    models = registry() if models is None else models
-    return [run_model(engine, models[k], now) for k in sorted(models)]
+            models: dict[str, Model] | None = None, *, full: bool = False) -> list[RunResult]:
+    """Run every model in key order (the operator's batch, the schedule): the installation's
+    models (``queries.model_library.effective_models``: shipped definitions with this
+    installation's parameters and imported models) unless ``models`` is given."""
+    if models is None:
+        from queries.model_library import effective_models
+
+        models = effective_models(engine)
+    now = now or clock.now()
+    marks: dict[str, Any] = {}
+    return [run_model(engine, models[k], now, full=full, marks=marks) for k in sorted(models)]
 
 
 # --------------------------------------------------------------------------- reading hits

@@ -163,7 +163,9 @@ def test_hits_are_stored_once_with_their_version_and_no_clear_personal_data(any_
         runs = c.execute(select(ModelRun.version, ModelRun.hits_found, ModelRun.new_hits, ModelRun.finished_at)
                          .order_by(ModelRun.id)).all()
     assert stored == {"sp:1/case:5": REC.version, "sp:2/case:6": REC.version, "sp:3/case:10": changed.version}
-    assert [tuple(r[:3]) for r in runs] == [(REC.version, 2, 2), (REC.version, 2, 0), (changed.version, 3, 1)]
+    # the second run saw unchanged inputs and wrote no run row at all (see the incremental tests)
+    assert again.mode == "skipped" and third.mode == "full"
+    assert [tuple(r[:3]) for r in runs] == [(REC.version, 2, 2), (changed.version, 3, 1)]
     assert all(r.finished_at is not None for r in runs)
     got = M.hits(any_engine, ALL, REC.key)
     text = json.dumps(list(got["evidence"]), ensure_ascii=False)
@@ -316,10 +318,84 @@ def test_models_run_command_prints_each_model(engine, capsys):
     url = engine.url.render_as_string(hide_password=False)
     assert cli(["models", "run", "--url", url]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == ["model", "version", "hits", "new", "seconds"]
+    assert out[0].split() == ["model", "version", "mode", "hits", "new", "seconds"]
     rows = {line.split()[0]: line.split() for line in out[1:]}
-    assert rows["recidivism_on_measure"][1:4] == [REC.version, "2", "2"]
+    assert rows["recidivism_on_measure"][1:5] == [REC.version, "full", "2", "2"]
     assert rows["overdue_cases"][1] == OVER.version and rows["non_prosecution_referral"][1] == REF.version
     assert cli(["models", "run", "--url", url]) == 0
     rows = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()[1:]}
-    assert rows["recidivism_on_measure"][2:4] == ["2", "0"]
+    assert rows["recidivism_on_measure"][2:5] == ["skipped", "2", "0"]
+    assert cli(["models", "run", "--full", "--url", url]) == 0
+    rows = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()[1:]}
+    assert rows["recidivism_on_measure"][2:5] == ["full", "2", "0"]
+
+
+# --------------------------------------------------------------------------- incremental runs
+
+
+def _run_rows(engine) -> int:
+    with engine.connect() as c:
+        return c.execute(select(func.count()).select_from(ModelRun)).scalar_one()
+
+
+def test_a_second_run_over_unchanged_inputs_writes_nothing_at_all(any_engine):
+    _recidivism_world(any_engine)
+    first = M.run_all(any_engine, NOW)
+    assert {r.mode for r in first} == {"full"}
+    rows = _run_rows(any_engine)
+    with any_engine.connect() as c:
+        stored = c.execute(select(ModelHit.__table__).order_by(ModelHit.id)).all()
+    second = M.run_all(any_engine, NOW + dt.timedelta(minutes=10))  # same hour: the clock bucket is the same
+    assert [(r.mode, r.new_hits) for r in second] == [("skipped", 0)] * 3
+    assert second[[r.key for r in second].index(REC.key)].hits_found == 2  # the last run's figure
+    with any_engine.connect() as c:
+        assert c.execute(select(ModelHit.__table__).order_by(ModelHit.id)).all() == stored
+    assert _run_rows(any_engine) == rows
+    wm = json.loads(_last_watermark(any_engine, REC.key))
+    assert wm["version"] == REC.version and wm["tables"]["suspect"] == [9, 9] and wm["mode"] == "full"
+    assert wm["clock"] is None and "data_version" in wm
+
+
+def _last_watermark(engine, key: str) -> str:
+    with engine.connect() as c:
+        return c.execute(select(ModelRun.watermark).where(ModelRun.model_key == key)
+                         .order_by(ModelRun.id.desc()).limit(1)).scalar_one()
+
+
+def test_a_new_event_makes_the_next_run_see_it_and_only_the_changed_cases(any_engine):
+    _recidivism_world(any_engine)
+    M.run_model(any_engine, REC, NOW)
+    with any_engine.begin() as c:  # a new reoffence by person 1 (case 12), and a non-hit (victim role)
+        c.execute(insert(Case).values(**_case(12, dt.datetime(2026, 12, 2, 10))))
+        c.execute(insert(Suspect).values(case_id=12, district_id=PD, person_id=1, seq=1))
+        c.execute(insert(CaseParty).values(case_id=12, person_id=2, role="被害人"))
+    r = M.run_model(any_engine, REC, NOW)
+    assert (r.mode, r.hits_found, r.new_hits) == ("incremental", 3, 1)
+    since = json.loads(_last_watermark(any_engine, REC.key))["tables"]
+    # what the incremental query looks at: only case 12 is changed since this watermark's previous
+    first_since = {"case": [11, 11], "suspect": [9, 9], "case_party": [11, 11], "supervised_person": [4, 4]}
+    assert {h.hit_key for h in M.recidivism_hits(any_engine, REC, NOW, since=first_since)} == {"sp:1/case:12"}
+    assert M.recidivism_hits(any_engine, REC, NOW, since=since) == []
+    assert M.run_model(any_engine, REC, NOW).mode == "skipped"
+    with any_engine.connect() as c:
+        assert dict(c.execute(select(ModelHit.hit_key, ModelHit.run_id)).all()).keys() == {
+            "sp:1/case:5", "sp:2/case:6", "sp:1/case:12"}
+    # a new version runs in full, and --full forces a full run of an unchanged one
+    assert M.run_model(any_engine, REC.with_params(min_days_after_start=1), NOW).mode == "full"
+    assert M.run_model(any_engine, REC, NOW, full=True).mode == "full"
+
+
+def test_a_clock_dependent_model_reruns_when_the_bucket_changes(any_engine):
+    """超期 depends on the clock: the same data an hour later may hold a new overdue case."""
+    assert OVER.clock_dependent and REF.clock_dependent and not REC.clock_dependent
+    _overdue_world(any_engine)
+    early = NOW - dt.timedelta(days=1)  # case 1 (deadline 3 Dec) is not overdue yet on 3 Dec at 15:00
+    first = M.run_model(any_engine, OVER, early)
+    assert (first.mode, first.new_hits) == ("full", 1)
+    same_hour = M.run_model(any_engine, OVER, early + dt.timedelta(minutes=30))
+    assert same_hour.mode == "skipped"
+    later = M.run_model(any_engine, OVER, NOW)  # a day later: a new bucket, a full run, case 1 now overdue
+    assert (later.mode, later.hits_found, later.new_hits) == ("full", 2, 1)
+    rows = _run_rows(any_engine)
+    assert M.run_model(any_engine, OVER, NOW + dt.timedelta(minutes=5)).mode == "skipped"
+    assert _run_rows(any_engine) == rows

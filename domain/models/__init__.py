@@ -79,6 +79,9 @@ class Model:
     owner: str
     query: str  # the query kind
     values: tuple[tuple[str, Any], ...] = field(default=())
+    # True when hits depend on the clock as well as on the data (超期, a window that closes): an
+    # incremental run that skips unchanged inputs must still rerun it when the time bucket changes
+    clock_dependent: bool = False
 
     def __post_init__(self) -> None:
         if not self.key.replace("_", "").isalnum() or not self.key.islower():

@@ -36,4 +36,5 @@ MODEL = Model(
     decision_days=5,
     owner="案件管理办公室",
     query="overdue_cases",
+    clock_dependent=True,
 )

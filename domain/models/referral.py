@@ -38,4 +38,5 @@ MODEL = Model(
     decision_days=10,
     owner="第二检察部（刑事检察）",
     query="non_prosecution_referral",
+    clock_dependent=True,
 )

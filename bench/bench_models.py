@@ -7,7 +7,6 @@ cached one stays as built). With ``BENCH_DATABASE_URL`` it runs in that database
 """
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import time
@@ -79,4 +78,4 @@ def run(engine: Engine) -> None:
 if __name__ == "__main__":
     from bench.harness import city_engine
 
-    run(city_engine(os.environ.get("BENCH_SCALE", "city")))
+    run(city_engine())

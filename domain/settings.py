@@ -77,6 +77,16 @@ def _positive_float(value: str) -> float:
     return x
 
 
+def _minutes(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise ValueError("应为分钟数 (must be a number of minutes)") from None
+    if x < 0:
+        raise ValueError("不能为负数 (must not be negative)")
+    return x
+
+
 def _optional_path(value: str) -> Path | None:
     return Path(value.strip()) if value.strip() else None
 
@@ -142,6 +152,10 @@ SETTINGS: tuple[Setting, ...] = (
             "tests and trials only: start the product's clock at this Shanghai date or time "
             "(`2028-02-29`, `2028-02-29T09:30`) and let it run; `…@<unix time>` makes every process read "
             "the same time (the test suite adds it)", "unset (the real time)"),
+    Setting("models_every", "JCY_MODELS_EVERY", "10", _minutes,
+            "minutes between two runs of the legal-supervision models by the live feed's worker "
+            "(incremental: a model whose inputs did not change is skipped and nothing is written); `0` "
+            "turns the schedule off (`jcy models run` still runs them)"),
 )
 
 
@@ -159,6 +173,7 @@ class Settings:
     screen_config: Path | None
     demo_logins: Path | None
     clock_start: dt.datetime | None
+    models_every: float
 
 
 assert [f.name for f in fields(Settings)] == [s.name for s in SETTINGS], "declare each setting once"

@@ -254,8 +254,29 @@ def _area_feeds():
     return feeds
 
 
-def run(engine: Engine, rate: float, seconds: float | None = None, seed: int | None = None) -> int:
-    """Run until stopped (or for ``seconds``); ``rate`` is case events per second."""
+def run_models(engine: Engine, now: dt.datetime) -> None:
+    """The scheduled run of the legal-supervision models (incremental: unchanged inputs write
+    nothing); a failure is logged, the feed goes on."""
+    from queries.models import run_all
+
+    try:
+        results = run_all(engine, now)
+    except Exception as exc:  # a model's query failing must not stop the feed
+        log.warning("models run failed (%s: %s)", type(exc).__name__, str(exc)[:200])
+        return
+    ran = [r for r in results if r.mode != "skipped"]
+    if ran:
+        log.info("models: %s", ", ".join(f"{r.key} {r.mode} +{r.new_hits}" for r in ran))
+
+
+def run(engine: Engine, rate: float, seconds: float | None = None, seed: int | None = None,
+        models_every: float | None = None) -> int:
+    """Run until stopped (or for ``seconds``); ``rate`` is case events per second. Every
+    ``models_every`` minutes (default: the ``JCY_MODELS_EVERY`` setting; 0: never) the models run."""
+    from domain.settings import current
+
+    every = current().models_every if models_every is None else models_every
+    next_models = time.monotonic()  # first run at once, then every ``every`` minutes
     rng = np.random.default_rng(seed)
     feeds = _area_feeds()
     stop = {"now": False}
@@ -276,6 +297,9 @@ def run(engine: Engine, rate: float, seconds: float | None = None, seed: int | N
                 total += f.tick(engine, now, rng)
         except Exception as exc:  # database gone for a moment: keep trying, say so once a tick
             log.warning("live feed tick failed (%s: %s); retrying", type(exc).__name__, str(exc)[:200])
+        if every > 0 and time.monotonic() >= next_models:
+            run_models(engine, now)
+            next_models = time.monotonic() + every * 60
         time.sleep(max(0.0, period - (time.monotonic() - t0)))
     return total
 

@@ -399,3 +399,33 @@ def test_a_clock_dependent_model_reruns_when_the_bucket_changes(any_engine):
     rows = _run_rows(any_engine)
     assert M.run_model(any_engine, OVER, NOW + dt.timedelta(minutes=5)).mode == "skipped"
     assert _run_rows(any_engine) == rows
+
+
+@pytest.fixture
+def sample_copy(sample_engine, tmp_path):
+    """A private copy of the tiny sample for a test that writes."""
+    import sqlite3
+
+    from queries.db import make_engine
+
+    src, dst = sqlite3.connect(sample_engine.url.database), sqlite3.connect(tmp_path / "copy.sqlite3")
+    src.backup(dst)
+    src.close()
+    dst.close()
+    e = make_engine(f"sqlite:///{tmp_path / 'copy.sqlite3'}")
+    yield e
+    e.dispose()
+
+
+def test_the_live_feed_runs_the_models_on_its_schedule(sample_copy):
+    """Every ``models_every`` minutes (JCY_MODELS_EVERY) the feed's worker runs the models: at once, then
+    incrementally over what it wrote since; with 0 it never does."""
+    from sample_data.live_feed import run
+
+    run(sample_copy, rate=5, seconds=1.5, seed=1, models_every=0)
+    assert _run_rows(sample_copy) == 0
+    run(sample_copy, rate=5, seconds=2.5, seed=2, models_every=1 / 60)  # every second
+    with sample_copy.connect() as c:
+        modes = [json.loads(w)["mode"] for w in c.execute(
+            select(ModelRun.watermark).where(ModelRun.model_key == REC.key).order_by(ModelRun.id)).scalars()]
+    assert modes[0] == "full" and len(modes) >= 2 and set(modes[1:]) == {"incremental"}

@@ -25,6 +25,7 @@ BAD = {
     "DATABASE_URL": "mysql://root:hunter2@db/jcy",
     "JCY_SMS_BACKEND": "carrier-pigeon",
     "JCY_SMS_TIMEOUT": "five",
+    "JCY_MODELS_EVERY": "-5",
     "JCY_CLIENT_IP_HEADER": "X Real IP",
     "JCY_TRUSTED_PROXIES": "proxy.internal",
     "JCY_CLOCK_START": "next Tuesday",

@@ -27,6 +27,8 @@ EXPECTED: dict[str, tuple[str, set[str]]] = {  # role: (a demo account holding i
     "secadmin": ("secadmin", {"accounts"}),
     "auditor": ("auditor", {"audit_log"}),
 }
+EXPECTED["leader"][1].add("model_library")  # 模型库 (issue 13, permission "models")
+EXPECTED["data"][1].add("model_library")
 PAGES = sorted(p for p in PAGE_PERMISSION if (ROOT / "pages" / f"{p}.py").exists())
 
 

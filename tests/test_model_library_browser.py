@@ -56,8 +56,9 @@ def test_the_library_page_previews_and_imports_a_model_file(lib_db, tmp_path):
             pg.locator('input[type="file"]').set_input_files(str(upload))
             pg.get_by_role("button", name="确认导入 1 个模型版本").wait_for(timeout=UI_TIMEOUT_MS)
             wait_for_app(pg)
+            pg.get_by_role("button", name="确认导入 1 个模型版本").scroll_into_view_if_needed()
             for d in shots:
-                pg.screenshot(path=str(d / "model_library_import.png"), full_page=True)
+                pg.screenshot(path=str(d / "model_library_import.png"))
             assert lib.effective_models(lib_db)[REC.key].version == REC.version  # the preview wrote nothing
             pg.get_by_role("button", name="确认导入 1 个模型版本").click()
             pg.get_by_text("已导入 1 个模型版本").wait_for(timeout=UI_TIMEOUT_MS)

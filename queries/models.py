@@ -82,17 +82,22 @@ def _day(v: Any) -> dt.date:
 # --------------------------------------------------------------------------- the hit queries
 
 
-def recidivism_stmt(model: Model, since: dict | None = None) -> Select:
+def recidivism_stmt(model: Model, changed: list[int] | None = None, enrolled: list[int] | None = None) -> Select:
     """Supervised persons named as a suspect (``suspect`` or ``case_party``) in another case accepted
     on or after their measure's first day and before its release; the day bounds that need date
-    arithmetic (end date, days after start) are applied in ``recidivism_hits``. With ``since`` (a
-    watermark's tables) only cases changed since then, or persons enrolled since then."""
+    arithmetic (end date, days after start) are applied in ``recidivism_hits``. With ``changed`` (case
+    ids) only those cases, or the persons ``enrolled`` (person ids), are looked at."""
     p = model.parameters
     sp = SupervisedPerson
+    s_only, p_only = [], []
+    if changed is not None:  # inside the union, so that only the few changed rows are joined
+        enrolled = enrolled or []
+        s_only = [or_(Suspect.case_id.in_(changed), Suspect.person_id.in_(enrolled))]
+        p_only = [or_(CaseParty.case_id.in_(changed), CaseParty.person_id.in_(enrolled))]
     suspects = union(
         select(Suspect.case_id.label("case_id"), Suspect.person_id.label("person_id"))
-        .where(Suspect.person_id.is_not(None)),
-        select(CaseParty.case_id, CaseParty.person_id).where(CaseParty.role == SUSPECT_ROLE),
+        .where(Suspect.person_id.is_not(None), *s_only),
+        select(CaseParty.case_id, CaseParty.person_id).where(CaseParty.role == SUSPECT_ROLE, *p_only),
     ).subquery("named")
     conds = [sp.measure.in_(p["measures"]),
              or_(sp.case_id.is_(None), Case.id != sp.case_id),
@@ -100,8 +105,6 @@ def recidivism_stmt(model: Model, since: dict | None = None) -> Select:
              or_(sp.released_at.is_(None), Case.accepted_at < sp.released_at)]
     if p["active_only"]:
         conds.append(sp.status == SUPERVISED)
-    if since is not None:
-        conds.append(or_(Case.id.in_(changed_cases(since)), sp.id > _max_id(since, "supervised_person")))
     return (select(sp.id.label("supervised_id"), sp.person_code, sp.measure, sp.start_date, sp.end_date,
                    sp.home_district_id, Case.id.label("case_id"), Case.case_no, Case.accepted_at,
                    Case.district_id.label("case_district_id"), Case.charge)
@@ -115,8 +118,17 @@ def recidivism_stmt(model: Model, since: dict | None = None) -> Select:
 def recidivism_hits(engine: Engine, model: Model, now: dt.datetime, since: dict | None = None) -> list[Hit]:
     """再犯 hits: one per (supervised person, new case); nothing personal beyond the 监管编号."""
     p = model.parameters
+    changed = enrolled = None
+    if since is not None:
+        changed = changed_case_ids(engine, since)
+        enrolled = [int(i) for i in read_frame(engine, select(SupervisedPerson.person_id).where(
+            SupervisedPerson.id > _max_id(since, "supervised_person")))["person_id"].dropna()]
+        if changed is None:
+            enrolled = None  # too many changes to list: a full run
+        elif not changed and not enrolled:
+            return []
     hits = []
-    for r in read_frame(engine, recidivism_stmt(model, since)).itertuples(index=False):
+    for r in read_frame(engine, recidivism_stmt(model, changed, enrolled)).itertuples(index=False):
         accepted, start, end = _day(r.accepted_at), _day(r.start_date), _day(r.end_date)
         if accepted > end or (accepted - start).days < p["min_days_after_start"]:
             continue
@@ -137,8 +149,9 @@ def overdue_hits(engine: Engine, model: Model, now: dt.datetime, since: dict | N
     p = model.parameters
     changed: set[int] | None = None
     if since is not None:
-        changed = set(read_frame(engine, changed_cases(since))["case_id"].astype(int))
-        if not changed:
+        ids = changed_case_ids(engine, since)
+        changed = None if ids is None else set(ids)
+        if changed is not None and not changed:
             return []
     watch = time_limit_watch(engine, ALL, now, warn_days=0.0)
     if changed is not None:
@@ -173,7 +186,7 @@ def referral_stmt(model: Model, now: dt.datetime, since: dict | None = None) -> 
     With ``since``: only the cases changed since that watermark."""
     p = model.parameters
     closed = now - dt.timedelta(days=p["within_days"])
-    only = [] if since is None else [Suspect.case_id.in_(changed_cases(since))]
+    only = [] if since is None else [Suspect.case_id.in_(changed_cases(since))]  # a subquery: see referral_hits
     return (select(Suspect.case_id, Suspect.seq, Suspect.district_id, Suspect.non_prosecution_type,
                    Suspect.prosecution_decided_at, Case.case_no, CaseEvent.occurred_at.label("referred_at"))
             .join(Case, Case.id == Suspect.case_id)
@@ -234,6 +247,17 @@ def _max_id(since: dict, table: str) -> int:
     """The highest id ``table`` had at the watermark (absent: everything counts as old)."""
     mark = since.get(table)
     return int(mark[1]) if mark else 2**62
+
+
+MAX_LISTED = 20_000  # more changed cases than this: an incremental run is a full one
+
+
+def changed_case_ids(engine: Engine, since: dict) -> list[int] | None:
+    """``changed_cases`` as a list of ids (None when more than ``MAX_LISTED``): an id list lets each
+    engine use its index on the case column, where an IN over a union subquery may not."""
+    ids = read_frame(engine, select(changed_cases(since).subquery().c.case_id).distinct()
+                     .limit(MAX_LISTED + 1))["case_id"]
+    return None if len(ids) > MAX_LISTED else sorted(int(i) for i in ids)
 
 
 def changed_cases(since: dict) -> Select:

@@ -377,9 +377,13 @@ def test_a_new_event_makes_the_next_run_see_it_and_only_the_changed_cases(any_en
     assert {h.hit_key for h in M.recidivism_hits(any_engine, REC, NOW, since=first_since)} == {"sp:1/case:12"}
     assert M.recidivism_hits(any_engine, REC, NOW, since=since) == []
     assert M.run_model(any_engine, REC, NOW).mode == "skipped"
+    with any_engine.begin() as c:  # a person newly enrolled, already a suspect in an older case (6)
+        c.execute(insert(SupervisedPerson).values(**_sp(5, 5, 2, "取保候审", dt.date(2026, 11, 1), dt.date(2027, 5, 1))))
+    r = M.run_model(any_engine, REC, NOW)
+    assert (r.mode, r.hits_found, r.new_hits) == ("incremental", 4, 1)
     with any_engine.connect() as c:
         assert dict(c.execute(select(ModelHit.hit_key, ModelHit.run_id)).all()).keys() == {
-            "sp:1/case:5", "sp:2/case:6", "sp:1/case:12"}
+            "sp:1/case:5", "sp:2/case:6", "sp:1/case:12", "sp:5/case:6"}
     # a new version runs in full, and --full forces a full run of an unchanged one
     assert M.run_model(any_engine, REC.with_params(min_days_after_start=1), NOW).mode == "full"
     assert M.run_model(any_engine, REC, NOW, full=True).mode == "full"

@@ -4,7 +4,8 @@ built here with SQLAlchemy Core from its definition's parameters, and its hits a
 Why a hit table keyed by (model, natural key): a model runs again and again (the operator's
 ``jcy models run``, later a schedule); the same supervised person in the same new case, or the same
 case overdue in the same stage, must be raised once, whichever version of the model finds it first.
-A second run over unchanged data finds the same hits and writes none (only its ``model_run`` row).
+A run over unchanged inputs writes nothing at all (``run_model``: the watermark of the last run), and
+a run after new rows looks only at the cases they belong to.
 Evidence is JSON of ids, codes and dates: no name, no identity number.
 """
 from __future__ import annotations
@@ -378,9 +379,15 @@ def run_all(engine: Engine, now: dt.datetime | None = None,
 # --------------------------------------------------------------------------- reading hits
 
 
-def _model(key: str) -> Model:
+def _model(key: str, engine: Engine | None = None) -> Model:
+    """A shipped model, or (given the engine) one imported into this installation."""
+    models = registry()
+    if key not in models and engine is not None:
+        from queries.model_library import effective_models
+
+        models = effective_models(engine)
     try:
-        return registry()[key]
+        return models[key]
     except KeyError:
         raise ModelError(f"unknown model {key!r}") from None
 
@@ -388,7 +395,7 @@ def _model(key: str) -> Model:
 def hits(engine: Engine, scope: Scope, model_key: str) -> pd.DataFrame:
     """A model's stored hits in scope, oldest first: hit_key, version, found_at, district_id,
     case_id, group_key, evidence (parsed). Needs the permission the model's definition names."""
-    require(scope, _model(model_key).permission)
+    require(scope, _model(model_key, engine).permission)
     stmt = (select(ModelHit.id.label("hit_id"), ModelHit.hit_key, ModelHit.version, ModelHit.found_at,
                    ModelHit.district_id, ModelHit.case_id, ModelHit.group_key, ModelHit.evidence)
             .where(ModelHit.model_key == model_key, in_scope(scope, ModelHit.district_id))
@@ -401,7 +408,7 @@ def hits(engine: Engine, scope: Scope, model_key: str) -> pd.DataFrame:
 def hits_by_group(engine: Engine, scope: Scope, model_key: str) -> pd.DataFrame:
     """How many of a model's hits in scope fall in each group (超期: stage/department), most first:
     the pattern above the single hits."""
-    require(scope, _model(model_key).permission)
+    require(scope, _model(model_key, engine).permission)
     n = func.count().label("hits")
     stmt = (select(ModelHit.group_key, n)
             .where(ModelHit.model_key == model_key, in_scope(scope, ModelHit.district_id))

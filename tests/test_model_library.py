@@ -146,6 +146,8 @@ def test_an_exported_model_finds_the_same_hits_in_another_installation(any_engin
     assert models["recidivism_pd"].name_zh == "浦东：期间再犯" and models["recidivism_pd"].version == renamed["version"]
     M.run_all(other_engine, NOW)
     assert _hit_keys(other_engine, "recidivism_pd") == _hit_keys(any_engine, REC.key)
+    officer = Scope(role="supervision", grants=frozenset({"supervision"}))  # its hits read like any model's
+    assert set(M.hits(other_engine, officer, "recidivism_pd")["hit_key"]) == _hit_keys(any_engine, REC.key)
     with other_engine.connect() as c:
         rows = c.execute(select(ModelConfig.model_key, ModelConfig.source, ModelConfig.definition)
                          .order_by(ModelConfig.id)).all()

@@ -1,19 +1,18 @@
 """模型库 in Chromium at 1920×1080, offline: the data steward opens a model's definition, uploads a model
 file another procuratorate exported, sees the preview table, confirms, and the new version is in
-effect. Screenshots go to the test's directory (and ``JCY_SHOT_DIR`` when set, for the README)."""
+effect. Screenshots go to the test's directory, and to docs/screenshots/ with JCY_SCREENSHOTS=1."""
 from __future__ import annotations
 
 import json
 import os
 import sqlite3
-from pathlib import Path
 
 import pytest
 
 from domain.models import registry
 from queries import model_library as lib
 from queries.models import run_all
-from tests.browser import UI_TIMEOUT_MS, browser_page, running_app, wait_for_app
+from tests.browser import ROOT, UI_TIMEOUT_MS, browser_page, running_app, wait_for_app
 from tests.signin_helpers import browser_sign_in
 
 REC = registry()["recidivism_on_measure"]
@@ -42,7 +41,7 @@ def test_the_library_page_previews_and_imports_a_model_file(lib_db, tmp_path):
     doc["models"][0]["version"] = REC.with_params(min_days_after_start=9).version
     upload = tmp_path / "pudong_models.json"
     upload.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    shots = [tmp_path] + ([Path(os.environ["JCY_SHOT_DIR"])] if os.environ.get("JCY_SHOT_DIR") else [])
+    shots = [tmp_path] + ([ROOT / "docs" / "screenshots"] if os.environ.get("JCY_SCREENSHOTS") else [])
     url = lib_db.url.render_as_string(hide_password=False)
     with running_app("dashboard.py", env={"DATABASE_URL": url}, log_dir=tmp_path) as app:
         with browser_page(1920, 1080) as (pg, watch):

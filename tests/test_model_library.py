@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, select
 
 from domain.access import Actor, AccessDenied
 from domain.model_exchange import model_to_dict
-from domain.models import ModelError
+from domain.models import ModelError, registry
 from domain.scope import ALL, Scope
 from queries import model_library as L
 from queries import models as M
@@ -231,3 +231,28 @@ def test_export_and_import_commands(engine, tmp_path, capsys):
     assert cli(["models", "import", str(bad), "--yes", "--url", burl]) == 1
     assert "拒绝导入" in capsys.readouterr().err
     b.dispose()
+
+
+def test_on_the_same_seeded_sample_an_imported_model_finds_the_same_hits(any_engine, other_engine):
+    """Two installations with the same seeded sample: the one that tuned its models exports them,
+    the other imports the file, and both store the same hits; the tuned values change what is
+    found (else this test could not tell an import that did nothing)."""
+    from sample_data.build import build
+
+    at = dt.datetime(2026, 11, 20, 10, 0)
+    for e in (any_engine, other_engine):
+        build(e, "tiny", seed=11, progress=False, now=at)
+    ref = registry()["non_prosecution_referral"]
+    tuned = {REC.key: {"active_only": False}, ref.key: {"within_days": 90, "types": ["酌定不起诉", "存疑不起诉"]}}
+    for key, values in tuned.items():
+        L.set_params(any_engine, ALL, key, values, Actor("cli", "运维"), at)
+    M.run_all(any_engine, at)
+    text = L.export_models(any_engine, sorted(tuned), at)
+    assert {i.status for i in L.preview_import(other_engine, text).items} == {"new_version"}
+    L.apply_import(other_engine, ALL, text, Actor("cli", "运维"), at, "tuned.json")
+    M.run_all(other_engine, at)
+    for key in tuned:
+        found = _hit_keys(any_engine, key)
+        assert found and _hit_keys(other_engine, key) == found, key
+    default_ref = {h.hit_key for h in M.QUERIES[ref.query](any_engine, ref, at)}
+    assert default_ref != _hit_keys(any_engine, ref.key)

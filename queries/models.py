@@ -198,52 +198,71 @@ def referral_hits(engine: Engine, model: Model, now: dt.datetime) -> list[Hit]:
 # ---- case models: sentencing deviation, clusters, detention after arrest refusal
 
 
-def _flags_of(r: Any) -> dict[str, bool]:
-    return {f: bool(getattr(r, f)) for f in SENTENCING_FLAGS}
-
-
 def sentencing_stmt() -> Select:
-    """Judgments in this procuratorate's own cases: sentencing records linked to a defendant, with the
-    case (district, number) and the defendant's judgment date."""
+    """Judgments in this procuratorate's own cases (sentencing records linked to a defendant): the facts
+    the ruler needs, and the term. The case and judgment details are read for the hits only."""
     SR = SentencingRecord
-    return (select(SR.id.label("record_id"), SR.source, SR.charge, SR.tier, SR.amount_yuan, SR.months, SR.life,
-                   SR.death, SR.probation, *[getattr(SR, f) for f in SENTENCING_FLAGS],
-                   Suspect.id.label("suspect_id"), Suspect.seq, Suspect.judgment_at, Case.id.label("case_id"),
-                   Case.case_no, Case.district_id)
-            .join(Suspect, Suspect.id == SR.suspect_id)
-            .join(Case, Case.id == Suspect.case_id)
+    return (select(SR.id.label("record_id"), SR.charge, SR.tier, SR.amount_yuan, SR.months, SR.life, SR.death,
+                   *[getattr(SR, f) for f in SENTENCING_FLAGS])
             .where(SR.suspect_id.is_not(None))
             .order_by(SR.id))
 
 
+def sentencing_details_stmt(record_ids: list[int]) -> Select:
+    """The case, defendant and judgment of some sentencing records (the hits' evidence)."""
+    SR = SentencingRecord
+    return (select(SR.id.label("record_id"), SR.source, SR.probation, Suspect.seq, Suspect.judgment_at,
+                   Case.id.label("case_id"), Case.case_no, Case.district_id)
+            .join(Suspect, Suspect.id == SR.suspect_id)
+            .join(Case, Case.id == Suspect.case_id)
+            .where(SR.id.in_(record_ids)))
+
+
 def sentencing_assessment(engine: Engine, model: Model) -> tuple[list[Hit], dict[str, int]]:
-    """量刑偏离 hits, and how many judgments could not be assessed, by reason (never dropped silently)."""
+    """量刑偏离 hits, and how many judgments could not be assessed, by reason (never dropped silently).
+    Judgments with the same facts (charge, tier or amount tier, circumstances) share one ruler range;
+    each term is then only compared with it."""
     p = model.parameters
+    df = read_frame(engine, sentencing_stmt())
     hits: list[Hit] = []
     not_assessable: dict[str, int] = {}
-    ranges: dict[tuple, SD.Assessment] = {}  # judgments with the same facts share one ruler range
-    for r in read_frame(engine, sentencing_stmt()).itertuples(index=False):
-        months = None if pd.isna(r.months) or r.life or r.death else float(r.months)
-        tier = None if pd.isna(r.tier) else int(r.tier)
-        amount = None if pd.isna(r.amount_yuan) else float(r.amount_yuan)
-        flags = _flags_of(r)
-        key = (r.charge, tier, tier_from_amount(r.charge, amount) if tier is None else None, tuple(flags.values()))
-        if months is not None and key not in ranges:
-            ranges[key] = SD.ruler_range(r.charge, tier, amount, flags, p)
-        a = SD.place(ranges[key], months, p) if months is not None else SD.assess(r.charge, tier, amount, flags, None, p)
-        if not a.assessable:
-            not_assessable[a.reason] = not_assessable.get(a.reason, 0) + 1
+    if df.empty:
+        return hits, not_assessable
+    no_term = (df["months"].isna() | df["life"].astype(bool) | df["death"].astype(bool)).to_numpy()
+    tiers = [None if pd.isna(t) else int(t) for t in df["tier"]]
+    amounts = [None if pd.isna(a) else float(a) for a in df["amount_yuan"]]
+    flag_rows = list(zip(*(df[f].astype(bool).tolist() for f in SENTENCING_FLAGS)))
+    months_of = df["months"].tolist()
+    ranges: dict[tuple, SD.Assessment] = {}
+    found: list[tuple[int, str, float | None, float, SD.Assessment]] = []
+    for i, (charge, tier, amount, flags) in enumerate(zip(df["charge"], tiers, amounts, flag_rows)):
+        if no_term[i]:
+            not_assessable[SD.NO_TERM] = not_assessable.get(SD.NO_TERM, 0) + 1
             continue
-        if not a.hit:
+        key = (charge, tier, tier_from_amount(charge, amount) if tier is None else None, flags)
+        ranged = ranges.get(key)
+        if ranged is None:
+            ranged = ranges[key] = SD.ruler_range(charge, tier, amount, dict(zip(SENTENCING_FLAGS, flags)), p)
+        if not ranged.assessable:
+            not_assessable[ranged.reason] = not_assessable.get(ranged.reason, 0) + 1
             continue
+        months = float(months_of[i])
+        direction, d, pct = SD.deviation(months, *ranged.compared)
+        if direction is not None and SD.is_deviation(d, pct, p["min_months"], p["min_pct"]):
+            found.append((int(df["record_id"].iat[i]), charge, amount, months, SD.place(ranged, months, p)))
+    if not found:
+        return hits, not_assessable
+    details = read_frame(engine, sentencing_details_stmt([f[0] for f in found])).set_index("record_id")
+    for record_id, charge, amount, months, a in found:
+        r = details.loc[record_id]
         hits.append(Hit(
-            hit_key=f"sentencing:{int(r.record_id)}", district_id=int(r.district_id), case_id=int(r.case_id),
+            hit_key=f"sentencing:{record_id}", district_id=int(r.district_id), case_id=int(r.case_id),
             group_key=a.direction,
-            evidence={"record_id": int(r.record_id), "source": r.source, "case_id": int(r.case_id),
+            evidence={"record_id": record_id, "source": r.source, "case_id": int(r.case_id),
                       "case_no": r.case_no, "suspect_seq": int(r.seq), "judgment_at": _iso(r.judgment_at),
-                      "charge": r.charge, "tier": a.tier, "tier_from": a.tier_from,
+                      "charge": charge, "tier": a.tier, "tier_from": a.tier_from,
                       "amount_yuan": None if amount is None else int(amount), "circumstances": list(a.circumstances),
-                      "actual_months": months, "probation": None if r.probation is None else bool(r.probation),
+                      "actual_months": months, "probation": None if pd.isna(r.probation) else bool(r.probation),
                       "range": list(a.range), "band": list(a.band), "compared_to": p["compare_to"],
                       "compared": list(a.compared), "direction": a.direction,
                       "deviation_months": a.deviation_months, "deviation_pct": a.deviation_pct,

@@ -19,7 +19,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, bindparam, delete, select, update
+from sqlalchemy import Engine, delete, select, update
 
 from domain.models import sentencing_deviation as SD
 from domain.procedure import NOT_APPROVED
@@ -62,9 +62,11 @@ def _towns(engine: Engine, rng: np.random.Generator, ctx) -> int:
     last = cases[(cases["district_id"] == d) & (cases["charge"] == charge) & (acc >= lo) & (acc < hi)].index
     take = last[: max(0, len(last) - 1)]
     cases.loc[take, "town"] = name
-    with engine.begin() as conn:
-        conn.execute(update(Case).where(Case.id == bindparam("b_id")).values(town=bindparam("b_town")),
-                     [{"b_id": int(i), "b_town": t} for i, t in zip(cases["id"], cases["town"])])
+    with engine.begin() as conn:  # one UPDATE per town and chunk of ids (city scale: ~250 statements)
+        for t, ids in cases.groupby("town")["id"]:
+            ids = [int(i) for i in ids]
+            for k in range(0, len(ids), 5000):
+                conn.execute(update(Case).where(Case.id.in_(ids[k:k + 5000])).values(town=t))
     return len(cases)
 
 

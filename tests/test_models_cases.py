@@ -261,3 +261,28 @@ def test_the_case_models_are_registered_complete_and_carry_no_names(any_engine):
     with any_engine.connect() as c:
         for ev in c.execute(select(ModelHit.evidence)).scalars():
             assert not {"name", "full_name", "id_number", "person_id"} & set(json.loads(ev))
+
+
+# --------------------------------------------------------------------------- the sample data
+
+
+def test_the_sample_holds_the_planted_case_model_hits(sample_engine):
+    """The tiny sample (read only: the queries, not a run): every case has a real town of its district,
+    the planted judgments and late releases are found, and the judgments the ruler cannot assess are
+    counted. (The 类案 rise needs the demo's volume: tiny has about one 闵行 theft a month.)"""
+    from domain import clock
+    from queries.frames import read_frame
+    from sample_data.model_plants import PLANTED_DEVIATIONS, PLANTED_LATE_RELEASES
+    from sample_data.towns import TOWNS
+
+    now = clock.now()
+    cases = read_frame(sample_engine, select(Case.district_id, Case.town))
+    assert cases["town"].notna().all()
+    assert all(t in TOWNS[int(d)] for d, t in zip(cases["district_id"], cases["town"]))
+    dev = M.sentencing_deviation_hits(sample_engine, SD.MODEL, now)
+    assert len(dev) == PLANTED_DEVIATIONS and {h.evidence["source"] for h in dev} == {"本院判决"}
+    late = M.release_hits(sample_engine, RL.MODEL, now)
+    assert len(late) == PLANTED_LATE_RELEASES and sum(h.evidence["still_detained"] for h in late) == 1
+    na = M.sentencing_not_assessable(sample_engine, ALL).set_index("reason")["judgments"]
+    assert na[SD.DIRECT] > 0 and na[SD.NOT_GUIDELINE] > 0 and na[SD.NO_TIER] > 0
+    assert M.cluster_hits(sample_engine, CL.MODEL, now) == []

@@ -234,7 +234,8 @@ def test_late_release_finds_exactly_the_planted_suspects(any_engine):
     late = hits[f"suspect:1/refused:{T:%Y%m%d%H%M}"]
     assert late.group_key == "超时释放" and late.evidence["hours_after_decision"] == 30.0
     held = next(h for k, h in hits.items() if k.startswith("suspect:3/"))
-    assert held.group_key == "仍在拘留" and held.evidence["still_detained"] and held.evidence["hours_after_decision"] == 48.0
+    assert held.group_key == "仍在拘留" and held.evidence["still_detained"]
+    assert held.evidence["hours_after_decision"] == 48.0
     assert held.evidence["decision"] == "不予逮捕"
     # only 不予逮捕 counted: suspect 1 drops out
     only = RL.MODEL.with_params(decisions=("不予逮捕",))

@@ -2,11 +2,12 @@
 
 Why it matters: when the procuratorate does not approve (or decide) an arrest, the police shall
 release the detained person at once on receiving the notice and report the execution to the
-procuratorate (CPL art. 91 para. 3); bail or residential surveillance may follow, custody may not. A person kept in 拘留 after that
-is held without a legal ground, which the law names as a ground for complaint (CPL art. 117 para. 1
-item 1: "采取强制措施法定期限届满，不予以释放") and which the procuratorate must correct (CPL art. 8,
-art. 100 on supervising the police's execution). The decision and the custody spell are recorded in
-different places (the suspect's decision, the custody register), so only a model sees them together.
+procuratorate (CPL art. 91 para. 3); bail or residential surveillance may follow, custody may not.
+A person kept in 拘留 after that is held without a legal ground: the kind of continued custody CPL
+art. 117 para. 1 item 1 makes a ground for complaint, and illegal investigative conduct the
+procuratorate notifies the police to correct (CPL art. 100; art. 8, legal supervision). The decision
+and the custody spell are recorded in different places (the suspect's decision, the custody
+register), so only a model sees them together.
 
 A hit: a suspect whose arrest decision is one of ``decisions`` (不批准逮捕 / 不予逮捕), taken at t, with a
 拘留 spell that started before t and was still open ``grace_hours`` after t (ended later, or not ended

@@ -155,6 +155,8 @@ CASE_FIELDS: tuple[Field, ...] = (
       note="是/否，默认否（刑事诉讼规则第282条：未羁押的审查逮捕20日）"),
     F("over_one_year", "可能判处一年以上", "bool", False, ("over_one_year", "可能判处一年有期徒刑以上"),
       example="否", note="是/否，默认否（刑事诉讼法第172条：速裁案件15日）"),
+    F("town", "街道（镇）", "text", False, ("town", "街道", "乡镇街道"), max_len=20, example="七宝镇",
+      note="案发地街道或镇（类案模型按区、街道统计）"),
 )
 
 SUSPECT_FIELDS: tuple[Field, ...] = (

@@ -277,7 +277,7 @@ def _write_cases(conn: Connection, rows: list[dict], ctx: dict) -> int:
                  "arrest_decided_at", "arrest_decision", "prosecution_review_at", "prosecution_decided_at",
                  "prosecution_decision", "non_prosecution_type", "trial_at", "judgment_at", "closed_at",
                  "compulsory_measure", "sentencing_rec_kind", "sentencing_rec_months", "rec_adopted",
-                 "procedure", "origin")
+                 "procedure", "origin", "town")
     recs = []
     for r in rows:
         rec = _fields(r, case_cols)

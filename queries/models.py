@@ -33,6 +33,13 @@ from queries.schema import (
     Case, CaseEvent, CaseParty, DataVersion, Department, ModelHit, ModelRun, SupervisedPerson, Suspect, metadata,
 )
 from queries.scope import in_scope, require
+# case models: sentencing deviation, clusters, detention after arrest refusal
+from domain.models import cluster as CL, release as RL, sentencing_deviation as SD
+from domain.sentencing.extract import tier_from_amount
+from queries.schema import SENTENCING_FLAGS, CustodyPeriod, SentencingRecord
+from queries.sqlfn import month_of
+
+DETENTION = "拘留"
 
 SUSPECT_ROLE = "犯罪嫌疑人"
 SUPERVISED = "在管"
@@ -218,10 +225,193 @@ def referral_hits(engine: Engine, model: Model, now: dt.datetime, since: dict | 
             for r in missing.itertuples(index=False)]
 
 
+# ---- case models: sentencing deviation, clusters, detention after arrest refusal
+
+
+def sentencing_stmt() -> Select:
+    """Judgments in this procuratorate's own cases (sentencing records linked to a defendant): the facts
+    the ruler needs, and the term. The case and judgment details are read for the hits only."""
+    SR = SentencingRecord
+    return (select(SR.id.label("record_id"), SR.charge, SR.tier, SR.amount_yuan, SR.months, SR.life, SR.death,
+                   *[getattr(SR, f) for f in SENTENCING_FLAGS])
+            .where(SR.suspect_id.is_not(None))
+            .order_by(SR.id))
+
+
+def sentencing_details_stmt(record_ids: list[int]) -> Select:
+    """The case, defendant and judgment of some sentencing records (the hits' evidence)."""
+    SR = SentencingRecord
+    return (select(SR.id.label("record_id"), SR.source, SR.probation, Suspect.seq, Suspect.judgment_at,
+                   Case.id.label("case_id"), Case.case_no, Case.district_id)
+            .join(Suspect, Suspect.id == SR.suspect_id)
+            .join(Case, Case.id == Suspect.case_id)
+            .where(SR.id.in_(record_ids)))
+
+
+def sentencing_assessment(engine: Engine, model: Model) -> tuple[list[Hit], dict[str, int]]:
+    """量刑偏离 hits, and how many judgments could not be assessed, by reason (never dropped silently).
+    Judgments with the same facts (charge, tier or amount tier, circumstances) share one ruler range;
+    each term is then only compared with it."""
+    p = model.parameters
+    df = read_frame(engine, sentencing_stmt())
+    hits: list[Hit] = []
+    not_assessable: dict[str, int] = {}
+    if df.empty:
+        return hits, not_assessable
+    no_term = (df["months"].isna() | df["life"].astype(bool) | df["death"].astype(bool)).to_numpy()
+    tiers = [None if pd.isna(t) else int(t) for t in df["tier"]]
+    amounts = [None if pd.isna(a) else float(a) for a in df["amount_yuan"]]
+    flag_rows = list(zip(*(df[f].astype(bool).tolist() for f in SENTENCING_FLAGS)))
+    months_of = df["months"].tolist()
+    ranges: dict[tuple, SD.Assessment] = {}
+    found: list[tuple[int, str, float | None, float, SD.Assessment]] = []
+    for i, (charge, tier, amount, flags) in enumerate(zip(df["charge"], tiers, amounts, flag_rows)):
+        if no_term[i]:
+            not_assessable[SD.NO_TERM] = not_assessable.get(SD.NO_TERM, 0) + 1
+            continue
+        key = (charge, tier, tier_from_amount(charge, amount) if tier is None else None, flags)
+        ranged = ranges.get(key)
+        if ranged is None:
+            ranged = ranges[key] = SD.ruler_range(charge, tier, amount, dict(zip(SENTENCING_FLAGS, flags)), p)
+        if not ranged.assessable:
+            not_assessable[ranged.reason] = not_assessable.get(ranged.reason, 0) + 1
+            continue
+        months = float(months_of[i])
+        direction, d, pct = SD.deviation(months, *ranged.compared)
+        if direction is not None and SD.is_deviation(d, pct, p["min_months"], p["min_pct"]):
+            found.append((int(df["record_id"].iat[i]), charge, amount, months, SD.place(ranged, months, p)))
+    if not found:
+        return hits, not_assessable
+    details = read_frame(engine, sentencing_details_stmt([f[0] for f in found])).set_index("record_id")
+    for record_id, charge, amount, months, a in found:
+        r = details.loc[record_id]
+        hits.append(Hit(
+            hit_key=f"sentencing:{record_id}", district_id=int(r.district_id), case_id=int(r.case_id),
+            group_key=a.direction,
+            evidence={"record_id": record_id, "source": r.source, "case_id": int(r.case_id),
+                      "case_no": r.case_no, "suspect_seq": int(r.seq), "judgment_at": _iso(r.judgment_at),
+                      "charge": charge, "tier": a.tier, "tier_from": a.tier_from,
+                      "amount_yuan": None if amount is None else int(amount), "circumstances": list(a.circumstances),
+                      "actual_months": months, "probation": None if pd.isna(r.probation) else bool(r.probation),
+                      "range": list(a.range), "band": list(a.band), "compared_to": p["compare_to"],
+                      "compared": list(a.compared), "direction": a.direction,
+                      "deviation_months": a.deviation_months, "deviation_pct": a.deviation_pct,
+                      "steps": list(a.steps), "ruleset": a.ruleset}))
+    return hits, not_assessable
+
+
+def sentencing_deviation_hits(engine: Engine, model: Model, now: dt.datetime) -> list[Hit]:
+    """量刑偏离 hits: one per judgment (sentencing record) outside the ruler's range by more than the thresholds."""
+    return sentencing_assessment(engine, model)[0]
+
+
+def sentencing_not_assessable(engine: Engine, scope: Scope, model: Model | None = None) -> pd.DataFrame:
+    """How many judgments the 量刑偏离 model could not assess, by reason (reason, judgments), most first:
+    the figure beside its hits that says what the model did not look at."""
+    model = model or _model("sentencing_deviation")
+    require(scope, model.permission)
+    counts = sentencing_assessment(engine, model)[1]
+    df = pd.DataFrame(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])), columns=["reason", "judgments"])
+    return df
+
+
+def _month_start(now: dt.datetime, back: int) -> dt.datetime:
+    """The first instant of the month ``back`` months before ``now``'s month."""
+    y, m = now.year, now.month - back
+    while m < 1:
+        y, m = y - 1, m + 12
+    return dt.datetime(y, m, 1)
+
+
+def cluster_stmt(model: Model, now: dt.datetime) -> Select:
+    """Monthly counts of criminal cases by (district, town, charge) over the checked months and their
+    baselines: GROUP BY in SQL, months as 'YYYY-MM'."""
+    p = model.parameters
+    start = _month_start(now, p["recent_months"] + p["baseline_months"])
+    end = _month_start(now, 0)
+    month = month_of(Case.accepted_at)
+    return (select(Case.district_id, Case.town, Case.charge, month.label("month"), func.count().label("n"))
+            .where(Case.function == p["function"], Case.town.is_not(None), Case.charge.is_not(None),
+                   Case.accepted_at >= start, Case.accepted_at < end)
+            .group_by(Case.district_id, Case.town, Case.charge, month))
+
+
+def cluster_hits(engine: Engine, model: Model, now: dt.datetime) -> list[Hit]:
+    """类案 hits: one per (district, town, charge, month) whose count rises above its Poisson baseline."""
+    p = model.parameters
+    df = read_frame(engine, cluster_stmt(model, now))
+    if df.empty:
+        return []
+    months = [f"{_month_start(now, k):%Y-%m}" for k in range(p["recent_months"] + p["baseline_months"], 0, -1)]
+    counts: dict[tuple, dict[str, int]] = {}
+    for r in df.itertuples(index=False):
+        counts.setdefault((int(r.district_id), r.town, r.charge), {})[r.month] = int(r.n)
+    hits = []
+    checked = months[p["baseline_months"]:]
+    for (district, town, charge), series in sorted(counts.items()):
+        for i, month in enumerate(checked):
+            observed = series.get(month, 0)
+            if observed < p["min_count"]:
+                continue
+            base_months = months[i:i + p["baseline_months"]]
+            cell = CL.assess_cell(observed, [series.get(m, 0) for m in base_months], p["alpha"], p["min_count"],
+                                  p["floor"])
+            if not cell.hit:
+                continue
+            hits.append(Hit(
+                hit_key=f"cluster:{district}/{town}/{charge}/{month}", district_id=district, case_id=None,
+                group_key=charge,
+                evidence={"district_id": district, "town": town, "charge": charge, "month": month,
+                          "observed": cell.observed, "baseline_months": base_months, "baseline": list(cell.baseline),
+                          "baseline_mean": cell.mean, "lambda": cell.lam, "p_value": cell.p,
+                          "alpha": p["alpha"], "min_count": p["min_count"],
+                          "suggestion": "社会治理检察建议", "agency": CL.agency_for(charge)}))
+    return hits
+
+
+def release_stmt(model: Model) -> Select:
+    """Suspects refused arrest with a 拘留 spell that began before the decision and did not end at it."""
+    p = model.parameters
+    CP = CustodyPeriod
+    return (select(Suspect.id.label("suspect_id"), Suspect.seq, Suspect.arrest_decision, Suspect.arrest_decided_at,
+                   CP.id.label("spell_id"), CP.started_at, CP.ended_at, Case.id.label("case_id"), Case.case_no,
+                   Case.district_id)
+            .join(CP, CP.suspect_id == Suspect.id)
+            .join(Case, Case.id == Suspect.case_id)
+            .where(Suspect.arrest_decision.in_(p["decisions"]), Suspect.arrest_decided_at.is_not(None),
+                   CP.measure == DETENTION, CP.started_at < Suspect.arrest_decided_at,
+                   or_(CP.ended_at.is_(None), CP.ended_at > Suspect.arrest_decided_at))
+            .order_by(Suspect.id, CP.id))
+
+
+def release_hits(engine: Engine, model: Model, now: dt.datetime) -> list[Hit]:
+    """不批准逮捕后未及时释放 hits: one per (suspect, decision) held in 拘留 beyond the grace hours."""
+    grace = model.parameters["grace_hours"]
+    hits = []
+    for r in read_frame(engine, release_stmt(model)).itertuples(index=False):
+        decided = pd.Timestamp(r.arrest_decided_at).to_pydatetime()
+        ended = None if pd.isna(r.ended_at) else pd.Timestamp(r.ended_at).to_pydatetime()
+        if not RL.is_late_release(decided, ended, now, grace):
+            continue
+        hits.append(Hit(
+            hit_key=f"suspect:{int(r.suspect_id)}/refused:{decided:%Y%m%d%H%M}", district_id=int(r.district_id),
+            case_id=int(r.case_id), group_key="仍在拘留" if ended is None else "超时释放",
+            evidence={"case_id": int(r.case_id), "case_no": r.case_no, "suspect_seq": int(r.seq),
+                      "decision": r.arrest_decision, "decided_at": _iso(decided), "detention_from": _iso(r.started_at),
+                      "detention_until": _iso(ended), "still_detained": ended is None,
+                      "hours_after_decision": round(RL.hours_held_after(decided, ended, now), 1),
+                      "grace_hours": grace}))
+    return hits
+
+
 QUERIES: dict[str, Callable[[Engine, Model, dt.datetime], list[Hit]]] = {
     "recidivism_on_measure": recidivism_hits,
     "overdue_cases": overdue_hits,
     "non_prosecution_referral": referral_hits,
+    # case models: sentencing deviation, clusters, detention after arrest refusal
+    "sentencing_deviation": sentencing_deviation_hits,
+    "similar_case_cluster": cluster_hits,
+    "detention_after_arrest_refusal": release_hits,
 }
 
 # Query kinds whose function also takes ``since`` (the last run's watermark tables) and then looks

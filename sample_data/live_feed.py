@@ -34,6 +34,7 @@ from queries.schema import (
 from queries.writes import add_person
 from sample_data.build import bump_version
 from sample_data.core import DISTRICT_WEIGHT, GIVEN, SURNAMES
+from sample_data.towns import town_for
 
 log = logging.getLogger("jcy.live_feed")
 
@@ -76,6 +77,7 @@ def _new_case(conn, now: dt.datetime, rng: np.random.Generator) -> int:
         handling_department=f"{dname}院{dept.name}",
         procedure="速裁" if fast else "普通", origin="公安机关", complex_case=False,
         over_one_year=charge not in ("危险驾驶", "盗窃") and rng.random() < 0.5,
+        town=town_for(d, case_no),  # 类案 model: where it happened (no draw from rng: the feed's sequence is kept)
     ).returning(Case.id)).scalar_one()
     conn.execute(insert(CaseEvent).values(case_id=case_id, district_id=d, occurred_at=now,
                                           event_type="受理", stage_to=stage))

@@ -11,6 +11,7 @@ from domain.import_rules import TERM_MONTHS
 from domain.procedure import ARRESTED, CUSTODY_MEASURES, JUDGMENT_KINDS, NON_PROSECUTION_TYPES
 from queries.frames import read_frame
 from queries.schema import Case, CaseEvent, CaseParty, CustodyPeriod, Suspect
+from sample_data.model_plants import PLANTED_LATE_RELEASES
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +117,13 @@ def test_custody_spells_do_not_overlap_and_follow_the_decisions(data):
     detained = cp[cp["measure"] == "拘留"]
     decided = by_id.loc[detained["suspect_id"], "arrest_decided_at"].to_numpy()
     ended = detained["ended_at"].to_numpy()
-    assert (pd.isna(decided) == pd.isna(ended)).all() and (decided[~pd.isna(decided)] == ended[~pd.isna(ended)]).all()
+    # 拘留 ends at the arrest decision, except the few refused suspects sample_data.model_plants keeps in
+    # custody past it (released days late, or still held): what the late-release model finds
+    on_time = pd.isna(decided) & pd.isna(ended) | (~pd.isna(decided) & ~pd.isna(ended) & (decided == ended))
+    late = detained.loc[~on_time, "suspect_id"]
+    assert len(late) <= PLANTED_LATE_RELEASES
+    assert by_id.loc[late, "arrest_decision"].eq("不批准逮捕").all()
+    assert (pd.isna(ended[~on_time]) | (ended[~on_time] > decided[~on_time])).all()
 
 
 def test_co_suspects_do_differ(data):

@@ -96,11 +96,15 @@ _AMOUNT_TIERS = {
 }
 
 
-def _amount_tier(crime: str, text: str) -> int | None:
-    amts = amounts_yuan(text)
-    if not amts:
+AMOUNT_CHARGES: tuple[str, ...] = tuple(_AMOUNT_TIERS)
+
+
+def tier_from_amount(crime: str, yuan: float | None) -> int | None:
+    """The guideline tier an amount in yuan fixes unambiguously at national thresholds; None for a charge
+    without amount tiers, no amount, or an amount inside a range the province chooses within."""
+    if crime not in _AMOUNT_TIERS or yuan is None:
         return None
-    a = max(amts)  # the largest sum named; cumulative totals usually come last and largest
+    a = float(yuan)
     big_lo, big_hi, huge_lo, huge_hi = _AMOUNT_TIERS[crime][1:]
     lg_hi = _AMOUNT_TIERS[crime][0]
     if a >= huge_hi:
@@ -110,6 +114,13 @@ def _amount_tier(crime: str, text: str) -> int | None:
     if lg_hi <= a < big_lo:
         return 1
     return None
+
+
+def _amount_tier(crime: str, text: str) -> int | None:
+    amts = amounts_yuan(text)
+    if not amts:
+        return None
+    return tier_from_amount(crime, max(amts))  # the largest sum named; cumulative totals come last and largest
 
 
 def _drug_tier(text: str) -> int | None:

@@ -9,6 +9,7 @@ Nothing here is computed; ``domain.sentencing.rules`` does the arithmetic.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -445,8 +446,10 @@ def circumstances_for(crime: str) -> tuple[Circumstance, ...]:
     return tuple(c for c in CIRCUMSTANCES if not c.crimes or crime in c.crimes)
 
 
+@functools.cache
 def ruleset_hash() -> str:
-    """Content hash of every table: stamped on each result and export."""
+    """Content hash of every table: stamped on each result and export. The tables are immutable
+    (tuples of frozen rows), so it is computed once per process (every ``compute`` stamps it)."""
     h = hashlib.sha256()
     from domain.sentencing.liability import AGE_BANDS, ART17_2, ART17_3
 

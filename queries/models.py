@@ -228,14 +228,16 @@ def referral_hits(engine: Engine, model: Model, now: dt.datetime, since: dict | 
 # ---- case models: sentencing deviation, clusters, detention after arrest refusal
 
 
-def sentencing_stmt() -> Select:
+def sentencing_stmt(after_id: int | None = None) -> Select:
     """Judgments in this procuratorate's own cases (sentencing records linked to a defendant): the facts
-    the ruler needs, and the term. The case and judgment details are read for the hits only."""
+    the ruler needs, and the term. The case and judgment details are read for the hits only.
+    ``after_id``: only records added after that id (an incremental run)."""
     SR = SentencingRecord
-    return (select(SR.id.label("record_id"), SR.charge, SR.tier, SR.amount_yuan, SR.months, SR.life, SR.death,
+    stmt = (select(SR.id.label("record_id"), SR.charge, SR.tier, SR.amount_yuan, SR.months, SR.life, SR.death,
                    *[getattr(SR, f) for f in SENTENCING_FLAGS])
             .where(SR.suspect_id.is_not(None))
             .order_by(SR.id))
+    return stmt if after_id is None else stmt.where(SR.id > after_id)
 
 
 def sentencing_details_stmt(record_ids: list[int]) -> Select:
@@ -248,12 +250,13 @@ def sentencing_details_stmt(record_ids: list[int]) -> Select:
             .where(SR.id.in_(record_ids)))
 
 
-def sentencing_assessment(engine: Engine, model: Model) -> tuple[list[Hit], dict[str, int]]:
+def sentencing_assessment(engine: Engine, model: Model,
+                          after_id: int | None = None) -> tuple[list[Hit], dict[str, int]]:
     """量刑偏离 hits, and how many judgments could not be assessed, by reason (never dropped silently).
     Judgments with the same facts (charge, tier or amount tier, circumstances) share one ruler range;
     each term is then only compared with it."""
     p = model.parameters
-    df = read_frame(engine, sentencing_stmt())
+    df = read_frame(engine, sentencing_stmt(after_id))
     hits: list[Hit] = []
     not_assessable: dict[str, int] = {}
     if df.empty:
@@ -300,9 +303,12 @@ def sentencing_assessment(engine: Engine, model: Model) -> tuple[list[Hit], dict
     return hits, not_assessable
 
 
-def sentencing_deviation_hits(engine: Engine, model: Model, now: dt.datetime) -> list[Hit]:
-    """量刑偏离 hits: one per judgment (sentencing record) outside the ruler's range by more than the thresholds."""
-    return sentencing_assessment(engine, model)[0]
+def sentencing_deviation_hits(engine: Engine, model: Model, now: dt.datetime,
+                               since: dict | None = None) -> list[Hit]:
+    """量刑偏离 hits: one per judgment (sentencing record) outside the ruler's range by more than the
+    thresholds. A hit needs a judgment, so an incremental run looks at the records added since."""
+    after = None if since is None or "sentencing_record" not in since else _max_id(since, "sentencing_record")
+    return sentencing_assessment(engine, model, after)[0]
 
 
 def sentencing_not_assessable(engine: Engine, scope: Scope, model: Model | None = None) -> pd.DataFrame:
@@ -417,7 +423,8 @@ QUERIES: dict[str, Callable[[Engine, Model, dt.datetime], list[Hit]]] = {
 # Query kinds whose function also takes ``since`` (the last run's watermark tables) and then looks
 # only at what changed since: sound when a new hit needs a new or changed row of its inputs (a
 # clock-dependent kind is run incrementally only inside the same clock bucket). Others run in full.
-INCREMENTAL: frozenset[str] = frozenset({"recidivism_on_measure", "overdue_cases", "non_prosecution_referral"})
+INCREMENTAL: frozenset[str] = frozenset({"recidivism_on_measure", "overdue_cases", "non_prosecution_referral",
+                                         "sentencing_deviation"})
 
 
 # --------------------------------------------------------------------------- running

@@ -54,6 +54,7 @@ MODEL = Model(
     decision_days=15,
     owner="案件管理办公室（类案分析）",
     query="similar_case_cluster",
+    clock_dependent=True,  # the months checked follow the calendar
 )
 
 # charge family -> the kind of agency a governance suggestion goes to (a small table, zh)

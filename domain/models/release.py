@@ -43,6 +43,7 @@ MODEL = Model(
     decision_days=3,
     owner="第二检察部（刑事检察·侦查活动监督）",
     query="detention_after_arrest_refusal",
+    clock_dependent=True,  # a detention still open becomes late as time passes
 )
 
 

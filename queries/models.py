@@ -28,6 +28,7 @@ from domain.procedure import NOT_PROSECUTE
 from domain.scope import ALL, Scope
 from queries.cases import time_limit_watch
 from queries.frames import read_frame
+from queries.quality import quality_note, run_checks  # data quality (issue 13)
 from queries.schema import Case, CaseEvent, CaseParty, Department, ModelHit, ModelRun, SupervisedPerson, Suspect
 from queries.scope import in_scope, require
 
@@ -215,12 +216,13 @@ def run_model(engine: Engine, model: Model, now: dt.datetime | None = None) -> R
         run_id = conn.execute(insert(ModelRun).values(model_key=model.key, version=version, started_at=now,
                                                       hits_found=0, new_hits=0)).inserted_primary_key[0]
     found = QUERIES[model.query](engine, model, now)
+    note = quality_note(engine, model.reads)  # data quality (issue 13): failing input checks, on each new hit
     new = 0
     with engine.begin() as conn:
         known = set(conn.execute(select(ModelHit.hit_key).where(ModelHit.model_key == model.key)).scalars())
         due = decision_due(now, model.decision_days)
         rows = [dict(model_key=model.key, hit_key=h.hit_key, version=version, run_id=run_id, found_at=now,
-                     state=PENDING, due_at=due,
+                     state=PENDING, due_at=due, quality_note=note,  # data quality (issue 13)
                      district_id=h.district_id, case_id=h.case_id, group_key=h.group_key,
                      evidence=json.dumps(h.evidence, ensure_ascii=False, sort_keys=True))
                 for h in {h.hit_key: h for h in found}.values() if h.hit_key not in known]
@@ -237,6 +239,7 @@ def run_all(engine: Engine, now: dt.datetime | None = None,
             models: dict[str, Model] | None = None) -> list[RunResult]:
     """Run every model (the registry's unless given), in key order: the operator's batch."""
     models = registry() if models is None else models
+    run_checks(engine, now)  # data quality (issue 13): the checks run with the models, before them
     return [run_model(engine, models[k], now) for k in sorted(models)]
 
 

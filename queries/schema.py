@@ -656,7 +656,7 @@ class ModelHit(Base):
     or an identity number; ``group_key`` lets hits be counted by pattern (e.g. stage/department)."""
 
     __tablename__ = "model_hit"
-    __catalogue__ = declare("法律监督线索", SRC_MODELS, OWN_CASE_MGMT, "每日", INTERNAL, updated="found_at")
+    __catalogue__ = declare("法律监督线索", SRC_MODELS, OWN_CASE_MGMT, "按需", INTERNAL, updated="found_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     model_key: Mapped[str] = mapped_column(String(40))
     hit_key: Mapped[str] = mapped_column(String(120))  # natural key, e.g. "sp:12/case:345"
@@ -725,7 +725,7 @@ class QualityResult(Base):
     """One data-quality check's outcome in one run (run with the models): rows checked and failing."""
 
     __tablename__ = "quality_result"
-    __catalogue__ = declare("数据质量检查结果", SRC_MODELS, OWN_TECH, "每日", INTERNAL, updated="run_at")
+    __catalogue__ = declare("数据质量检查结果", SRC_MODELS, OWN_TECH, "按需", INTERNAL, updated="run_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_at: Mapped[dt.datetime] = mapped_column(DateTime)
     dataset: Mapped[str] = mapped_column(String(40))  # a table name
@@ -740,7 +740,7 @@ class ModelRun(Base):
     """One run of one model: the version run, when, hits the query found and hits new to the table."""
 
     __tablename__ = "model_run"
-    __catalogue__ = declare("模型运行记录", SRC_MODELS, OWN_TECH, "每日", INTERNAL, updated="started_at")
+    __catalogue__ = declare("模型运行记录", SRC_MODELS, OWN_TECH, "按需", INTERNAL, updated="started_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     model_key: Mapped[str] = mapped_column(String(40))
     version: Mapped[str] = mapped_column(String(12))

@@ -49,6 +49,7 @@ STEPS: list[str] = [
     "sample_data.documents",
     "sample_data.supervision",
     "sample_data.screens",
+    "sample_data.defects",  # a few planted data-quality defects (issue 13)
 ]
 
 

@@ -485,7 +485,7 @@ class Fence(Base):
 
 class CheckinTask(Base):
     __tablename__ = "checkin_task"
-    __catalogue__ = declare("签到任务", SRC_SUPERVISION, OWN_EXECUTION, "每日", SENSITIVE, updated="scheduled_at")
+    __catalogue__ = declare("签到任务", SRC_SUPERVISION, OWN_EXECUTION, "每日", SENSITIVE, updated="answered_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     supervised_id: Mapped[int] = mapped_column(ForeignKey("supervised_person.id"), index=True)
     kind: Mapped[str] = mapped_column(String(6))  # 定时 / 随机

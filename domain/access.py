@@ -73,6 +73,8 @@ PAGE_PERMISSION: dict[str, str] = {
     "portal_bindings_review": "bindings",
     "accounts": "accounts|roles",
     "screen_keys": "screens",
+    "data_catalogue": "catalogue",
+    "data_quality": "catalogue",
 }
 
 

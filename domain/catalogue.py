@@ -95,13 +95,11 @@ def sensitivity_problem(table: str, declared: str, columns: set[str] | frozenset
 
 
 def is_late(last_update: dt.datetime | None, frequency: str, now: dt.datetime) -> bool | None:
-    """Whether a feed is late: its newest row older than the frequency allows. None when the
-    frequency has no limit; True when a feed with a limit has no row at all."""
+    """Whether a feed is late: its newest row older than the frequency allows. None (not judged)
+    when the frequency has no limit, or when there is no timestamp at all (an empty table)."""
     days = FREQUENCIES[frequency]
-    if days is None:
+    if days is None or last_update is None:
         return None
-    if last_update is None:
-        return True
     return now - last_update > dt.timedelta(days=days)
 
 

@@ -170,6 +170,11 @@ def catalogue(engine: Engine, scope: Scope) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def dataset_names() -> dict[str, str]:
+    """Table → the data set's Chinese name, from the declarations (no database needed)."""
+    return {t: d.zh for t, (_, d) in _declared().items()}
+
+
 def undeclared_model_inputs() -> list[str]:
     """Data sets a model definition names that are no table of the schema (a typo in ``reads``)."""
     tables = set(_declared())

@@ -173,7 +173,7 @@ def run_checks(engine: Engine, now: dt.datetime | None = None) -> list[CheckResu
             out.append(CheckResult(key, ck.dataset, ck.kind, ck.zh, int(n), int(bad)))
     for ck in timeliness_checks():
         late = is_late(last_update(engine, ck.dataset), _declared()[ck.dataset][1].frequency, now)
-        out.append(CheckResult(ck.key, ck.dataset, ck.kind, ck.zh, 1, int(bool(late))))
+        out.append(CheckResult(ck.key, ck.dataset, ck.kind, ck.zh, int(late is not None), int(bool(late))))
     with engine.begin() as conn:
         conn.execute(insert(QualityResult), [dict(run_at=now, dataset=r.dataset, check_key=r.key, kind=r.kind,
                                                   checked=r.checked, failed=r.failed) for r in out])

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, and_, case, func, insert, not_, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, case, delete, func, insert, not_, or_, select
 
 from domain import clock
 from domain.access import Actor
@@ -124,9 +124,17 @@ RULES = _rules()
 assert set(RULES) == {c.key for c in CHECKS}, "every declared check has its SQL, and no SQL is undeclared"
 
 
+def undeclared(base: Any = Base) -> list[str]:
+    """Tables of ``base``'s schema whose class declares no ``__catalogue__`` (a test holds this empty)."""
+    mapped = {m.local_table.name for m in base.registry.mappers if "__catalogue__" in m.class_.__dict__}
+    return sorted(set(base.metadata.tables) - mapped)
+
+
 def _declared() -> dict[str, tuple[Any, Any]]:
-    """Each table's class and catalogue declaration, by table name."""
-    return {m.local_table.name: (m.class_, m.class_.__dict__["__catalogue__"]) for m in Base.registry.mappers}
+    """Each table's class and catalogue declaration, by table name (undeclared tables are left out
+    here and named by ``undeclared``)."""
+    return {m.local_table.name: (m.class_, m.class_.__dict__["__catalogue__"]) for m in Base.registry.mappers
+            if "__catalogue__" in m.class_.__dict__}
 
 
 def timeliness_checks() -> list[Check]:
@@ -160,7 +168,8 @@ def last_update(engine: Engine, table: str) -> dt.datetime | None:
 
 
 def run_checks(engine: Engine, now: dt.datetime | None = None) -> list[CheckResult]:
-    """Run every check once and store one ``quality_result`` row each (run_at = ``now``)."""
+    """Run every check once and store one ``quality_result`` row each (run_at = ``now``; the clock
+    counts in whole seconds or minutes, so a run at the same instant replaces the earlier one)."""
     now = now or clock.now()
     checks = all_checks()
     out = []
@@ -174,7 +183,8 @@ def run_checks(engine: Engine, now: dt.datetime | None = None) -> list[CheckResu
     for ck in timeliness_checks():
         late = is_late(last_update(engine, ck.dataset), _declared()[ck.dataset][1].frequency, now)
         out.append(CheckResult(ck.key, ck.dataset, ck.kind, ck.zh, int(late is not None), int(bool(late))))
-    with engine.begin() as conn:
+    with engine.begin() as conn:  # a second run at the same instant replaces the first
+        conn.execute(delete(QualityResult).where(QualityResult.run_at == now))
         conn.execute(insert(QualityResult), [dict(run_at=now, dataset=r.dataset, check_key=r.key, kind=r.kind,
                                                   checked=r.checked, failed=r.failed) for r in out])
     return out

@@ -23,7 +23,7 @@ def catalogue_table(df: pd.DataFrame, model_names: dict[str, str]) -> None:
     """One row per data set: name, table, source, owner, frequency, last update (or why none),
     rows, sensitivity, the models and the pages that read it."""
     def last(r) -> str:
-        if not r["updated_column"]:
+        if pd.isna(r["updated_column"]) or not r["updated_column"]:
             return tr(*NO_STAMP)
         if pd.isna(r["last_update"]):
             return tr(*NO_ROWS)
@@ -56,8 +56,14 @@ def score_table(df: pd.DataFrame, names: dict[str, str]) -> None:
         tr("未通过行次", "Failing"): df["failed"],
         tr("质量得分", "Score"): (df["score"].astype(float) * 100).round(2),
     })
-    st.dataframe(out, hide_index=True, width="stretch", column_config={
+    st.dataframe(out, hide_index=True, width="stretch", height=_height(len(out), 6), column_config={
         tr("质量得分", "Score"): st.column_config.ProgressColumn(format="%.2f", min_value=0, max_value=100)})
+
+
+def _height(rows: int, shown: int) -> int:
+    """A table's height in pixels showing at most ``shown`` rows (the lowest scores come first; the
+    rest scroll), so the failing checks stay on the first screen."""
+    return 38 + 35 * max(1, min(rows, shown))
 
 
 def checks_table(df: pd.DataFrame) -> None:

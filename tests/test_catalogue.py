@@ -160,3 +160,16 @@ def test_in_chromium_from_a_score_to_the_failing_rows(page_db, sample_engine):
             page.locator('[data-testid="stDataFrame"]').nth(1).scroll_into_view_if_needed()
             page.screenshot(path=str(shots / "data_quality_rows.png"))
             watch.assert_clean()
+
+
+@pytest.mark.parametrize("stem", ["data_catalogue", "data_quality"])
+def test_pages_run_in_english(page_db, sample_engine, stem):
+    from queries.cache import get_engine
+
+    Q.run_checks(sample_engine)
+    at = sign_in(AppTest.from_file(str(ROOT / "pages" / f"{stem}.py"), default_timeout=120),
+                 staff_of(get_engine(), "leader_310112"))
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception and not at.error
+    assert at.title[0].value in ("Data catalogue", "Data quality")

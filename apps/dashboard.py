@@ -53,6 +53,8 @@ PAGES: list[tuple[tuple[str, str], str, str, str, str]] = [
     (("非羁押监管", "Non-custodial supervision"), "supervision_devices", "设备管理", "Devices", ":material/watch:"),
     (("非羁押监管", "Non-custodial supervision"), "supervision_stats", "统计分析", "Statistics", ":material/bar_chart:"),
     (("法律监督", "Legal supervision"), "model_library", "模型库", "Model library", ":material/model_training:"),
+    (("法律监督", "Legal supervision"), "data_catalogue", "数据目录", "Data catalogue", ":material/dataset:"),
+    (("法律监督", "Legal supervision"), "data_quality", "数据质量", "Data quality", ":material/fact_check:"),
     (("系统", "System"), "data_import", "数据导入", "Data import", ":material/upload_file:"),
     (("系统", "System"), "portal_bindings_review", "律师绑定审核", "Lawyer bindings", ":material/link:"),
     (("系统", "System"), "accounts", "账户与权限", "Accounts and roles", ":material/manage_accounts:"),

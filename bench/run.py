@@ -18,6 +18,7 @@ MODULES: list[str] = [
     "bench.bench_cases",
     "bench.bench_screen",
     "bench.bench_models",
+    "bench.bench_quality",  # data-quality checks and catalogue (issue 13)
 ]
 
 

@@ -74,6 +74,8 @@ PAGE_PERMISSION: dict[str, str] = {
     "accounts": "accounts|roles",
     "screen_keys": "screens",
     "model_library": "models",
+    "data_catalogue": "catalogue",
+    "data_quality": "catalogue",
 }
 
 

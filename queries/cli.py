@@ -7,6 +7,7 @@
                             nothing written; --full reruns everything); per model: version, mode, hits, new, seconds
     jcy models export FILE [--key K ...]   write the models in effect here to one JSON file
     jcy models import FILE [--yes]         show what the file would create; write it only with --yes
+    jcy quality run         run every data-quality check once; per check: data set, kind, checked, failed
 
 The sample data has its own command (``python -m sample_data.build``, run by ``make demo-data``): the
 query layer does not import the generators. Exit status 0 on success, 1 when the database or a setting is not usable (with a message that says
@@ -132,6 +133,25 @@ def _models_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _quality_run(args: argparse.Namespace) -> int:
+    """Run every data-quality check once; per check: data set, kind, rows checked and failing."""
+    from queries.db import DatabaseUnavailable, make_engine
+    from queries.quality import run_checks
+
+    engine = make_engine(args.url)
+    try:
+        results = run_checks(engine)
+    except DatabaseUnavailable as exc:
+        print(f"{exc.zh}\n{exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"{'check':<30} {'dataset':<20} {'kind':<4} {'checked':>9} {'failed':>7}")
+    for r in results:
+        print(f"{r.key:<30} {r.dataset:<20} {r.kind:<4} {r.checked:>9} {r.failed:>7}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="jcy", description="检察工作台 operator commands")
     sub = p.add_subparsers(dest="command", required=True)
@@ -157,6 +177,10 @@ def parser() -> argparse.ArgumentParser:
     imp.set_defaults(fn=_models_import)
     for a in (run, exp, imp):
         a.add_argument("--url", default=None, help="database URL (default: DATABASE_URL)")
+    quality = sub.add_parser("quality", help="data-quality checks (issue 13)")  # data quality (issue 13)
+    qrun = quality.add_subparsers(dest="action", required=True).add_parser("run", help="run every check once")
+    qrun.add_argument("--url", default=None, help="database URL (default: DATABASE_URL)")
+    qrun.set_defaults(fn=_quality_run)
     st = sub.add_parser("settings", help="print or check the configuration")
     st.add_argument("--check", action="store_true")
     st.set_defaults(fn=_settings)

@@ -29,6 +29,7 @@ from domain.procedure import NOT_PROSECUTE
 from domain.scope import ALL, Scope
 from queries.cases import time_limit_watch
 from queries.frames import read_frame
+from queries.quality import quality_note, run_checks, last_checked  # data quality (issue 13)
 from queries.schema import (
     Case, CaseEvent, CaseParty, DataVersion, Department, ModelHit, ModelRun, SupervisedPerson, Suspect, metadata,
 )
@@ -507,6 +508,12 @@ def last_mark(engine: Engine, key: str) -> dict[str, Any] | None:
     return {**json.loads(row.watermark), "hits_found": int(row.hits_found)}
 
 
+def checks_due(engine: Engine, now: dt.datetime) -> bool:
+    """The data-quality checks are due with this batch: never run, or last run a clock bucket ago."""
+    last = last_checked(engine)
+    return last is None or now - last >= CLOCK_BUCKET or now < last
+
+
 def _same_inputs(a: dict, b: dict) -> bool:
     return all(a.get(k) == b.get(k) for k in ("version", "data_version", "tables", "clock"))
 
@@ -539,12 +546,13 @@ def run_model(engine: Engine, model: Model, now: dt.datetime | None = None, *, f
         found = QUERIES[model.query](engine, model, now, since=last["tables"])
     else:
         found = QUERIES[model.query](engine, model, now)
+    note = quality_note(engine, model.reads)  # data quality (issue 13): failing input checks, on each new hit
     new = 0
     with engine.begin() as conn:
         known = set(conn.execute(select(ModelHit.hit_key).where(ModelHit.model_key == model.key)).scalars())
         due = decision_due(now, model.decision_days)
         rows = [dict(model_key=model.key, hit_key=h.hit_key, version=version, run_id=run_id, found_at=now,
-                     state=PENDING, due_at=due,
+                     state=PENDING, due_at=due, quality_note=note,  # data quality (issue 13)
                      district_id=h.district_id, case_id=h.case_id, group_key=h.group_key,
                      evidence=json.dumps(h.evidence, ensure_ascii=False, sort_keys=True))
                 for h in {h.hit_key: h for h in found}.values() if h.hit_key not in known]
@@ -563,12 +571,16 @@ def run_all(engine: Engine, now: dt.datetime | None = None,
             models: dict[str, Model] | None = None, *, full: bool = False) -> list[RunResult]:
     """Run every model in key order (the operator's batch, the schedule): the installation's
     models (``queries.model_library.effective_models``: shipped definitions with this
-    installation's parameters and imported models) unless ``models`` is given."""
+    installation's parameters and imported models) unless ``models`` is given. The data-quality
+    checks run first on a full run and otherwise once per clock bucket (``checks_due``): they read
+    whole tables, and an incremental run must stay cheap; hits carry the latest checks' result."""
     if models is None:
         from queries.model_library import effective_models
 
         models = effective_models(engine)
     now = now or clock.now()
+    if full or checks_due(engine, now):  # data quality (issue 13): the checks run with the models, before them
+        run_checks(engine, now)
     marks: dict[str, Any] = {}
     return [run_model(engine, models[k], now, full=full, marks=marks) for k in sorted(models)]
 

@@ -27,6 +27,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from domain.catalogue import (INTERNAL, OWN_CASE_MGMT, OWN_CRIMINAL, OWN_EXECUTION, OWN_PIL, OWN_SECURITY,
+                              OWN_TECH, PUBLIC, SENSITIVE, SRC_CASES, SRC_MODELS, SRC_REFERENCE,
+                              SRC_SENTENCING, SRC_SUPERVISION, SRC_SYSTEM, SRC_WATER, declare)
+
 
 class Base(DeclarativeBase):
     pass
@@ -39,6 +43,7 @@ class District(Base):
     """One of Shanghai's 16 districts; ``id`` is the GB/T 2260 adcode, geometry is real (WGS84)."""
 
     __tablename__ = "district"
+    __catalogue__ = declare("行政区划", SRC_REFERENCE, OWN_TECH, "参考数据", PUBLIC)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     name_zh: Mapped[str] = mapped_column(String(20))
     name_en: Mapped[str] = mapped_column(String(40))
@@ -49,6 +54,7 @@ class District(Base):
 
 class Procuratorate(Base):
     __tablename__ = "procuratorate"
+    __catalogue__ = declare("检察院", SRC_REFERENCE, OWN_CASE_MGMT, "参考数据", PUBLIC)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(60))
@@ -58,6 +64,7 @@ class Procuratorate(Base):
 
 class Department(Base):
     __tablename__ = "department"
+    __catalogue__ = declare("内设部门", SRC_REFERENCE, OWN_CASE_MGMT, "参考数据", INTERNAL)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     procuratorate_id: Mapped[int] = mapped_column(ForeignKey("procuratorate.id"), index=True)
     name: Mapped[str] = mapped_column(String(40))
@@ -70,6 +77,7 @@ class AppUser(Base):
     its main role (``lawyer`` for lawyers)."""
 
     __tablename__ = "app_user"
+    __catalogue__ = declare("用户账号", SRC_SYSTEM, OWN_SECURITY, "按需", SENSITIVE, updated="created_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(40), unique=True)
     display_name: Mapped[str] = mapped_column(String(40))
@@ -92,6 +100,7 @@ class UserRole(Base):
     """The roles a staff account holds (``domain.access.ROLE_NAMES``)."""
 
     __tablename__ = "user_role"
+    __catalogue__ = declare("账号角色", SRC_SYSTEM, OWN_SECURITY, "按需", INTERNAL)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
 
@@ -101,6 +110,7 @@ class ScreenKey(Base):
     procuratorate's scope, revocable."""
 
     __tablename__ = "screen_key"
+    __catalogue__ = declare("大屏密钥", SRC_SYSTEM, OWN_SECURITY, "按需", INTERNAL, updated="created_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(60))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -120,6 +130,7 @@ class Person(Base):
     """A natural person in a case (suspect, victim, relative). ID number only as hash + mask."""
 
     __tablename__ = "person"
+    __catalogue__ = declare("自然人", SRC_CASES, OWN_CASE_MGMT, "每日", SENSITIVE)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True)  # random, safe to show in URLs
     full_name: Mapped[str] = mapped_column(String(40))
@@ -144,6 +155,7 @@ class Case(Base):
     """
 
     __tablename__ = "case"
+    __catalogue__ = declare("案件", SRC_CASES, OWN_CASE_MGMT, "实时", INTERNAL, updated="stage_entered_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_no: Mapped[str] = mapped_column(String(40), unique=True)
     procuratorate_id: Mapped[int] = mapped_column(ForeignKey("procuratorate.id"))
@@ -219,6 +231,7 @@ class CaseEvent(Base):
     """The live stream: every acceptance, stage change and procedural step of a case."""
 
     __tablename__ = "case_event"
+    __catalogue__ = declare("案件流程节点", SRC_CASES, OWN_CASE_MGMT, "实时", INTERNAL, updated="occurred_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("district.id"))
@@ -245,6 +258,7 @@ class Suspect(Base):
     ``district_id`` repeats the case's, so that scope and period filters use one index."""
 
     __tablename__ = "suspect"
+    __catalogue__ = declare("犯罪嫌疑人处理情况", SRC_CASES, OWN_CRIMINAL, "每日", SENSITIVE, updated="prosecution_decided_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("district.id"))
@@ -288,6 +302,7 @@ class CustodyPeriod(Base):
     (``ended_at`` NULL while it lasts)."""
 
     __tablename__ = "custody_period"
+    __catalogue__ = declare("羁押与强制措施", SRC_CASES, OWN_CRIMINAL, "每日", SENSITIVE, updated="started_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     suspect_id: Mapped[int] = mapped_column(ForeignKey("suspect.id"), index=True)
     measure: Mapped[str] = mapped_column(String(6))  # domain.procedure.CUSTODY_MEASURES
@@ -298,6 +313,7 @@ class CustodyPeriod(Base):
 
 class CaseParty(Base):
     __tablename__ = "case_party"
+    __catalogue__ = declare("案件当事人", SRC_CASES, OWN_CASE_MGMT, "每日", SENSITIVE)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
@@ -309,6 +325,7 @@ class LawyerBinding(Base):
     """A lawyer's request to follow a case; a prosecutor approves it before anything is shown."""
 
     __tablename__ = "lawyer_binding"
+    __catalogue__ = declare("律师关联申请", SRC_SYSTEM, OWN_CASE_MGMT, "按需", SENSITIVE, updated="requested_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lawyer_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
@@ -331,6 +348,7 @@ class SentencingRecord(Base):
     """One judgment's sentence: real CAIL2018 rows (no year) or calibrated synthetic dated rows."""
 
     __tablename__ = "sentencing_record"
+    __catalogue__ = declare("裁判量刑记录", SRC_SENTENCING, OWN_CRIMINAL, "按需", INTERNAL)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(20))  # CAIL2018 / synthetic / import
     source_ref: Mapped[str] = mapped_column(String(80))
@@ -382,6 +400,7 @@ class SupervisedPerson(Base):
     """Someone charged but not detained (取保候审 / 监视居住), supervised digitally."""
 
     __tablename__ = "supervised_person"
+    __catalogue__ = declare("非羁押监管对象", SRC_SUPERVISION, OWN_EXECUTION, "实时", SENSITIVE, updated="last_ping_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_code: Mapped[str] = mapped_column(String(20), unique=True)  # shown instead of the name
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
@@ -411,6 +430,7 @@ class SupervisedPerson(Base):
 
 class Device(Base):
     __tablename__ = "device"
+    __catalogue__ = declare("监管设备", SRC_SUPERVISION, OWN_EXECUTION, "实时", INTERNAL, updated="last_seen_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     serial: Mapped[str] = mapped_column(String(30), unique=True)
     kind: Mapped[str] = mapped_column(String(10))  # 手机 / 手环
@@ -422,6 +442,7 @@ class Device(Base):
 
 class DeviceAssignment(Base):
     __tablename__ = "device_assignment"
+    __catalogue__ = declare("设备佩戴记录", SRC_SUPERVISION, OWN_EXECUTION, "按需", INTERNAL, updated="assigned_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     device_id: Mapped[int] = mapped_column(ForeignKey("device.id"), index=True)
     supervised_id: Mapped[int] = mapped_column(ForeignKey("supervised_person.id"), index=True)
@@ -433,6 +454,7 @@ class LocationPing(Base):
     """A position report (WGS84). ``accuracy_m`` is the device's reported radius."""
 
     __tablename__ = "location_ping"
+    __catalogue__ = declare("定位轨迹", SRC_SUPERVISION, OWN_EXECUTION, "实时", SENSITIVE, updated="ts")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     supervised_id: Mapped[int] = mapped_column(ForeignKey("supervised_person.id"))
     device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
@@ -452,6 +474,7 @@ class Fence(Base):
     """A polygon: the home fence (default: the real home-district boundary) or a banned zone."""
 
     __tablename__ = "fence"
+    __catalogue__ = declare("电子围栏", SRC_SUPERVISION, OWN_EXECUTION, "按需", SENSITIVE)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     supervised_id: Mapped[int | None] = mapped_column(ForeignKey("supervised_person.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10))  # home / banned
@@ -462,6 +485,7 @@ class Fence(Base):
 
 class CheckinTask(Base):
     __tablename__ = "checkin_task"
+    __catalogue__ = declare("签到任务", SRC_SUPERVISION, OWN_EXECUTION, "每日", SENSITIVE, updated="answered_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     supervised_id: Mapped[int] = mapped_column(ForeignKey("supervised_person.id"), index=True)
     kind: Mapped[str] = mapped_column(String(6))  # 定时 / 随机
@@ -477,6 +501,7 @@ class CheckinTask(Base):
 
 class LeaveRequest(Base):
     __tablename__ = "leave_request"
+    __catalogue__ = declare("外出请假", SRC_SUPERVISION, OWN_EXECUTION, "按需", SENSITIVE, updated="requested_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     supervised_id: Mapped[int] = mapped_column(ForeignKey("supervised_person.id"), index=True)
     destination: Mapped[str] = mapped_column(String(80))
@@ -497,6 +522,7 @@ class Alert(Base):
     """One alert per person and cause while open (``open_key`` is unique among open alerts)."""
 
     __tablename__ = "alert"
+    __catalogue__ = declare("监管预警", SRC_SUPERVISION, OWN_EXECUTION, "实时", SENSITIVE, updated="raised_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     supervised_id: Mapped[int] = mapped_column(ForeignKey("supervised_person.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # 越界/未签到/设备离线/低电量/人机分离/进入禁区/逾期未返
@@ -519,6 +545,7 @@ class Alert(Base):
 
 class River(Base):
     __tablename__ = "river"
+    __catalogue__ = declare("河道", SRC_WATER, OWN_PIL, "参考数据", PUBLIC)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(40))
@@ -533,6 +560,7 @@ class River(Base):
 
 class MonitoringSite(Base):
     __tablename__ = "monitoring_site"
+    __catalogue__ = declare("水质监测点", SRC_WATER, OWN_PIL, "参考数据", PUBLIC)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     river_id: Mapped[int] = mapped_column(ForeignKey("river.id"), index=True)
     name: Mapped[str] = mapped_column(String(40))
@@ -544,6 +572,7 @@ class WaterSample(Base):
     """Monthly sample; ``water_class`` (1–6, 6 = 劣V) is computed by ``domain.water`` on write."""
 
     __tablename__ = "water_sample"
+    __catalogue__ = declare("水质监测数据", SRC_WATER, OWN_PIL, "每月", PUBLIC, updated="sampled_on")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("monitoring_site.id"))
     river_id: Mapped[int] = mapped_column(ForeignKey("river.id"))
@@ -570,6 +599,7 @@ class PilCase(Base):
     """Public-interest case (公益诉讼), linked to a river where it is about water."""
 
     __tablename__ = "pil_case"
+    __catalogue__ = declare("公益诉讼案件", SRC_CASES, OWN_PIL, "每日", INTERNAL, updated="stage_entered_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_no: Mapped[str] = mapped_column(String(40), unique=True)
     river_id: Mapped[int | None] = mapped_column(ForeignKey("river.id"), index=True)
@@ -587,6 +617,7 @@ class PilCase(Base):
 
 class ProcuratorialSuggestion(Base):
     __tablename__ = "procuratorial_suggestion"
+    __catalogue__ = declare("检察建议", SRC_CASES, OWN_PIL, "按需", INTERNAL, updated="issued_on")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     doc_no: Mapped[str] = mapped_column(String(40), unique=True)
     pil_case_id: Mapped[int | None] = mapped_column(ForeignKey("pil_case.id"), index=True)
@@ -604,6 +635,7 @@ class ClueDecision(Base):
     """A prosecutor's decision on a water-quality clue: turned into a case, or dismissed."""
 
     __tablename__ = "clue_decision"
+    __catalogue__ = declare("水质线索处理", SRC_SYSTEM, OWN_PIL, "按需", INTERNAL, updated="decided_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     river_id: Mapped[int] = mapped_column(ForeignKey("river.id"), index=True)
     month: Mapped[str] = mapped_column(String(7))
@@ -624,6 +656,7 @@ class ModelHit(Base):
     or an identity number; ``group_key`` lets hits be counted by pattern (e.g. stage/department)."""
 
     __tablename__ = "model_hit"
+    __catalogue__ = declare("法律监督线索", SRC_MODELS, OWN_CASE_MGMT, "按需", INTERNAL, updated="found_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     model_key: Mapped[str] = mapped_column(String(40))
     hit_key: Mapped[str] = mapped_column(String(120))  # natural key, e.g. "sp:12/case:345"
@@ -657,6 +690,7 @@ class ClueHistory(Base):
     """Every change of a clue's state or assignee: who, when, from what to what, and the note."""
 
     __tablename__ = "clue_history"
+    __catalogue__ = declare("线索处理记录", SRC_MODELS, OWN_CASE_MGMT, "按需", INTERNAL, updated="at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     hit_id: Mapped[int] = mapped_column(ForeignKey("model_hit.id"), index=True)
     from_state: Mapped[str | None] = mapped_column(String(6))
@@ -674,6 +708,7 @@ class ModelConfig(Base):
     is the exported file's definition as imported (JSON), kept for the record."""
 
     __tablename__ = "model_config"
+    __catalogue__ = declare("模型参数配置", SRC_MODELS, OWN_TECH, "按需", INTERNAL, updated="created_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     model_key: Mapped[str] = mapped_column(String(40))
     version: Mapped[str] = mapped_column(String(12))
@@ -690,6 +725,7 @@ class QualityResult(Base):
     """One data-quality check's outcome in one run (run with the models): rows checked and failing."""
 
     __tablename__ = "quality_result"
+    __catalogue__ = declare("数据质量检查结果", SRC_MODELS, OWN_TECH, "按需", INTERNAL, updated="run_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_at: Mapped[dt.datetime] = mapped_column(DateTime)
     dataset: Mapped[str] = mapped_column(String(40))  # a table name
@@ -704,6 +740,7 @@ class ModelRun(Base):
     """One run of one model: the version run, when, hits the query found and hits new to the table."""
 
     __tablename__ = "model_run"
+    __catalogue__ = declare("模型运行记录", SRC_MODELS, OWN_TECH, "按需", INTERNAL, updated="started_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     model_key: Mapped[str] = mapped_column(String(40))
     version: Mapped[str] = mapped_column(String(12))
@@ -720,6 +757,7 @@ class ModelRun(Base):
 
 class Document(Base):
     __tablename__ = "document"
+    __catalogue__ = declare("法律文书", SRC_CASES, OWN_CASE_MGMT, "每日", SENSITIVE, updated="issued_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True)  # random; never a sequence
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
@@ -736,6 +774,7 @@ class DocumentRecipient(Base):
     """Who a document is served on; ``served_at`` is the electronic service receipt."""
 
     __tablename__ = "document_recipient"
+    __catalogue__ = declare("文书送达", SRC_SYSTEM, OWN_CASE_MGMT, "每日", SENSITIVE, updated="notified_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
@@ -749,6 +788,7 @@ class OtpChallenge(Base):
     """One SMS code: stored only as a keyed hash, bound to the subject that asked for it."""
 
     __tablename__ = "otp_challenge"
+    __catalogue__ = declare("短信验证码", SRC_SYSTEM, OWN_SECURITY, "按需", SENSITIVE, updated="created_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     subject_hash: Mapped[str] = mapped_column(String(64), index=True)  # HMAC of the ID number/user
     request_id: Mapped[str] = mapped_column(String(32), unique=True)
@@ -762,6 +802,7 @@ class OtpChallenge(Base):
 
 class LoginLock(Base):
     __tablename__ = "login_lock"
+    __catalogue__ = declare("登录锁定", SRC_SYSTEM, OWN_SECURITY, "按需", SENSITIVE)
     subject_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -771,6 +812,7 @@ class SmsOutbox(Base):
     """What the development SMS sender "sent"; the operator reads it. Never logged elsewhere."""
 
     __tablename__ = "sms_outbox"
+    __catalogue__ = declare("短信发件箱", SRC_SYSTEM, OWN_SECURITY, "按需", SENSITIVE, updated="created_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     phone_masked: Mapped[str] = mapped_column(String(20))
     phone_hash: Mapped[str] = mapped_column(String(64), index=True)
@@ -782,6 +824,7 @@ class AuditLog(Base):
     """Who did what, when, with what result (等保 level 3). Actor is stored masked."""
 
     __tablename__ = "audit_log"
+    __catalogue__ = declare("审计日志", SRC_SYSTEM, OWN_SECURITY, "实时", INTERNAL, updated="at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime)
     actor: Mapped[str] = mapped_column(String(60))
@@ -802,6 +845,7 @@ class AuditChain(Base):
     the newest rows or editing the base is detected too."""
 
     __tablename__ = "audit_chain"
+    __catalogue__ = declare("审计哈希链", SRC_SYSTEM, OWN_SECURITY, "实时", INTERNAL)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_id: Mapped[int] = mapped_column(Integer, default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
@@ -814,6 +858,7 @@ class ImportBatch(Base):
     """Each imported file by content hash, so re-importing the same file changes nothing."""
 
     __tablename__ = "import_batch"
+    __catalogue__ = declare("导入批次", SRC_SYSTEM, OWN_TECH, "按需", INTERNAL, updated="imported_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     file_sha256: Mapped[str] = mapped_column(String(64))
@@ -828,6 +873,7 @@ class DataVersion(Base):
     """A single-row heartbeat: the live writer bumps it so screens can ask "anything new?" cheaply."""
 
     __tablename__ = "data_version"
+    __catalogue__ = declare("数据版本", SRC_SYSTEM, OWN_TECH, "实时", INTERNAL, updated="updated_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -839,6 +885,7 @@ class DatabaseIdentity(Base):
     a file or schema swapped underneath is detected instead of served (``queries.db``)."""
 
     __tablename__ = "db_identity"
+    __catalogue__ = declare("数据库标识", SRC_SYSTEM, OWN_TECH, "参考数据", INTERNAL, updated="created_at")
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     instance_id: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)

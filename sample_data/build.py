@@ -50,6 +50,7 @@ STEPS: list[str] = [
     "sample_data.supervision",
     "sample_data.screens",
     "sample_data.model_plants",
+    "sample_data.defects",  # a few planted data-quality defects (issue 13)
 ]
 
 

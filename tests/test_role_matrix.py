@@ -16,13 +16,15 @@ STATS = {"home", "stats_overview", "stats_districts", "stats_drilldown", "stats_
 SUPERVISION = {"supervision_people", "supervision_map", "supervision_track", "supervision_leave",
                "supervision_rollcall", "supervision_alerts", "supervision_devices", "supervision_stats"}
 RIVERS = {"rivers_map", "river_detail", "river_cases"}
+CATALOGUE = {"data_catalogue", "data_quality"}  # permission "catalogue" (issue 13)
 EXPECTED: dict[str, tuple[str, set[str]]] = {  # role: (a demo account holding it, the pages it opens)
     "leader": ("leader_310112", STATS | RIVERS | {"sentencing_ruler", "sentencing_public", "supervision_stats",
-                                                  "portal_bindings_review"}),
+                                                  "portal_bindings_review"}
+                | CATALOGUE),
     "prosecutor": ("pros_310112_1", STATS | {"sentencing_ruler", "sentencing_public", "portal_bindings_review"}),
     "supervision": ("sup_310112", {"home", "sentencing_public"} | SUPERVISION),
     "pil": ("pil_310120", {"home", "sentencing_public", "river_clues"} | RIVERS),
-    "data": ("data", {"home", "sentencing_public", "data_import"}),
+    "data": ("data", {"home", "sentencing_public", "data_import"} | CATALOGUE),
     "sysadmin": ("admin", {"home", "accounts", "screen_keys"}),
     "secadmin": ("secadmin", {"accounts"}),
     "auditor": ("auditor", {"audit_log"}),

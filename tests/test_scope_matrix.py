@@ -29,9 +29,10 @@ from domain import clock
 from domain.access import AccessDenied, Actor, Staff
 from queries import cases as C
 from queries import portal as P
+from queries import quality as QL
 from queries import rivers as R
 from queries import supervision as Q
-from queries.schema import Alert, AppUser, AuditLog, Case, CaseParty, CheckinTask, Device, LawyerBinding, \
+from queries.schema import Alert, AppUser, AuditLog, Case, CaseEvent, CaseParty, CheckinTask, Device, LawyerBinding, \
     LeaveRequest, River, SupervisedPerson
 from tests.staff import staff_of
 
@@ -141,7 +142,20 @@ CLU = dict(area="rivers.clues", home="pil_310120", foreign=huangpu_pil, lacking=
 BND = dict(area="bindings", home="pros_310112_1", foreign="pros_310101_1", lacking=("sup_310112", "supervision"))
 
 # Reads that return person-level rows: name -> how to ask for 闵行's (奉贤's) row and recognise it.
+def _odd_event_rows(e, s, a, t):
+    """A 闵行 case's event with a type outside the code list (planted once), then that check's
+    failing rows (data quality, issue 13: masked rows, by district)."""
+    with e.begin() as c:
+        if not c.execute(select(CaseEvent.id).where(CaseEvent.case_id == t.case_id,
+                                                    CaseEvent.event_type == "不明节点")).first():
+            c.execute(insert(CaseEvent).values(case_id=t.case_id, district_id=MINHANG, occurred_at=t.case_day,
+                                               event_type="不明节点", stage_from=None, stage_to=None))
+    return QL.failing_rows(e, s, "event_type_code", actor=a)
+
+
+CAT = dict(area="catalogue", home="leader_310112", foreign="leader_310101", lacking=("pros_310112_1", "cases"))
 PERSON_READS: dict[str, Spec] = {
+    "quality.failing_rows": Spec(**CAT, call=_odd_event_rows, found=_df_has("case_id", lambda t: t.case_id)),
     "supervision.supervised_list": Spec(**SUP, call=lambda e, s, a, t: Q.supervised_list(e, s, search=t.code),
                                         found=_df_has("id", lambda t: t.sid)),
     "supervision.find_supervised": Spec(**SUP, call=lambda e, s, a, t: Q.find_supervised(e, s, t.code),
@@ -219,7 +233,7 @@ PERSON_WRITES: dict[str, Spec] = {
 # Public functions of these modules that name people but take no scope: the engine and ingest side
 # (the live feed, a device gateway), run by the operator, never by a page.
 OPERATOR_ONLY = {"supervision.write_events"}
-MODULES = {"supervision": Q, "cases": C, "rivers": R, "portal": P}
+MODULES = {"supervision": Q, "cases": C, "rivers": R, "portal": P, "quality": QL}
 PERSON_TOKENS = re.compile(r"person_code|name_masked|id_masked|full_name|parties|display_name|river_chief|"
                            r"law_firm|\bevidence\b")
 WRITE_TOKENS = re.compile(r"\binsert\(|\bupdate\(")

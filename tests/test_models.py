@@ -19,7 +19,7 @@ from domain.scope import ALL, Scope
 from queries import models as M
 from queries.cli import main as cli
 from queries.schema import (
-    Case, CaseEvent, CaseParty, Department, District, ModelHit, ModelRun, Person, Procuratorate, SupervisedPerson, Suspect,
+    Case, CaseEvent, CaseParty, Department, District, ModelHit, ModelRun, QualityResult, Person, Procuratorate, SupervisedPerson, Suspect,
     metadata,
 )
 
@@ -347,8 +347,12 @@ def test_a_second_run_over_unchanged_inputs_writes_nothing_at_all(any_engine):
     rows = _run_rows(any_engine)
     with any_engine.connect() as c:
         stored = c.execute(select(ModelHit.__table__).order_by(ModelHit.id)).all()
+        checks = c.execute(select(func.count()).select_from(QualityResult)).scalar_one()
+    assert checks > 0  # the data-quality checks ran with the first batch
     second = M.run_all(any_engine, NOW + dt.timedelta(minutes=10))  # same hour: the clock bucket is the same
-    assert [(r.mode, r.new_hits) for r in second] == [("skipped", 0)] * 3
+    assert [(r.mode, r.new_hits) for r in second] == [("skipped", 0)] * len(registry())
+    with any_engine.connect() as c:  # nor do the checks run again within the bucket
+        assert c.execute(select(func.count()).select_from(QualityResult)).scalar_one() == checks
     assert second[[r.key for r in second].index(REC.key)].hits_found == 2  # the last run's figure
     with any_engine.connect() as c:
         assert c.execute(select(ModelHit.__table__).order_by(ModelHit.id)).all() == stored

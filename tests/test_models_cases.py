@@ -110,7 +110,7 @@ def test_sentencing_deviation_runs_once_and_a_new_threshold_is_a_new_version(any
     first = M.run_model(any_engine, SENT, NOW)
     assert (first.hits_found, first.new_hits) == (2, 2)
     again = M.run_model(any_engine, SENT, NOW + dt.timedelta(hours=1))
-    assert (again.hits_found, again.new_hits, again.version) == (2, 0, first.version)
+    assert (again.hits_found, again.new_hits, again.version, again.mode) == (2, 0, first.version, "skipped")
     looser = SENT.with_params(min_months=2.0)  # record 2 (exactly 3 above) now counts
     third = M.run_model(any_engine, looser, NOW + dt.timedelta(hours=2))
     assert third.version != first.version and (third.hits_found, third.new_hits) == (3, 1)
@@ -119,7 +119,8 @@ def test_sentencing_deviation_runs_once_and_a_new_threshold_is_a_new_version(any
                                   .where(ModelHit.model_key == "sentencing_deviation")).all())
         assert versions == {"sentencing:1": first.version, "sentencing:3": first.version,
                             "sentencing:2": third.version}
-        assert c.execute(select(ModelRun.new_hits).order_by(ModelRun.id)).scalars().all() == [2, 0, 1]
+        # the unchanged second run wrote nothing, not even a run row
+        assert c.execute(select(ModelRun.new_hits).order_by(ModelRun.id)).scalars().all() == [2, 1]
 
 
 # --------------------------------------------------------------------------- 类案 cluster

@@ -75,7 +75,7 @@ def test_a_float_parameter_takes_an_int_and_definitions_are_checked():
 
 def test_every_registered_model_is_complete_and_runnable():
     models = registry()
-    assert set(models) == {"recidivism_on_measure", "overdue_cases", "non_prosecution_referral"}
+    assert set(models) == {"recidivism_on_measure", "overdue_cases", "non_prosecution_referral", "water_worse_than_v"}
     for m in models.values():
         assert m.query in M.QUERIES
         assert set(m.reads) <= set(metadata.tables), m.key

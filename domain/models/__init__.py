@@ -130,9 +130,9 @@ class Model:
 
 def registry() -> dict[str, Model]:
     """Every model the product ships, by key (imported here so a model is one module to add)."""
-    from domain.models import overdue, recidivism, referral
+    from domain.models import overdue, recidivism, referral, water
 
-    models = (recidivism.MODEL, overdue.MODEL, referral.MODEL)
+    models = (recidivism.MODEL, overdue.MODEL, referral.MODEL, water.MODEL)
     out = {m.key: m for m in models}
     if len(out) != len(models):
         raise ModelError("two models share a key")

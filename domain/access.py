@@ -57,7 +57,6 @@ PAGE_PERMISSION: dict[str, str] = {
     "rivers_map": "rivers",
     "river_detail": "rivers",
     "river_cases": "rivers",
-    "river_clues": "rivers.clues",
     "sentencing_ruler": "sentencing",
     "sentencing_public": "public",
     "supervision_people": "supervision",
@@ -73,6 +72,7 @@ PAGE_PERMISSION: dict[str, str] = {
     "portal_bindings_review": "bindings",
     "accounts": "accounts|roles",
     "screen_keys": "screens",
+    "model_efficacy": "clues",
 }
 
 

@@ -21,12 +21,14 @@ EXPECTED: dict[str, tuple[str, set[str]]] = {  # role: (a demo account holding i
                                                   "portal_bindings_review"}),
     "prosecutor": ("pros_310112_1", STATS | {"sentencing_ruler", "sentencing_public", "portal_bindings_review"}),
     "supervision": ("sup_310112", {"home", "sentencing_public"} | SUPERVISION),
-    "pil": ("pil_310120", {"home", "sentencing_public", "river_clues"} | RIVERS),
+    "pil": ("pil_310120", {"home", "sentencing_public"} | RIVERS),
     "data": ("data", {"home", "sentencing_public", "data_import"}),
     "sysadmin": ("admin", {"home", "accounts", "screen_keys"}),
     "secadmin": ("secadmin", {"accounts"}),
     "auditor": ("auditor", {"audit_log"}),
 }
+for _role in ("leader", "prosecutor", "supervision", "pil"):  # issue 13: 模型成效 opens with "clues"
+    EXPECTED[_role][1].add("model_efficacy")
 PAGES = sorted(p for p in PAGE_PERMISSION if (ROOT / "pages" / f"{p}.py").exists())
 
 

@@ -29,9 +29,11 @@ def efficacy_table(effs: Sequence[Any]) -> pd.DataFrame:
 
 
 def hits_by_month(effs: Sequence[Any]) -> pd.DataFrame:
-    """Long form for the chart: month, model, hits (months with no hit show as 0)."""
+    """Long form for the chart: month, model, hits; every month from the first hit to the last, a
+    month with no hit as 0 (a line must not jump over an empty month)."""
     zh = lang() == "zh"
-    months = sorted({m for e in effs for m, _ in e.by_month})
+    found = sorted({m for e in effs for m, _ in e.by_month})
+    months = [str(p) for p in pd.period_range(found[0], found[-1], freq="M")] if found else []
     rows = [{"month": m, "model": e.name_zh if zh else e.name_en, "hits": dict(e.by_month).get(m, 0)}
             for e in effs for m in months]
     return pd.DataFrame(rows, columns=["month", "model", "hits"])
@@ -41,7 +43,7 @@ def month_chart(df: pd.DataFrame) -> alt.Chart:
     """Hits per month per model, the bundled CJK font so an exported PNG draws the labels."""
     return (alt.Chart(df).mark_line(point=True).encode(
         x=alt.X("month:N", title=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("hits:Q", title=tr("命中数", "Hits")),
+        y=alt.Y("hits:Q", title=tr("命中数", "Hits"), axis=alt.Axis(tickMinStep=1, format="d")),
         color=alt.Color("model:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=260)),
         tooltip=["month:N", "model:N", "hits:Q"])
         .properties(height=300)

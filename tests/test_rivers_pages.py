@@ -113,11 +113,24 @@ def test_water_clues_are_the_water_model_hits_now(river_pages_db):
 
     water = registry()["water_worse_than_v"]
     assert water.role == "pil" and water.permission == "rivers.clues"
+    from sqlalchemy import func, update
+
+    from domain.periods import shift_month
+    from queries.schema import PilCase, River, WaterSample
+
     me = staff_of(river_pages_db, "pil_310120")
+    with river_pages_db.begin() as c:  # make one river without an open case 劣V in its last two months
+        busy = select(PilCase.river_id).where(PilCase.closed_at.is_(None), PilCase.river_id.is_not(None))
+        rid = c.execute(select(River.id).where(River.id.not_in(busy)).order_by(River.id)).scalars().first()
+        last = c.execute(select(func.max(WaterSample.month)).where(WaterSample.river_id == rid,
+                                                                   WaterSample.month <= f"{clock.now():%Y-%m}")).scalar()
+        c.execute(update(WaterSample).where(WaterSample.river_id == rid,
+                                            WaterSample.month.in_([last, shift_month(last, -1)])).values(water_class=6))
     result = M.run_model(river_pages_db, water, clock.now())
     assert result.new_hits == result.hits_found > 0
     mine = M.hits(river_pages_db, me.scope("clues"), water.key)
     assert len(mine) == result.new_hits and set(mine["district_id"]) == {310120}
+    assert rid in {e["river_id"] for e in mine["evidence"]}
     at = _run("pages/river_cases.py")
     links = [p for p in at.get("page_link")]
     assert bool(links) == (ROOT / "pages" / "clues.py").exists()

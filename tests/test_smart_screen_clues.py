@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from components.screen_config import load_config
 from domain.scope import SCREEN, Scope
 from queries.screen_clues import screen_clues
@@ -73,3 +75,42 @@ def test_scene_renders_on_the_wall(page_db, sample_engine):
     assert not at.error and "暂无数据" not in html
     assert not any(n in html for n in names if len(n) >= 2)
     assert not any(n in html for n in case_nos)
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
+def test_scene_in_chromium_at_1920(tmp_path):
+    """The scene on a 1920×1080 wall in headless Chromium, on a tiny sample whose models have run:
+    the four panels, the bundled CJK font, no request leaving the machine (screenshot kept in
+    tests/artifacts to look at)."""
+    from domain import clock
+    from queries.db import make_engine, upgrade
+    from queries.models import run_all
+    from sample_data.build import build
+    from tests.browser import ROOT, assert_cjk_font_loaded, browser_page, running_app, wait_for_app
+    from tests.test_smart_screen_browser import KIOSK, _city_key
+
+    url = f"sqlite:///{tmp_path / 'clues.sqlite3'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    keys = build(engine, scale="tiny", seed=5, progress=False).ids["screen_keys"]
+    run_all(engine, clock.now())
+    expected = screen_clues(engine, SCREEN, clock.now())
+    assert expected.total > 0
+    with running_app("smart_screen.py", env={"DATABASE_URL": url}, extra_args=KIOSK, log_dir=tmp_path) as app:
+        with browser_page(1920, 1080) as (page, watch):
+            page.goto(app.url + f"/?screen=main&scene=supervision&key={_city_key(keys)}",
+                      wait_until="domcontentloaded")
+            wait_for_app(page)
+            page.wait_for_selector("text=各模型待处理线索", timeout=60000)
+            page.wait_for_selector("text=线索发现趋势", timeout=30000)
+            assert_cjk_font_loaded(page)
+            kpis = page.locator(".jcy-kpi").all_inner_texts()
+            assert any(t.startswith("待处理") and t.endswith(f"{expected.open:,}") for t in kpis), kpis
+            page.wait_for_timeout(1500)  # let the charts draw before the picture
+            shots = ROOT / "tests" / "artifacts"
+            shots.mkdir(exist_ok=True)
+            page.screenshot(path=str(shots / "screen_supervision_1920.png"))
+            watch.assert_clean()
+        assert "Traceback" not in app.log()
+    engine.dispose()

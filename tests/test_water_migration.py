@@ -99,3 +99,20 @@ def test_decisions_become_water_clues_and_the_table_goes(old_engine):
                                                                                    "river:7/2026-05"}
     r = M.run_model(old_engine, water, NOW)
     assert r.new_hits == 2
+    # the downgrade brings the table back with the carried decisions, and only those
+    from alembic import command
+
+    from queries.db import alembic_config
+
+    cfg = alembic_config(old_engine.url.render_as_string(hide_password=False))
+    with old_engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0013_clue_life")
+    with old_engine.connect() as c:
+        back = c.execute(text("SELECT river_id, month, decision, reason, pil_case_id, decided_by FROM clue_decision "
+                              "ORDER BY id")).all()
+        left = c.execute(select(ModelHit.hit_key).order_by(ModelHit.hit_key)).scalars().all()
+        assert c.execute(select(ClueHistory.id)).first() is None
+    assert [tuple(r) for r in back] == [(8, "2026-05", "立案", None, 3, PIL_USER),
+                                        (1, "2026-05", "驳回", "系上游来水，已另案处理", None, PIL_USER)]
+    assert left == ["river:5/2026-06", "river:7/2026-05"]

@@ -10,6 +10,7 @@ from sqlalchemy import insert
 from streamlit.testing.v1 import AppTest
 
 from domain.access import AccessDenied
+from domain.models import registry
 from domain.scope import ALL, Scope
 from queries.model_efficacy import efficacy
 from queries.schema import ClueHistory, ModelHit
@@ -68,15 +69,17 @@ def test_exact_figures_per_model_in_the_accounts_districts(any_engine):
     assert e.as_of == NOW
     # the operator's whole city: Pudong's 7-day 不成案 joins; every model listed, zeros where no hit
     allm = {x.key: x for x in efficacy(any_engine, ALL, NOW)}
-    assert set(allm) == {"recidivism_on_measure", OV, "non_prosecution_referral", W}
+    assert list(allm) == sorted(registry())
     w = allm[W]
     assert (w.hits, w.handled, w.no_case, w.median_days) == (7, 5, 2, 4.0)
     assert w.by_month[-1] == ("2026-06", 4)
     ov = allm[OV]
     assert (ov.hits, ov.handled, ov.open, ov.overdue, ov.precision, ov.median_days) == (1, 0, 1, 1, None, None)
     assert allm["recidivism_on_measure"].hits == 0 and allm["recidivism_on_measure"].by_month == ()
-    # a leader: the models of "cases" only
-    assert [x.key for x in efficacy(any_engine, LEADER_ALL, NOW)] == ["non_prosecution_referral", OV]
+    # a leader: the models whose permission the account holds ("cases" here), never the water model
+    leader = [x.key for x in efficacy(any_engine, LEADER_ALL, NOW)]
+    assert leader == sorted(k for k, m in registry().items() if LEADER_ALL.grants_permission(m.permission))
+    assert OV in leader and "non_prosecution_referral" in leader and W not in leader
     # a day later clue 6 is still in time; a month later it is overdue too
     assert efficacy(any_engine, PIL_FX, _t(7, 16))[0].overdue == 2
 

@@ -240,9 +240,10 @@ def water_episode(history: list[tuple[str, int]], model: Model) -> tuple[list[st
     return months, reasons
 
 
-def water_hits(engine: Engine, model: Model, now: dt.datetime) -> list[Hit]:
+def water_hits(engine: Engine, model: Model, now: dt.datetime, since: dict | None = None) -> list[Hit]:
     """水质持续劣V hits: one per river and episode, keyed by the episode's first month; a river whose
-    episode already has a stored hit (any of its months) is not raised again."""
+    episode already has a stored hit (any of its months) is not raised again. Always a whole pass
+    (``since`` is accepted and not used): one grouped read of the window, ~0.1 s on the sample."""
     from domain.water import CLASS_LABELS
     from queries.schema import WaterSample
 

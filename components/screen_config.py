@@ -16,7 +16,8 @@ from domain.settings import current
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PATH = ROOT / "config" / "smart_screen.toml"
-PANELS = ("intake", "stages", "trend", "charges", "indicators", "map", "watch", "ticker")
+PANELS = ("intake", "stages", "trend", "charges", "indicators", "map", "watch", "ticker",
+          "clues", "clue_districts", "clue_models", "clue_months")
 
 
 @dataclass(frozen=True)

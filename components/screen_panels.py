@@ -25,6 +25,10 @@ TITLES = {
     "map": ("各区受理分布", "Intake by district", "本年受理件数", "cases accepted this year"),
     "watch": ("办案期限预警", "Time-limit watch", "临期（2日内）与超期案件", "near (2 days) or past the legal limit"),
     "ticker": ("实时动态", "Live events", "最新办案节点（不含个人信息）", "latest steps, nothing personal"),
+    "clues": ("法律监督线索", "Supervision clues", "各监督模型命中 · 不含个人信息", "all models' hits · nothing personal"),
+    "clue_districts": ("各区线索", "Clues by district", "累计命中（括号内为待处理）", "all hits (open in brackets)"),
+    "clue_models": ("各模型待处理线索", "Open clues by model", "待分流与核查中", "to triage or being checked"),
+    "clue_months": ("线索发现趋势", "Clues found per month", "近六个月新发现线索", "new clues, last six months"),
 }
 HEIGHTS = {"top": 490, "bottom": 455}
 
@@ -157,5 +161,60 @@ def ticker(snap, zh: bool, height: int) -> None:
     _md('<table class="jcy-table jcy-ticker">' + "".join(rows) + "</table>")
 
 
+def _clues_or_none(snap, panel: str, zh: bool):
+    _md(_title(panel, zh))
+    c = None if snap is None else getattr(snap, "clues", None)
+    if c is None:
+        _md(NO_DATA[0 if zh else 1])
+    return c
+
+
+def clues(snap, zh: bool, height: int) -> None:
+    """Six figures: new this week / month, open, overdue, turned into cases / suggestions."""
+    c = _clues_or_none(snap, "clues", zh)
+    if c is None:
+        return
+    tiles = [(("本周新增", "New this week"), c.new_week, ""), (("本月新增", "New this month"), c.new_month, ""),
+             (("待处理", "Open"), c.open, ""), (("超期未决", "Overdue"), c.overdue, "#ff8a7a"),
+             (("成案·立案", "Became cases"), c.cases, "#7be3a0"),
+             (("成案·检察建议", "Became suggestions"), c.suggestions, "#7be3a0")]
+    cells = "".join(f'<div class="jcy-kpi"><div class="l">{E(zh_en[0] if zh else zh_en[1])}</div>'
+                    f'<div class="v"' + (f' style="color:{color}"' if color else "") + f'>{v:,}</div></div>'
+                    for zh_en, v, color in tiles)
+    _md(f'<div class="jcy-grid" style="grid-template-columns: 1fr 1fr 1fr">{cells}</div>'
+        f'<div class="jcy-foot">{"累计线索" if zh else "All clues"} <b>{c.total:,}</b> · '
+        f'{"统计时点" if zh else "as of"} {c.as_of:%m-%d %H:%M}</div>')
+
+
+def clue_districts(snap, zh: bool, height: int) -> None:
+    c = _clues_or_none(snap, "clue_districts", zh)
+    if c is None:
+        return
+    if c.by_district.empty:
+        return _md('<div class="jcy-empty">0</div>')
+    df = c.by_district.head(12)
+    df = pd.DataFrame({"label": [f"{z if zh else e}（{o}）" for z, e, o in zip(df["name_zh"], df["name_en"], df["open"])],
+                       "hits": df["hits"]})
+    st.vega_lite_chart(cached_spec("bar", df, "label", "hits", dark=True, height=height - 70), width="stretch")
+
+
+def clue_models(snap, zh: bool, height: int) -> None:
+    c = _clues_or_none(snap, "clue_models", zh)
+    if c is None:
+        return
+    df = pd.DataFrame({"model": c.by_model["model_zh" if zh else "model_en"], "open": c.by_model["open"]})
+    st.vega_lite_chart(cached_spec("bar", df, "model", "open", dark=True, height=height - 70, color=ACCENT_2),
+                       width="stretch")
+
+
+def clue_months(snap, zh: bool, height: int) -> None:
+    c = _clues_or_none(snap, "clue_months", zh)
+    if c is None:
+        return
+    st.vega_lite_chart(cached_spec("bar", c.by_month, "month", "hits", dark=True, height=height - 70,
+                                   horizontal=False, sort=False), width="stretch")
+
+
 RENDER = {"intake": intake, "stages": stages, "trend": trend, "charges": charges,
-          "indicators": indicators, "map": district_map, "watch": watch, "ticker": ticker}
+          "indicators": indicators, "map": district_map, "watch": watch, "ticker": ticker,
+          "clues": clues, "clue_districts": clue_districts, "clue_models": clue_models, "clue_months": clue_months}

@@ -57,7 +57,6 @@ PAGE_PERMISSION: dict[str, str] = {
     "rivers_map": "rivers",
     "river_detail": "rivers",
     "river_cases": "rivers",
-    "river_clues": "rivers.clues",
     "sentencing_ruler": "sentencing",
     "sentencing_public": "public",
     "supervision_people": "supervision",
@@ -76,6 +75,7 @@ PAGE_PERMISSION: dict[str, str] = {
     "model_library": "models",
     "data_catalogue": "catalogue",
     "data_quality": "catalogue",
+    "model_efficacy": "clues",
 }
 
 

@@ -190,28 +190,35 @@ def suggestion_status(reply_due_on: dt.date, replied_on: dt.date | None, rectifi
 CLUE_WINDOW_MONTHS = 6
 
 
-def clue_reasons(history: Sequence[tuple[str, int]], as_of: str) -> list[str]:
+def clue_reasons(history: Sequence[tuple[str, int]], as_of: str, *, months_at_worst: int = 2,
+                 decline_classes: int = 2, window_months: int = CLUE_WINDOW_MONTHS) -> list[str]:
     """Why a river's monthly classes make it a possible public-interest clue at month ``as_of``.
 
     ``history``: (month 'YYYY-MM', class 1..6) pairs, one per month (the river's worst site).
-    - 劣V in ``as_of`` and in the month before it (two consecutive months);
-    - ``as_of``'s class at least two classes worse than the best class of the five months before it
-      (a fall of two classes within six months).
-    Months without data break a run: they never count as 劣V or as a good month.
+    - 劣V in ``as_of`` and the ``months_at_worst - 1`` months before it (default: two consecutive
+      months);
+    - ``as_of``'s class at least ``decline_classes`` classes worse than the best class of the
+      ``window_months - 1`` months before it (default: a fall of two classes within six months).
+    Months without data break a run: they never count as 劣V or as a good month. The defaults are
+    the rule the river pages used; the water model (``domain.models.water``) passes its parameters.
     """
     by_month = {m: c for m, c in history if c is not None}
     cur = by_month.get(as_of)
     if cur is None:
         return []
     reasons: list[str] = []
-    prev = by_month.get(shift_month(as_of, -1))
-    if cur == WORSE_THAN_V and prev == WORSE_THAN_V:
-        reasons.append(f"连续两个月劣Ⅴ类（{shift_month(as_of, -1)}、{as_of}）")
-    earlier = [(m, by_month[m]) for m in (shift_month(as_of, -d) for d in range(1, CLUE_WINDOW_MONTHS))
+    run = [shift_month(as_of, -d) for d in range(months_at_worst - 1, -1, -1)]
+    if all(by_month.get(m) == WORSE_THAN_V for m in run):
+        if months_at_worst == 2:
+            reasons.append(f"连续两个月劣Ⅴ类（{run[0]}、{as_of}）")
+        else:
+            reasons.append(f"连续{months_at_worst}个月劣Ⅴ类（{run[0]}至{as_of}）")
+    earlier = [(m, by_month[m]) for m in (shift_month(as_of, -d) for d in range(1, window_months))
                if m in by_month]
     if earlier:
         best_m, best_c = min(earlier, key=lambda t: (t[1], t[0]))
-        if cur - best_c >= 2:
-            reasons.append(f"六个月内下降{cur - best_c}个类别（{best_m} {CLASS_LABELS[best_c]} → "
+        if cur - best_c >= decline_classes:
+            span = "六" if window_months == 6 else str(window_months)
+            reasons.append(f"{span}个月内下降{cur - best_c}个类别（{best_m} {CLASS_LABELS[best_c]} → "
                            f"{as_of} {CLASS_LABELS[cur]}）")
     return reasons

@@ -1,4 +1,7 @@
-"""河道治理 · 案件与检察建议: lists with stages and the two-month reply deadline; figures."""
+"""河道治理 · 案件与检察建议: lists with stages and the two-month reply deadline; figures. The water
+clues (水质持续劣V) are a model's hits now, handled on the 法律监督线索 page (linked when present)."""
+from pathlib import Path
+
 import streamlit as st
 
 from components.export import csv_download
@@ -13,6 +16,10 @@ from queries.rivers import pil_cases_live, pil_figures_live, suggestions_live
 inject_font()
 scope = auth.scope("rivers")
 st.title(tr("河道治理 · 公益诉讼案件与检察建议", "Rivers · public-interest cases and suggestions"))
+if auth.staff().may("clues") and (Path(__file__).parent / "clues.py").exists():
+    st.page_link("../pages/clues.py", label=tr("水质线索（水质持续劣Ⅴ类模型）→ 法律监督线索",
+                                               "Water clues (model 水质持续劣Ⅴ类) → legal-supervision clues"),
+                 icon=":material/search:")
 
 with friendly_errors(tr("案件与检察建议", "Cases and suggestions")):
     today = clock.today()

@@ -408,6 +408,104 @@ def release_hits(engine: Engine, model: Model, now: dt.datetime) -> list[Hit]:
                       "detention_until": _iso(ended), "still_detained": ended is None,
                       "hours_after_decision": round(RL.hours_held_after(decided, ended, now), 1),
                       "grace_hours": grace}))
+# ---- water model (水质持续劣V, domain.models.water)
+
+
+def water_monthly_stmt(model: Model, now: dt.datetime) -> Select:
+    """Per river and month in the look-back (plus the decline window before it): the river's class
+    (its worst site), with the river's code, name, town and district; rivers under an open
+    ``pil_case`` are left out when the model says so."""
+    from domain.periods import month_key, shift_month
+    from queries.schema import PilCase, River, WaterSample
+
+    p = model.parameters
+    last = month_key(now.date())
+    first = shift_month(last, -(p["lookback_months"] + max(p["window_months"], p["months_at_worst"]) - 1))
+    monthly = (select(WaterSample.river_id.label("river_id"), WaterSample.month.label("month"),
+                      func.max(WaterSample.water_class).label("water_class"))
+               .where(WaterSample.month >= first, WaterSample.month <= last, WaterSample.water_class.is_not(None))
+               .group_by(WaterSample.river_id, WaterSample.month).subquery("wm"))
+    stmt = (select(monthly.c.river_id, monthly.c.month, monthly.c.water_class, River.code, River.name,
+                   River.town, River.district_id)
+            .join(River, River.id == monthly.c.river_id))
+    if p["skip_open_case"]:
+        open_case = (select(PilCase.id).where(PilCase.river_id == River.id, PilCase.closed_at.is_(None))
+                     .correlate(River).exists())
+        stmt = stmt.where(~open_case)
+    return stmt.order_by(monthly.c.river_id, monthly.c.month)
+
+
+def water_episode(history: list[tuple[str, int]], model: Model) -> tuple[list[str], list[str]]:
+    """The current episode of one river: the months in a row (ending at its latest month with a
+    class) that qualify under ``domain.water.clue_reasons``, oldest first, within the look-back; and
+    the reasons as of the latest month. Empty when the latest month does not qualify."""
+    from domain.periods import shift_month
+    from domain.water import clue_reasons
+
+    p = model.parameters
+    if not history:
+        return [], []
+    kw = dict(months_at_worst=p["months_at_worst"], decline_classes=p["decline_classes"],
+              window_months=p["window_months"])
+    latest = history[-1][0]
+    reasons = clue_reasons(history, latest, **kw)
+    if not reasons:
+        return [], []
+    months = [latest]
+    for _ in range(p["lookback_months"] - 1):
+        m = shift_month(months[0], -1)
+        if not clue_reasons(history, m, **kw):
+            break
+        months.insert(0, m)
+    return months, reasons
+
+
+def water_hits(engine: Engine, model: Model, now: dt.datetime, since: dict | None = None) -> list[Hit]:
+    """水质持续劣V hits: one per river and episode, keyed by the episode's first month; a river whose
+    episode already has a stored hit (any of its months) is not raised again. Always a whole pass
+    (``since`` is accepted and not used): one grouped read of the window, ~0.1 s on the sample."""
+    from domain.water import CLASS_LABELS
+    from queries.schema import WaterSample
+
+    df = read_frame(engine, water_monthly_stmt(model, now))
+    if df.empty:
+        return []
+    with engine.connect() as conn:
+        stored: dict[int, set[str]] = {}
+        for (k,) in conn.execute(select(ModelHit.hit_key).where(ModelHit.model_key == model.key)):
+            rid, _, month = k.removeprefix("river:").partition("/")
+            if rid.isdigit():
+                stored.setdefault(int(rid), set()).add(month)
+    found = []
+    for rid, g in df.groupby("river_id", sort=True):
+        history = [(m, int(c)) for m, c in zip(g["month"], g["water_class"])]
+        months, reasons = water_episode(history, model)
+        if not months or stored.get(int(rid), set()) & set(months):
+            continue
+        found.append((int(rid), g.iloc[0].to_dict(), months, reasons, dict(history)))
+    if not found:
+        return []
+    latest = {rid: months[-1] for rid, _, months, _, _ in found}
+    polluted: dict[int, str | None] = {}
+    ranked = read_frame(engine, select(WaterSample.river_id, WaterSample.month, WaterSample.water_class,
+                                       WaterSample.main_pollutants)
+                        .where(WaterSample.river_id.in_(list(latest)),
+                               WaterSample.month.in_(sorted(set(latest.values()))),
+                               WaterSample.water_class.is_not(None))
+                        .order_by(WaterSample.river_id, WaterSample.water_class.desc(), WaterSample.id))
+    for r in ranked.itertuples(index=False):
+        if r.month == latest[int(r.river_id)] and int(r.river_id) not in polluted:
+            polluted[int(r.river_id)] = r.main_pollutants
+    hits = []
+    for rid, row, months, reasons, by_month in found:
+        hits.append(Hit(
+            hit_key=f"river:{rid}/{months[0]}", district_id=int(row["district_id"]), case_id=None,
+            group_key=row["town"],
+            evidence={"river_id": rid, "code": row["code"], "name": row["name"], "town": row["town"],
+                      "months": months, "classes": {m: by_month[m] for m in months},
+                      "class_labels": [CLASS_LABELS[by_month[m]] for m in months],
+                      "reasons": reasons,
+                      "main_pollutants": [c for c in (polluted.get(rid) or "").split("、") if c]}))
     return hits
 
 
@@ -419,6 +517,7 @@ QUERIES: dict[str, Callable[[Engine, Model, dt.datetime], list[Hit]]] = {
     "sentencing_deviation": sentencing_deviation_hits,
     "similar_case_cluster": cluster_hits,
     "detention_after_arrest_refusal": release_hits,
+    "water_worse_than_v": water_hits,
 }
 
 # Query kinds whose function also takes ``since`` (the last run's watermark tables) and then looks

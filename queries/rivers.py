@@ -1,13 +1,14 @@
 """Rivers: water classes per river and month, the map payload, one river's history, public-interest
-cases and suggestions, water-quality clues and the decisions on them, figures for the smart screen.
+cases and suggestions, figures for the smart screen. (Water-quality clues are the water model's hits
+now: ``domain.models.water``, ``queries.models.water_hits``.)
 
 A river's class in a month is the worst class of its monitoring sites that month (single-factor
 rule, computed per sample by ``domain.water`` on write). "Latest" means: the most recent month at or
 before the one asked for, within the twelve months before it.
 
-Functions that name people (river chiefs, the prosecutor of a river, public-interest cases and the
-clues and decisions on them) check the scope's permission too (``queries.scope.require``: "rivers",
-clues "rivers.clues"); the aggregate figures the smart screen shows do not.
+Functions that name people (river chiefs, the prosecutor of a river, public-interest cases) check the
+scope's permission too (``queries.scope.require``: "rivers"); the aggregate figures the smart screen
+shows do not.
 """
 from __future__ import annotations
 
@@ -15,24 +16,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import (
-    Engine, and_, case, func, insert, or_, select,
-)
+from sqlalchemy import Engine, and_, func, or_, select
 
-from domain.access import AccessDenied, Actor
 from domain.periods import shift_month
 from domain.scope import Scope
-from domain.water import WORSE_THAN_V, clue_reasons, suggestion_status
-from queries.audit import record
-from queries.cache import invalidates, live
+from domain.water import suggestion_status
+from queries.cache import live
 from queries.schema import (
-    AppUser, ClueDecision, District, MonitoringSite, PilCase, ProcuratorialSuggestion, Procuratorate,
-    River, WaterSample,
+    AppUser, District, MonitoringSite, PilCase, ProcuratorialSuggestion, River, WaterSample,
 )
 from queries.scope import in_scope, require
 
 LOOKBACK_MONTHS = 12
-RIVERS, CLUES = "rivers", "rivers.clues"  # permissions
+RIVERS = "rivers"  # permission
 
 
 def read_frame(engine: Engine, stmt) -> pd.DataFrame:
@@ -335,124 +331,6 @@ def pil_figures(engine: Engine, scope: Scope, year: int, today: dt.date) -> PilF
     return PilFigures(year, int(c[0]), int(c[1]), *(int(v) for v in s))
 
 
-# --------------------------------------------------------------------------- clues
-
-
-def clues(engine: Engine, scope: Scope, as_of: str) -> pd.DataFrame:
-    """Possible public-interest clues as of month ``as_of``: rivers at 劣V two months running, or
-    two classes worse than their best of the five months before, with no open case and no decision
-    yet for that month. Columns: river_id, name, level, town, prosecutor, water_class,
-    main_pollutants, history ('YYYY-MM:class;...'), reasons."""
-    require(scope, CLUES)
-    lo = shift_month(as_of, -5)
-    monthly = (select(WaterSample.river_id.label("river_id"), WaterSample.month.label("month"),
-                      func.max(WaterSample.water_class).label("c"))
-               .where(WaterSample.month >= lo, WaterSample.month <= as_of)
-               .group_by(WaterSample.river_id, WaterSample.month).subquery("mc"))
-    cur = func.max(case((monthly.c.month == as_of, monthly.c.c)))
-    prev = func.max(case((monthly.c.month == shift_month(as_of, -1), monthly.c.c)))
-    best_before = func.min(case((monthly.c.month < as_of, monthly.c.c)))
-    oc = _open_cases_subquery(scope)
-    decided = select(ClueDecision.river_id).where(ClueDecision.month == as_of)
-    cand = (select(monthly.c.river_id).group_by(monthly.c.river_id)
-            .having(or_(and_(cur == WORSE_THAN_V, prev == WORSE_THAN_V), cur - best_before >= 2))
-            .subquery("cand"))
-    hist = (select(monthly.c.river_id, monthly.c.month, monthly.c.c)
-            .join(cand, cand.c.river_id == monthly.c.river_id)
-            .join(River, River.id == monthly.c.river_id)
-            .outerjoin(oc, oc.c.river_id == monthly.c.river_id)
-            .where(in_scope(scope, River.district_id), oc.c.river_id.is_(None), monthly.c.river_id.not_in(decided))
-            .order_by(monthly.c.river_id, monthly.c.month))
-    h = read_frame(engine, hist)
-    cols = ["river_id", "code", "name", "level", "town", "prosecutor", "water_class", "main_pollutants",
-            "history", "reasons"]
-    if h.empty:
-        return pd.DataFrame(columns=cols)
-    rows = []
-    for rid, g in h.groupby("river_id", sort=True):
-        pairs = [(m, int(c)) for m, c in zip(g["month"], g["c"]) if pd.notna(c)]
-        reasons = clue_reasons(pairs, as_of)
-        if reasons:
-            rows.append(dict(river_id=int(rid), history=";".join(f"{m}:{c}" for m, c in pairs),
-                             reasons="；".join(reasons)))
-    if not rows:
-        return pd.DataFrame(columns=cols)
-    found = pd.DataFrame(rows)
-    ids = tuple(found["river_id"].tolist())
-    rc = _class_subquery(scope, as_of)
-    info = read_frame(engine, select(River.id.label("river_id"), River.code, River.name, River.level, River.town,
-                                     AppUser.display_name.label("prosecutor"), rc.c.water_class,
-                                     rc.c.main_pollutants)
-                      .outerjoin(AppUser, AppUser.id == River.prosecutor_id)
-                      .outerjoin(rc, rc.c.river_id == River.id)
-                      .where(River.id.in_(ids)))
-    out = info.merge(found, on="river_id").sort_values(["water_class", "river_id"], ascending=[False, True])
-    return out[cols].reset_index(drop=True)
-
-
-class ClueError(ValueError):
-    """A decision that cannot be taken; the message is shown to the user as-is."""
-
-
-@invalidates
-def decide_clue(engine: Engine, scope: Scope, *, river_id: int, month: str, decision: str,
-                reason: str | None, actor: Actor, now: dt.datetime) -> int | None:
-    """Turn a clue into a case (returns the new pil_case id) or dismiss it with a reason.
-
-    Both are audited in the same transaction, as the signed-in ``actor`` (decided_by = its
-    account). Refused (and the refusal audited) when the scope may not decide clues
-    (``AccessDenied``), the river is out of scope, the reason is missing, a decision for this river
-    and month exists, or a case is already open on the river.
-    """
-    if not isinstance(actor, Actor):
-        raise TypeError("actor must be a domain.access.Actor (the signed-in account)")
-    reason = (reason or "").strip()
-    event = {"立案": "河道线索立案", "驳回": "河道线索驳回"}.get(decision)
-    try:
-        require(scope, CLUES)
-        if event is None:
-            raise ClueError("处理方式只能是“立案”或“驳回”")
-        if decision == "驳回" and len(reason) < 2:
-            raise ClueError("驳回线索须填写理由")
-        if len(reason) > 200:
-            raise ClueError("理由不能超过200字")
-        with engine.begin() as conn:
-            river = conn.execute(select(River.id, River.name, River.town, River.district_id)
-                                 .where(River.id == river_id, in_scope(scope, River.district_id))).first()
-            if river is None:
-                raise ClueError("河道不存在或不在您的权限范围内")
-            if conn.execute(select(ClueDecision.id).where(ClueDecision.river_id == river_id,
-                                                          ClueDecision.month == month)).first():
-                raise ClueError("该线索已处理过")
-            if conn.execute(select(PilCase.id).where(PilCase.river_id == river_id,
-                                                     PilCase.closed_at.is_(None))).first():
-                raise ClueError("该河道已有在办案件")
-            case_id = None
-            if decision == "立案":
-                proc_id = conn.execute(select(Procuratorate.id).where(
-                    Procuratorate.district_id == river.district_id, Procuratorate.level == "区院")).scalar()
-                if proc_id is None:
-                    raise ClueError("找不到该河道所属的检察院")
-                case_no = f"沪奉检行公立〔{now.year}〕水{river_id}-{month}"
-                case_id = conn.execute(insert(PilCase).values(
-                    case_no=case_no, river_id=river_id, procuratorate_id=proc_id, district_id=river.district_id,
-                    source="水质线索", stage="立案",
-                    summary=f"{river.name}（{river.town}）水质线索{month}：{reason or '经审查决定立案'}"[:200],
-                    clue_at=now, filed_at=now, stage_entered_at=now).returning(PilCase.id)).scalar_one()
-            conn.execute(insert(ClueDecision).values(
-                river_id=river_id, month=month, decision=decision, reason=reason or None, pil_case_id=case_id,
-                decided_by=actor.user_id, decided_at=now))
-            record(conn, actor=actor, event=event, result="成功",
-                   target=f"river:{river_id} {month}", detail=(reason or None) if not case_id else
-                   f"pil_case:{case_id} {reason}".strip(), at=now)
-        return case_id
-    except (ClueError, AccessDenied) as exc:
-        with engine.begin() as conn:
-            record(conn, actor=actor, event=event or "河道线索处理", result="拒绝",
-                   target=f"river:{river_id} {month}", detail=str(exc), at=now)
-        raise
-
-
 def river_prosecutors(engine: Engine, scope: Scope) -> pd.DataFrame:
     """Prosecutors assigned to rivers in scope (user_id, display_name, rivers)."""
     require(scope, RIVERS)
@@ -515,7 +393,6 @@ river_monthly_class_live = live(ttl=30)(river_monthly_class)
 pil_cases_live = live(ttl=10)(pil_cases)
 suggestions_live = live(ttl=10)(suggestions)
 pil_figures_live = live(ttl=10)(pil_figures)
-clues_live = live(ttl=10)(clues)
 screen_figures_live = live(ttl=30)(screen_figures)
 search_rivers_live = live(ttl=60)(search_rivers)
 river_prosecutors_live = live(ttl=300)(river_prosecutors)

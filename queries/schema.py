@@ -631,21 +631,6 @@ class ProcuratorialSuggestion(Base):
     content: Mapped[str] = mapped_column(String(300))
 
 
-class ClueDecision(Base):
-    """A prosecutor's decision on a water-quality clue: turned into a case, or dismissed."""
-
-    __tablename__ = "clue_decision"
-    __catalogue__ = declare("水质线索处理", SRC_SYSTEM, OWN_PIL, "按需", INTERNAL, updated="decided_at")
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    river_id: Mapped[int] = mapped_column(ForeignKey("river.id"), index=True)
-    month: Mapped[str] = mapped_column(String(7))
-    decision: Mapped[str] = mapped_column(String(6))  # 立案 / 驳回
-    reason: Mapped[str | None] = mapped_column(String(200))
-    pil_case_id: Mapped[int | None] = mapped_column(ForeignKey("pil_case.id"))
-    decided_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    decided_at: Mapped[dt.datetime] = mapped_column(DateTime)
-
-
 # --------------------------------------------------------------------------- supervision models
 
 

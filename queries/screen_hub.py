@@ -35,6 +35,7 @@ from domain.indicators import Indicator
 from domain.scope import Scope
 from queries import cases as C
 from queries.cache import Fresh, LastGood, _resource, get_engine
+from queries.screen_clues import ScreenClues, screen_clues
 from queries.status import data_version
 
 log = logging.getLogger("jcy.screen")
@@ -60,6 +61,7 @@ class ScreenSnapshot:
     events: pd.DataFrame  # latest events (nothing personal)
     version: int
     db_ms: float  # database time spent building it
+    clues: ScreenClues | None = None  # the 法律监督线索 scene (issue 13), counts only
 
 
 def screen_snapshot(engine: Engine, scope: Scope, today: dt.date, now: dt.datetime | None = None
@@ -84,8 +86,10 @@ def screen_snapshot(engine: Engine, scope: Scope, today: dt.date, now: dt.dateti
         watch_over=int((watch["status"] == "超期").sum()),
         events=C.latest_events(engine, scope, TICKER_ROWS),
         version=int(version),
-        db_ms=(time.perf_counter() - t0) * 1000,
+        clues=screen_clues(engine, scope, now),
+        db_ms=0.0,
     )
+    snap = replace(snap, db_ms=(time.perf_counter() - t0) * 1000)
     return snap
 
 

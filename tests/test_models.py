@@ -75,9 +75,9 @@ def test_a_float_parameter_takes_an_int_and_definitions_are_checked():
 
 def test_every_registered_model_is_complete_and_runnable():
     models = registry()
-    assert {"recidivism_on_measure", "overdue_cases", "non_prosecution_referral"} <= set(models)
-    # case models (tests/test_models_cases.py)
-    assert {"sentencing_deviation", "similar_case_cluster", "detention_after_arrest_refusal"} <= set(models)
+    assert set(models) == {"recidivism_on_measure", "overdue_cases", "non_prosecution_referral", "water_worse_than_v",
+                           # case models (tests/test_models_cases.py)
+                           "sentencing_deviation", "similar_case_cluster", "detention_after_arrest_refusal"}
     for m in models.values():
         assert m.query in M.QUERIES
         assert set(m.reads) <= set(metadata.tables), m.key

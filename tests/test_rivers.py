@@ -1,5 +1,5 @@
-"""Rivers: the sample network, the query module against pandas on SQLite and PostgreSQL, clue
-decisions (audited), the live-feed hook and the map payload."""
+"""Rivers: the sample network, the query module against pandas on SQLite and PostgreSQL, the water
+model (水质持续劣V) that replaced the clue list, the live-feed hook and the map payload."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +11,8 @@ import pytest
 from shapely.geometry import LineString
 from sqlalchemy import func, select
 
-from domain.access import OPERATOR, AccessDenied, Actor
+from domain import clock
+from domain.access import AccessDenied
 from domain.periods import month_key, shift_month
 from domain.scope import ALL, Scope
 from domain.water import CLASS_LABELS, classify, clue_reasons, suggestion_status
@@ -19,7 +20,7 @@ from queries import rivers as q
 from queries.db import make_engine, upgrade
 from queries.frames import read_frame
 from queries.schema import (
-    AppUser, AuditLog, ClueDecision, MonitoringSite, PilCase, ProcuratorialSuggestion, River,
+    AppUser, MonitoringSite, PilCase, ProcuratorialSuggestion, River,
     WaterSample,
 )
 
@@ -184,7 +185,6 @@ def test_scope_limits_rivers(sample_any_engine):
     assert q.river_classes(e, other, m).empty
     assert q.map_rivers(e, other, m).empty
     assert q.pil_cases(e, other).empty
-    assert q.clues(e, other, m).empty
     assert q.river_info(e, other, 1) is None
     assert q.river_history(e, other, 1).empty
     fx = Scope(district_ids=(310120,))
@@ -263,117 +263,101 @@ def test_suggestions_status_and_figures(sample_any_engine):
     assert f.cases_open == int(cases["closed_at"].isna().sum())
 
 
-def test_clues_match_the_domain_rule(sample_any_engine):
+def test_water_model_matches_the_domain_rule(sample_any_engine):
+    """On the sample: the water model's hits are exactly the rivers (without an open case) whose
+    latest month qualifies under ``domain.water.clue_reasons``, each keyed by its episode's first
+    month, computed here from the samples with pandas."""
+    from domain.models import registry
+    from queries.models import QUERIES
+
     e = sample_any_engine
+    water = registry()["water_worse_than_v"]
+    now = clock.now()  # the sample is built around the product clock
     s = _table(e, WaterSample)
+    s = s[s["water_class"].notna() & (s["month"] <= f"{now:%Y-%m}")]
     cases = _table(e, PilCase)
-    open_rivers = set(cases.loc[cases["closed_at"].isna(), "river_id"])
+    open_rivers = set(cases.loc[cases["closed_at"].isna(), "river_id"].dropna().astype(int))
     monthly = s.groupby(["river_id", "month"])["water_class"].max()
-    months = q.sample_months(e, ALL)
-    total = 0
-    for as_of in months[-4:]:
-        exp = set()
-        for rid, g in monthly.groupby(level=0):
-            hist = [(m, int(c)) for (_, m), c in g.items() if shift_month(as_of, -5) <= m <= as_of]
-            if clue_reasons(hist, as_of) and rid not in open_rivers:
-                exp.add(int(rid))
-        got = q.clues(e, ALL, as_of)
-        assert set(got["river_id"]) == exp, as_of
-        total += len(got)
-        for r in got.itertuples():
-            assert r.reasons and ("劣Ⅴ" in r.reasons or "下降" in r.reasons)
-    assert total > 0  # the sample has clues to show
+    expected = {}
+    for rid, g in monthly.groupby(level=0):
+        hist = [(m, int(c)) for (_, m), c in g.items()]
+        first = last = hist[-1][0]
+        if int(rid) in open_rivers or not clue_reasons(hist, last):
+            continue
+        while shift_month(first, -1) >= shift_month(last, -11) and clue_reasons(hist, shift_month(first, -1)):
+            first = shift_month(first, -1)
+        expected[int(rid)] = f"river:{int(rid)}/{first}"
+    got = QUERIES[water.query](e, water, now)
+    assert {h.evidence["river_id"]: h.hit_key for h in got} == expected
+    assert expected  # the sample has water clues to show
+    for h in got:
+        assert h.evidence["reasons"] and all("劣Ⅴ" in r or "下降" in r for r in h.evidence["reasons"])
+        assert h.evidence["months"][0] == h.hit_key.rsplit("/", 1)[1]
 
 
-# --------------------------------------------------------------------------- decisions (audited)
+# --------------------------------------------------------------------------- the water model, planted
 
 
-def _first_clue(engine):
-    for m in reversed(q.sample_months(engine, ALL)):
-        c = q.clues(engine, ALL, m)
-        if len(c):
-            return m, c
-    raise AssertionError("no clue in the sample")
+def test_water_model_finds_exactly_the_planted_rivers(any_engine):
+    from domain.models import registry
+    from queries import models as M
+    from tests.water_world import HITS, NOW as W_NOW, plant
+
+    plant(any_engine)
+    water = registry()["water_worse_than_v"]
+    found = M.QUERIES[water.query](any_engine, water, W_NOW)
+    assert {h.hit_key for h in found} == {f"river:{r}/{m}" for r, m in HITS.items()}
+    one = next(h for h in found if h.evidence["river_id"] == 1)
+    assert one.evidence["months"] == ["2026-04", "2026-05", "2026-06"]
+    assert one.evidence["classes"] == {"2026-04": 6, "2026-05": 6, "2026-06": 6}
+    assert one.evidence["main_pollutants"] == ["氨氮", "总磷"] and one.group_key == "南桥镇"
+    assert (one.district_id, one.case_id, one.evidence["code"], one.evidence["town"]) == (310120, None, "R001", "南桥镇")
+    assert set(one.evidence) == {"river_id", "code", "name", "town", "months", "classes", "class_labels",
+                                 "reasons", "main_pollutants"}  # nothing personal: no river chief, no prosecutor
+    # run it: stored once, a second run adds nothing, and a month later the episode is still one hit
+    r1 = M.run_model(any_engine, water, W_NOW)
+    assert (r1.hits_found, r1.new_hits) == (4, 4)
+    assert M.run_model(any_engine, water, W_NOW).new_hits == 0
+    with any_engine.begin() as c:
+        c.execute(WaterSample.__table__.insert(), [dict(site_id=11, river_id=1, sampled_on=dt.date(2026, 7, 9),
+                                                        month="2026-07", water_class=6)])
+    assert M.run_model(any_engine, water, dt.datetime(2026, 7, 20)).new_hits == 0
+    assert len(M.hits(any_engine, ALL, water.key)) == 4
+    # the open case keeps river 2 out only while it is open
+    with any_engine.begin() as c:
+        c.execute(PilCase.__table__.update().where(PilCase.id == 1).values(closed_at=W_NOW))
+    assert {h.hit_key for h in M.QUERIES[water.query](any_engine, water, W_NOW)} == {"river:2/2026-05"}
+    # scope: Pudong's account sees its one river; the permission is the model's own
+    pd_hits = M.hits(any_engine, Scope(district_ids=(310115,), grants=frozenset({"rivers.clues"})), water.key)
+    assert list(pd_hits["hit_key"]) == ["river:7/2026-05"]
+    with pytest.raises(AccessDenied):
+        M.hits(any_engine, Scope(district_ids=(310120,), grants=frozenset({"clues"})), water.key)
 
 
-def _audit(engine) -> pd.DataFrame:
-    return _table(engine, AuditLog)
+def test_water_model_does_not_raise_an_episode_holding_a_stored_hit(engine):
+    """A decision carried over from the old clue list (any month of the current episode) covers the
+    episode; a river whose earlier episode has a hit is raised again when a new episode starts."""
+    from domain.models import registry
+    from queries import models as M
+    from queries.schema import ModelHit
+    from tests.water_world import NOW as W_NOW, plant
 
-
-def test_turn_clue_into_case_audited(rdb):
-    m, c = _first_clue(rdb)
-    rid = int(c["river_id"].iloc[0])
-    uid = int(read_frame(rdb, select(AppUser.id).where(AppUser.username == "pil_310120")).iloc[0, 0])
-    me = Actor("pil_310120", "公益诉讼", "上海市奉贤区人民检察院", "10.0.0.5", uid)
-    at = dt.datetime(2026, 6, 18, 11, 0)
-    case_id = q.decide_clue(rdb, ALL, river_id=rid, month=m, decision="立案", reason="", actor=me, now=at)
-    pc = _table(rdb, PilCase).set_index("id").loc[case_id]
-    assert pc["river_id"] == rid and pc["stage"] == "立案" and pc["source"] == "水质线索"
-    assert pd.isna(pc["closed_at"])
-    d = _table(rdb, ClueDecision)
-    assert d[["river_id", "month", "decision", "pil_case_id", "decided_by"]].values.tolist() == \
-        [[rid, m, "立案", case_id, uid]]
-    a = _audit(rdb)
-    row = a[a["event"] == "河道线索立案"].iloc[-1]
-    assert row["result"] == "成功" and row["target"] == f"river:{rid} {m}" and row["at"] == at
-    assert (row["actor"], row["actor_role"], row["client_addr"]) == ("pil_310120", "公益诉讼", "10.0.0.5")
-    # the river now has an open case: it leaves the clue list, and a second decision is refused
-    assert rid not in set(q.clues(rdb, ALL, m)["river_id"])
-    with pytest.raises(q.ClueError):
-        q.decide_clue(rdb, ALL, river_id=rid, month=m, decision="驳回", reason="重复", actor=me, now=at)
-    assert (_audit(rdb)["result"] == "拒绝").sum() == 1
-
-
-def test_dismiss_clue_needs_a_reason_and_is_audited(rdb):
-    m, c = _first_clue(rdb)
-    rid = int(c["river_id"].iloc[0])
-    n_cases = len(_table(rdb, PilCase))
-    with pytest.raises(q.ClueError, match="理由"):
-        q.decide_clue(rdb, ALL, river_id=rid, month=m, decision="驳回", reason="  ", actor=OPERATOR, now=NOW)
-    a = _audit(rdb)
-    assert a.iloc[-1]["event"] == "河道线索驳回" and a.iloc[-1]["result"] == "拒绝"
-    assert _table(rdb, ClueDecision).empty
-    assert q.decide_clue(rdb, ALL, river_id=rid, month=m, decision="驳回", reason="系上游来水，已另案处理",
-                         actor=OPERATOR, now=NOW) is None
-    assert len(_table(rdb, PilCase)) == n_cases
-    d = _table(rdb, ClueDecision).iloc[0]
-    assert d["decision"] == "驳回" and d["reason"] == "系上游来水，已另案处理"
-    a = _audit(rdb)
-    assert a.iloc[-1]["event"] == "河道线索驳回" and a.iloc[-1]["result"] == "成功"
-    assert "上游来水" in a.iloc[-1]["detail"]
-    assert rid not in set(q.clues(rdb, ALL, m)["river_id"])
-
-
-def test_decision_refused_out_of_scope_or_wrong_role(rdb):
-    m, c = _first_clue(rdb)
-    rid = int(c["river_id"].iloc[0])
-    with pytest.raises(q.ClueError, match="权限"):
-        q.decide_clue(rdb, Scope(district_ids=(310101,)), river_id=rid, month=m, decision="立案", reason="",
-                      actor=OPERATOR, now=NOW)
-    with pytest.raises(AccessDenied):  # a scope without the permission (a screen's, a leader's)
-        q.decide_clue(rdb, Scope(role="screen", grants=frozenset()), river_id=rid, month=m, decision="立案",
-                      reason="", actor=Actor("大屏", "大屏"), now=NOW)
-    with pytest.raises(q.ClueError):
-        q.decide_clue(rdb, ALL, river_id=rid, month=m, decision="删除", reason="", actor=OPERATOR, now=NOW)
-    with pytest.raises(TypeError):  # the signed-in account, not a typed name
-        q.decide_clue(rdb, ALL, river_id=rid, month=m, decision="立案", reason="", actor="张三", now=NOW)
-    assert _table(rdb, ClueDecision).empty
-    assert (_audit(rdb)["result"] == "拒绝").sum() == 3
-
-
-def test_decision_on_postgresql(pg_engine, tmp_path):
-    """The same decision flow on PostgreSQL (RETURNING, sequences after explicit ids)."""
-    from sample_data import core, rivers
-    from sample_data.build import SCALES, BuildContext
-
-    ctx = BuildContext(now=NOW, seed=11, progress=False)
-    core.build(pg_engine, SCALES["tiny"], np.random.default_rng([11, 0]), ctx)
-    rivers.build(pg_engine, SCALES["tiny"], np.random.default_rng([11, 1]), ctx)
-    m, c = _first_clue(pg_engine)
-    rid = int(c["river_id"].iloc[0])
-    case_id = q.decide_clue(pg_engine, ALL, river_id=rid, month=m, decision="立案", reason="", actor=OPERATOR,
-                            now=NOW)
-    assert case_id == len(_table(pg_engine, PilCase))
+    plant(engine)
+    water = registry()["water_worse_than_v"]
+    with engine.begin() as c:
+        c.execute(ModelHit.__table__.insert(), [
+            dict(model_key=water.key, hit_key="river:1/2026-05", version="carried", found_at=W_NOW,
+                 evidence="{}", state="不成案"),
+            dict(model_key=water.key, hit_key="river:5/2026-01", version="carried", found_at=W_NOW,
+                 evidence="{}", state="不成案")])
+    keys = {h.hit_key for h in M.QUERIES[water.query](engine, water, W_NOW)}
+    assert keys == {"river:5/2026-06", "river:7/2026-05", "river:8/2026-02"}
+    # parameters are the model's: three months at 劣V and no decline rule (5 classes) leave rivers 5 and
+    # 7 out, start river 8 a month later, and give river 1 a new episode (06 only) its stored 05 misses
+    strict = water.with_params(months_at_worst=3, decline_classes=5)
+    assert strict.version != water.version
+    assert {h.hit_key for h in M.QUERIES[water.query](engine, strict, W_NOW)} == {"river:1/2026-06",
+                                                                                 "river:8/2026-03"}
 
 
 # --------------------------------------------------------------------------- live feed & payload

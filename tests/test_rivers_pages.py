@@ -14,12 +14,11 @@ from domain import clock
 from domain.scope import ALL
 from queries import rivers as q
 from queries.db import make_engine, upgrade
-from queries.schema import AuditLog, ClueDecision
 from tests.pagedb import pages_use_database
 from tests.staff import sign_in, staff_of
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/rivers_map.py", "pages/river_detail.py", "pages/river_cases.py", "pages/river_clues.py"]
+PAGES = ["pages/rivers_map.py", "pages/river_detail.py", "pages/river_cases.py"]
 
 
 @pytest.fixture(scope="module")
@@ -105,34 +104,36 @@ def test_cases_page_figures(river_pages_db):
     assert len(at.dataframe) == 2
 
 
-def test_clue_dismiss_requires_reason_then_audited(river_pages_db):
-    at = _run("pages/river_clues.py")
-    months = q.sample_months(river_pages_db, ALL)
-    month = next(m for m in reversed(months) if len(q.clues(river_pages_db, ALL, m)))
-    at.selectbox(key="rq_month").set_value(month).run()
-    n = len(q.clues(river_pages_db, ALL, month))
-    assert {m.label: m.value for m in at.metric}["待研判线索"] == str(n)
-    at.radio[0].set_value("驳回")
-    at.text_area[0].set_value("")
-    at.button[0].click().run()
-    assert any("理由" in e.value for e in at.error)
-    at.radio[0].set_value("驳回")
-    at.text_area[0].set_value("经核实为采样误差")
-    at.button[0].click().run()
-    assert not at.exception
-    assert any("已驳回" in s.value for s in at.success)
-    with river_pages_db.connect() as c:
-        d = c.execute(select(ClueDecision.decision, ClueDecision.reason, ClueDecision.month)).all()
-        a = c.execute(select(AuditLog.event, AuditLog.result).order_by(AuditLog.id)).all()
-    assert d == [("驳回", "经核实为采样误差", month)]
-    assert a[-2:] == [("河道线索驳回", "拒绝"), ("河道线索驳回", "成功")]
-    assert {m.label: m.value for m in at.metric}["待研判线索"] == str(n - 1)
+def test_water_clues_are_the_water_model_hits_now(river_pages_db):
+    """The clue page is gone: the public-interest prosecutor's water clues are the water model's hits
+    (handled on 法律监督线索); the model finds them in this database, and the cases page still opens
+    for the account (linking to the clue page once that page is installed)."""
+    from domain.models import registry
+    from queries import models as M
+
+    water = registry()["water_worse_than_v"]
+    assert water.role == "pil" and water.permission == "rivers.clues"
+    from sqlalchemy import func, update
+
+    from domain.periods import shift_month
+    from queries.schema import PilCase, River, WaterSample
+
     me = staff_of(river_pages_db, "pil_310120")
-    with river_pages_db.connect() as c:  # recorded as the signed-in prosecutor, nobody chosen in a list
-        assert c.execute(select(ClueDecision.decided_by)).scalar_one() == me.user_id
-        who = c.execute(select(AuditLog.actor, AuditLog.actor_role, AuditLog.actor_procuratorate)
-                        .order_by(AuditLog.id.desc())).first()
-    assert tuple(who) == ("pil_310120", "公益诉讼", "上海市奉贤区人民检察院")
+    with river_pages_db.begin() as c:  # make one river without an open case 劣V in its last two months
+        busy = select(PilCase.river_id).where(PilCase.closed_at.is_(None), PilCase.river_id.is_not(None))
+        rid = c.execute(select(River.id).where(River.id.not_in(busy)).order_by(River.id)).scalars().first()
+        last = c.execute(select(func.max(WaterSample.month)).where(WaterSample.river_id == rid,
+                                                                   WaterSample.month <= f"{clock.now():%Y-%m}")).scalar()
+        c.execute(update(WaterSample).where(WaterSample.river_id == rid,
+                                            WaterSample.month.in_([last, shift_month(last, -1)])).values(water_class=6))
+    result = M.run_model(river_pages_db, water, clock.now())
+    assert result.new_hits == result.hits_found > 0
+    mine = M.hits(river_pages_db, me.scope("clues"), water.key)
+    assert len(mine) == result.new_hits and set(mine["district_id"]) == {310120}
+    assert rid in {e["river_id"] for e in mine["evidence"]}
+    at = _run("pages/river_cases.py")
+    links = [p for p in at.get("page_link")]
+    assert bool(links) == (ROOT / "pages" / "clues.py").exists()
 
 
 def test_river_pages_show_another_procuratorate_nothing(river_pages_db):
@@ -141,8 +142,6 @@ def test_river_pages_show_another_procuratorate_nothing(river_pages_db):
     at = _run("pages/river_cases.py", "leader_310101")
     assert {m.label: m.value for m in at.metric}["在办案件"] == "0"
     assert all(d.value.empty for d in at.dataframe)
-    at = _run("pages/river_clues.py", "leader_310120")  # leadership does not decide clues
-    assert at.title[0].value == "无权访问" and not at.button
 
 
 @pytest.mark.browser

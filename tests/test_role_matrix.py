@@ -23,7 +23,7 @@ EXPECTED: dict[str, tuple[str, set[str]]] = {  # role: (a demo account holding i
                 | CATALOGUE),
     "prosecutor": ("pros_310112_1", STATS | {"sentencing_ruler", "sentencing_public", "portal_bindings_review"}),
     "supervision": ("sup_310112", {"home", "sentencing_public"} | SUPERVISION),
-    "pil": ("pil_310120", {"home", "sentencing_public", "river_clues"} | RIVERS),
+    "pil": ("pil_310120", {"home", "sentencing_public"} | RIVERS),
     "data": ("data", {"home", "sentencing_public", "data_import"} | CATALOGUE),
     "sysadmin": ("admin", {"home", "accounts", "screen_keys"}),
     "secadmin": ("secadmin", {"accounts"}),
@@ -31,6 +31,8 @@ EXPECTED: dict[str, tuple[str, set[str]]] = {  # role: (a demo account holding i
 }
 EXPECTED["leader"][1].add("model_library")  # 模型库 (issue 13, permission "models")
 EXPECTED["data"][1].add("model_library")
+for _role in ("leader", "prosecutor", "supervision", "pil"):  # issue 13: 模型成效 opens with "clues"
+    EXPECTED[_role][1].add("model_efficacy")
 PAGES = sorted(p for p in PAGE_PERMISSION if (ROOT / "pages" / f"{p}.py").exists())
 
 

@@ -57,7 +57,7 @@ class T:
     bid: int
     rid: int
     month: str
-    clue_month: str
+    water_hits: int  # the water model's hits on 奉贤's rivers (run in the fixture)
     now: dt.datetime
 
 
@@ -108,9 +108,12 @@ def world(tmp_path_factory):
                         .order_by(LawyerBinding.id.desc())).scalars().first()
     operator = staff_of(e, "pil_310120").scope("rivers.clues")
     months = R.sample_months(e, operator)
-    clue_month = next(m for m in reversed(months) if len(R.clues(e, operator, m)))
+    from domain.models import registry
+    from queries.models import run_model
+
+    water_hits = run_model(e, registry()["water_worse_than_v"], now).new_hits
     yield e, T(sid, code, sid2, aid, lid, did, t0, t1, case.id, case.case_no, case.accepted_at, bid, rid,
-               months[-1], clue_month, now)
+               months[-1], water_hits, now)
     e.dispose()
 
 
@@ -197,7 +200,6 @@ PERSON_READS: dict[str, Spec] = {
     "rivers.river_prosecutors": Spec(**RIV, call=lambda e, s, a, t: R.river_prosecutors(e, s)),
     "rivers.pil_cases": Spec(**RIV, call=lambda e, s, a, t: R.pil_cases(e, s)),
     "rivers.suggestions": Spec(**RIV, call=lambda e, s, a, t: R.suggestions(e, s, t.now.date())),
-    "rivers.clues": Spec(**CLU, call=lambda e, s, a, t: R.clues(e, s, t.clue_month)),
     # every status: a write test on the same worker may have decided the binding already
     "portal.bindings_for_review": Spec(**BND, call=lambda e, s, a, t: pd.concat(
         [P.bindings_for_review(e, s, status) for status in (P.BINDING_PENDING, P.BINDING_APPROVED,
@@ -225,8 +227,6 @@ PERSON_WRITES: dict[str, Spec] = {
     "supervision.roll_call": Spec(**SUP, call=lambda e, s, a, t: Q.roll_call(e, s, [t.sid], now=t.now, actor=a)),
     "supervision.act_on_alert": Spec(**SUP, call=lambda e, s, a, t: Q.act_on_alert(
         e, s, t.aid, "close", actor=a, now=t.now, note="核实")),
-    "rivers.decide_clue": Spec(**CLU, call=lambda e, s, a, t: R.decide_clue(
-        e, s, river_id=t.rid, month=t.clue_month, decision="立案", reason="", actor=a, now=t.now)),
     "portal.decide_binding": Spec(**BND, call=lambda e, s, a, t: P.decide_binding(e, s, t.bid, True, actor=a)),
 }
 
@@ -291,10 +291,27 @@ def test_another_procuratorate_cannot_write(world, name):
     before = _snapshot(e)
     try:
         done = spec.call(e, scope, actor, t)
-    except (PermissionError, R.ClueError):
+    except PermissionError:
         done = None
     assert not done, f"{name} reported success for another procuratorate"
     assert _snapshot(e) == before, f"{name} changed 闵行/奉贤 data for another procuratorate"
+
+
+def test_water_clues_stay_in_their_procuratorate(world):
+    """The water model's hits (what the retired river clue list showed): 奉贤's public-interest
+    prosecutor reads them, 黄浦's gets none, and a scope without the model's permission
+    ("rivers.clues") is refused; their life cycle is the clue page's (queries.clues)."""
+    from queries.models import hits
+
+    e, t = world
+    assert t.water_hits > 0
+    scope, _ = _scope_of(e, CLU["home"], "clues")
+    assert len(hits(e, scope, "water_worse_than_v")) == t.water_hits
+    scope, _ = _scope_of(e, CLU["foreign"], "clues")
+    assert hits(e, scope, "water_worse_than_v").empty
+    who, area = CLU["lacking"]
+    with pytest.raises(AccessDenied):
+        hits(e, _scope_of(e, who, area)[0], "water_worse_than_v")
 
 
 def test_the_lists_cover_every_person_level_function():

@@ -133,10 +133,9 @@ class Model:
 
 def registry() -> dict[str, Model]:
     """Every model the product ships, by key (imported here so a model is one module to add)."""
-    from domain.models import overdue, recidivism, referral
-    from domain.models import cluster, release, sentencing_deviation
+    from domain.models import cluster, overdue, recidivism, referral, release, sentencing_deviation, water
 
-    models = (recidivism.MODEL, overdue.MODEL, referral.MODEL,
+    models = (recidivism.MODEL, overdue.MODEL, referral.MODEL, water.MODEL,
               sentencing_deviation.MODEL, cluster.MODEL, release.MODEL)
     out = {m.key: m for m in models}
     if len(out) != len(models):

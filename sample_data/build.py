@@ -49,6 +49,7 @@ STEPS: list[str] = [
     "sample_data.documents",
     "sample_data.supervision",
     "sample_data.screens",
+    "sample_data.clues",  # issue 13: run the models over the built data and move a few clues along
 ]
 
 

@@ -103,7 +103,7 @@ def clue_list(engine: Engine, scope: Scope, *, model: str | None = None, state: 
     df = read_frame(engine, stmt)
     names = {k: m.name_zh for k, m in models.items()}
     evidence = [json.loads(e) if e else {} for e in df["evidence"]]
-    df.insert(2, "model", [names.get(k, k) for k in df["model_key"]])
+    df["model"] = [names.get(k, k) for k in df["model_key"]]
     df["summary"] = [clue_summary(k, e) for k, e in zip(df["model_key"], evidence)]
     df["case_no"] = [c if isinstance(c, str) else e.get("case_no") for c, e in zip(df["case_no"], evidence)]
     df["overdue"] = [is_overdue(s, None if pd.isna(d) else pd.Timestamp(d).to_pydatetime(), now)

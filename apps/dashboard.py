@@ -52,6 +52,7 @@ PAGES: list[tuple[tuple[str, str], str, str, str, str]] = [
      ":material/notifications_active:"),
     (("非羁押监管", "Non-custodial supervision"), "supervision_devices", "设备管理", "Devices", ":material/watch:"),
     (("非羁押监管", "Non-custodial supervision"), "supervision_stats", "统计分析", "Statistics", ":material/bar_chart:"),
+    (("法律监督", "Legal supervision"), "clues", "法律监督线索", "Supervision clues", ":material/policy:"),
     (("系统", "System"), "data_import", "数据导入", "Data import", ":material/upload_file:"),
     (("系统", "System"), "portal_bindings_review", "律师绑定审核", "Lawyer bindings", ":material/link:"),
     (("系统", "System"), "accounts", "账户与权限", "Accounts and roles", ":material/manage_accounts:"),

@@ -73,6 +73,7 @@ PAGE_PERMISSION: dict[str, str] = {
     "portal_bindings_review": "bindings",
     "accounts": "accounts|roles",
     "screen_keys": "screens",
+    "clues": "clues",
 }
 
 

@@ -26,7 +26,7 @@ from domain.models import Model, registry
 from domain.scope import Scope
 from queries.audit import record
 from queries.frames import read_frame
-from queries.schema import (AppUser, Case, CaseEvent, ClueHistory, ModelHit, Person, PilCase, Procuratorate,
+from queries.schema import (AppUser, Case, CaseEvent, ClueHistory, District, ModelHit, Person, PilCase, Procuratorate,
                             River, SupervisedPerson, Suspect, UserRole, WaterSample)
 from queries.scope import in_scope, require
 
@@ -50,6 +50,13 @@ def _visible_keys(engine: Engine, scope: Scope) -> list[str]:
     return sorted(k for k, m in models_in_effect(engine).items() if scope.grants_permission(m.permission))
 
 
+def visible_models(engine: Engine, scope: Scope) -> dict[str, tuple[str, str]]:
+    """The models whose clues the scope may read: key -> (Chinese name, English name)."""
+    require(scope, PERMISSION)
+    models = models_in_effect(engine)
+    return {k: (models[k].name_zh, models[k].name_en) for k in _visible_keys(engine, scope)}
+
+
 # --------------------------------------------------------------------------- the list
 
 _DUE = re.compile(r"^\s*(?:within\s*)?(\d{1,4})\s*(?:days?|天)?\s*$")
@@ -71,7 +78,7 @@ def clue_list(engine: Engine, scope: Scope, *, model: str | None = None, state: 
               assignee: int | None = None, due: str | int | None = None, district: int | None = None,
               limit: int | None = 10_000, now: dt.datetime | None = None) -> pd.DataFrame:
     """Clues in scope, nearest deadline first: hit_id, model_key, model, state, assignee_id, assignee,
-    found_at, due_at, overdue, district_id, case_no, summary, version, quality_note. ``due`` is
+    found_at, due_at, overdue, district_id, district, case_no, summary, version, quality_note. ``due`` is
     ``"overdue"`` or N (due within N days, overdue ones included); ``assignee`` 0 means nobody."""
     require(scope, PERMISSION)
     now = now or clock.now()
@@ -93,9 +100,10 @@ def clue_list(engine: Engine, scope: Scope, *, model: str | None = None, state: 
         conds.append(ModelHit.due_at <= (now if days == "overdue" else now + dt.timedelta(days=days)))
     stmt = (select(ModelHit.id.label("hit_id"), ModelHit.model_key, ModelHit.state, ModelHit.assignee_id,
                    who.display_name.label("assignee"), ModelHit.found_at, ModelHit.due_at,
-                   ModelHit.district_id, Case.case_no, ModelHit.evidence, ModelHit.version, ModelHit.quality_note)
+                   ModelHit.district_id, District.name_zh.label("district"), Case.case_no, ModelHit.evidence, ModelHit.version, ModelHit.quality_note)
             .outerjoin(who, who.id == ModelHit.assignee_id)
             .outerjoin(Case, Case.id == ModelHit.case_id)
+            .outerjoin(District, District.id == ModelHit.district_id)
             .where(and_(*conds))
             .order_by(ModelHit.due_at, ModelHit.id))
     if limit:
@@ -109,7 +117,7 @@ def clue_list(engine: Engine, scope: Scope, *, model: str | None = None, state: 
     df["overdue"] = [is_overdue(s, None if pd.isna(d) else pd.Timestamp(d).to_pydatetime(), now)
                      for s, d in zip(df["state"], df["due_at"])]
     cols = ["hit_id", "model_key", "model", "state", "assignee_id", "assignee", "found_at", "due_at", "overdue",
-            "district_id", "case_no", "summary", "version", "quality_note"]
+            "district_id", "district", "case_no", "summary", "version", "quality_note"]
     return df[cols]
 
 

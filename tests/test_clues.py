@@ -346,3 +346,48 @@ def test_the_demo_sample_holds_clues_in_every_state(sample_engine):
         reasons = c.execute(select(ModelHit.reason).where(ModelHit.id.in_([int(i) for i in closed["hit_id"]]))).scalars()
         assert all(r and len(r) >= 2 for r in reasons)
         assert c.execute(select(func.count()).select_from(ClueHistory)).scalar_one() >= (got["state"] != PENDING).sum()
+
+
+# --------------------------------------------------------------------------- the page (AppTest, entry point)
+
+
+def _open_clues(staff, hit_id: int | None = None):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.browser import ROOT
+    from tests.staff import sign_in
+    from tests.test_role_matrix import open_page
+
+    at = sign_in(AppTest.from_file(str(ROOT / "apps" / "dashboard.py"), default_timeout=120), staff).run()
+    if hit_id is not None:
+        at.session_state["clue_hit"] = hit_id  # what selecting its row stores
+    return open_page(at, "clues")
+
+
+def test_the_page_lists_shows_and_acts_on_the_clue_held_by_its_id(page_db, sample_engine):
+    from tests.staff import staff_of
+
+    pros = staff_of(sample_engine, "pros_310112_1")
+    mine = Q.clue_list(sample_engine, pros.scope("clues"), state=PENDING)
+    assert len(mine), "the sample must hold a 待分流 clue in 闵行"
+    h = int(mine["hit_id"].iloc[-1])
+    at = _open_clues(pros)
+    assert not at.exception and at.title[0].value == "法律监督线索"
+    assert len(at.dataframe) == 1 and "测试人" not in at.dataframe[0].value.to_string()
+    assert not at.button or all("#" not in b.label for b in at.button if b.label.startswith("转核查"))
+    at = _open_clues(pros, h)
+    assert not at.exception
+    assert at.subheader[0].value.startswith(f"#{h} · ")
+    labels = [b.label for b in at.button]
+    assert f"转核查 #{h}" in labels and f"不成案 #{h}" in labels and f"移送 #{h}" in labels
+    assert f"成案 #{h}" not in labels  # not without a check
+    next(b for b in at.button if b.label == f"不成案 #{h}").click().run()
+    at.text_area[0].input("经核查已另案处理")
+    next(b for b in at.button if b.label == f"确认不成案 #{h}").click().run()
+    assert not at.exception and not at.error
+    row = hit(sample_engine, h)
+    assert (row.state, row.reason) == (NO_CASE, "经核查已另案处理")
+    trail = audit(sample_engine, h)
+    assert [r[:3] for r in trail if r[1] == "线索流转"] == [("pros_310112_1", "线索流转", "成功")]
+    assert ("pros_310112_1", "查看线索", "成功", "脱敏显示") in trail  # each showing of the detail
+    assert any(f"线索 #{h} 已不成案" in s.value for s in at.success)

@@ -27,6 +27,8 @@ EXPECTED: dict[str, tuple[str, set[str]]] = {  # role: (a demo account holding i
     "secadmin": ("secadmin", {"accounts"}),
     "auditor": ("auditor", {"audit_log"}),
 }
+for _role in ("leader", "prosecutor", "supervision", "pil"):  # issue 13: the 法律监督线索 page
+    EXPECTED[_role][1].add("clues")
 PAGES = sorted(p for p in PAGE_PERMISSION if (ROOT / "pages" / f"{p}.py").exists())
 
 

@@ -17,6 +17,7 @@ MODULES: list[str] = [
     "bench.bench_sentencing",
     "bench.bench_cases",
     "bench.bench_screen",
+    "bench.bench_clues",
 ]
 
 

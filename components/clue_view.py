@@ -68,8 +68,8 @@ def table(df: pd.DataFrame) -> int | None:
     key = "clue_table_" + hashlib.sha1(json.dumps(ids).encode()).hexdigest()[:12]
     show = pd.DataFrame({
         "#": ids, tr("模型", "Model"): df["model"], tr("状态", "State"): df["state"],
-        tr("承办人", "Assignee"): df["assignee"].fillna("—"), tr("发现", "Found"): df["found_at"],
-        tr("截止", "Due"): df["due_at"], tr("超期", "Overdue"): df["overdue"].map({True: "⚠", False: ""}),
+        tr("承办人", "Assignee"): df["assignee"].fillna("—"), tr("发现", "Found"): df["found_at"].map(when),
+        tr("截止", "Due"): df["due_at"].map(due_text), tr("超期", "Overdue"): df["overdue"].map({True: "⚠", False: ""}),
         tr("区", "District"): df["district"], tr("案号", "Case no."): df["case_no"].fillna("—"),
         tr("摘要", "Summary"): df["summary"]})
     sel = st.dataframe(show, hide_index=True, width="stretch", height=380, on_select="rerun",
@@ -89,6 +89,20 @@ def table(df: pd.DataFrame) -> int | None:
     return held
 
 
+def due_text(due) -> str:
+    """A deadline at 00:00 is the end of the day before: shown as that day's 24:00, as the rules say."""
+    if due is None or pd.isna(due):
+        return "—"
+    t = pd.Timestamp(due)
+    if t.hour == 0 and t.minute == 0:
+        return f"{(t - pd.Timedelta(days=1)):%Y-%m-%d} 24:00"
+    return f"{t:%Y-%m-%d %H:%M}"
+
+
+def when(t) -> str:
+    return "—" if t is None or pd.isna(t) else f"{pd.Timestamp(t):%Y-%m-%d %H:%M}"
+
+
 def _frame(df: pd.DataFrame) -> pd.DataFrame:
     return df.astype(object).where(df.notna(), "—")
 
@@ -98,7 +112,7 @@ def detail(d, hit_id: int) -> None:
     c = d.clue
     st.subheader(f"#{hit_id} · {c['model']} · {c['state']}" + (" · ⚠ " + tr("已超期", "overdue") if c["overdue"] else ""))
     st.write(c["summary"])
-    facts = {tr("发现时间", "Found"): c["found_at"], tr("决定期限", "Decision due"): c["due_at"],
+    facts = {tr("发现时间", "Found"): when(c["found_at"]), tr("决定期限", "Decision due"): due_text(c["due_at"]),
              tr("承办人", "Assignee"): c["assignee"] or tr("未分配", "nobody"),
              tr("模型版本", "Model version"): c["version"]}
     if c.get("outcome_kind") or c.get("outcome_ref"):

@@ -100,7 +100,8 @@ def clue_list(engine: Engine, scope: Scope, *, model: str | None = None, state: 
         conds.append(ModelHit.due_at <= (now if days == "overdue" else now + dt.timedelta(days=days)))
     stmt = (select(ModelHit.id.label("hit_id"), ModelHit.model_key, ModelHit.state, ModelHit.assignee_id,
                    who.display_name.label("assignee"), ModelHit.found_at, ModelHit.due_at,
-                   ModelHit.district_id, District.name_zh.label("district"), Case.case_no, ModelHit.evidence, ModelHit.version, ModelHit.quality_note)
+                   ModelHit.district_id, District.name_zh.label("district"), Case.case_no, ModelHit.evidence,
+                   ModelHit.version, ModelHit.quality_note)
             .outerjoin(who, who.id == ModelHit.assignee_id)
             .outerjoin(Case, Case.id == ModelHit.case_id)
             .outerjoin(District, District.id == ModelHit.district_id)
@@ -111,7 +112,8 @@ def clue_list(engine: Engine, scope: Scope, *, model: str | None = None, state: 
     names = {k: m.name_zh for k, m in models.items()}
     out = []
     # the per-row work is done on plain tuples: iterating pandas' string columns costs ten times more
-    for (hid, key, state_, aid, aname, found, due_at, did, dname, case_no, ev, version, qnote) in read_rows(engine, stmt):
+    for hid, key, state_, aid, aname, found, due_at, did, dname, case_no, ev, version, qnote in read_rows(engine,
+                                                                                                         stmt):
         e = json.loads(ev) if ev else {}
         out.append((hid, key, names.get(key, key), state_, aid, aname, found, due_at, did, dname,
                     case_no or e.get("case_no"), clue_summary(key, e), version, qnote))

@@ -343,8 +343,9 @@ def test_the_demo_sample_holds_clues_in_every_state(sample_engine):
     assert {PENDING, CHECKING, CASE, NO_CASE, REFERRED} <= set(got["state"])
     closed = got[got["state"] == NO_CASE]
     with sample_engine.connect() as c:
-        reasons = c.execute(select(ModelHit.reason).where(ModelHit.id.in_([int(i) for i in closed["hit_id"]]))).scalars()
-        assert all(r and len(r) >= 2 for r in reasons)
+        ids = [int(i) for i in closed["hit_id"]]
+        reasons = list(c.execute(select(ModelHit.reason).where(ModelHit.id.in_(ids))).scalars())
+        assert len(reasons) == len(ids) > 0 and all(r and len(r) >= 2 for r in reasons)
         assert c.execute(select(func.count()).select_from(ClueHistory)).scalar_one() >= (got["state"] != PENDING).sum()
 
 

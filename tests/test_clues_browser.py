@@ -20,7 +20,8 @@ from tests.signin_helpers import browser_sign_in
 from tests.staff import staff_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-SHOTS = ROOT / "docs" / "screenshots" if os.environ.get("JCY_SCREENSHOTS") else Path(tempfile.gettempdir()) / "jcy_shots"
+SHOTS = (ROOT / "docs" / "screenshots" if os.environ.get("JCY_SCREENSHOTS")
+         else Path(tempfile.gettempdir()) / "jcy_shots")
 USER = "leader_310112"
 HEADER_PX, ROW_PX = 35, 35  # the data grid's header and row heights
 
@@ -59,7 +60,7 @@ def _click_row(pg, row: int) -> None:
 
 def _choose(pg, label: str, option: str) -> None:
     pg.get_by_label(label).first.click()
-    pg.get_by_role("option", name=option).click()
+    pg.get_by_role("option", name=option, exact=True).click()
     wait_for_app(pg)
 
 

@@ -20,8 +20,8 @@ from sqlalchemy.orm import aliased
 
 from domain import clock
 from domain.access import AccessDenied, Actor
-from domain.clues import (CASE, CHECKING, OPEN_CASE, OPEN_STATES, ClueRuleError, check_transition, clue_summary,
-                          is_overdue, reveals_identity)
+from domain.clues import (CASE, CHECKING, OPEN_CASE, OPEN_STATES, REFERRED, ClueRuleError, check_transition,
+                          clue_summary, is_overdue, reveals_identity)
 from domain.models import Model, registry
 from domain.scope import Scope
 from queries.audit import record
@@ -381,8 +381,8 @@ def transition(engine: Engine, scope: Scope, hit_id: int, target: str, *, assign
             ref = _open_water_case(conn, hit, json.loads(hit.evidence or "{}"), values["reason"] or "", now) \
                 if water_case else (outcome_ref or "").strip()
             values |= dict(outcome_kind=outcome_kind, outcome_ref=ref)
-        elif outcome_ref and target != CHECKING:
-            values |= dict(outcome_ref=outcome_ref.strip())
+        elif target == REFERRED:
+            values |= dict(outcome_ref=(outcome_ref or "").strip())
         note = "；".join(x for x in (f"{hit.state}→{target}", values.get("outcome_kind"), values.get("outcome_ref"),
                                      values["reason"]) if x)
         return values, note, hit.state

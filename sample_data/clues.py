@@ -18,6 +18,7 @@ from queries.schema import ModelHit
 
 DEMO = Actor("演示数据", "样例生成")
 NO_CASE_REASONS = ("经核查，相关行为已由行政机关处理完毕", "核查发现数据录入有误，实际未超期", "当事人已依法另案处理，无需监督")
+MOVED_PER_MODEL = 60  # a few handled per model: enough to show every state and its history
 REFER_TO = ("区市场监督管理局", "区生态环境局", "区公安分局法制支队")
 
 
@@ -35,10 +36,12 @@ def build(engine: Engine, spec, rng, ctx) -> int:
             found[h.id] = at
             conn.execute(update(ModelHit).where(ModelHit.id == h.id).values(
                 found_at=at, due_at=decision_due(at, models[h.model_key].decision_days)))
+    moved: dict[str, int] = {}
     for h in hits:
         fate = rng.random()
-        if fate < 0.45:  # left in triage (some of them overdue)
+        if fate < 0.45 or moved.get(h.model_key, 0) >= MOVED_PER_MODEL:  # left in triage (some overdue)
             continue
+        moved[h.model_key] = moved.get(h.model_key, 0) + 1
         choices = assignee_choices(engine, ALL, h.id)
         if choices.empty:
             continue

@@ -59,7 +59,7 @@ def run(engine: Engine) -> None:
         district = c.execute(select(ModelHit.district_id).where(ModelHit.hit_key.like("bench:%"))
                              .group_by(ModelHit.district_id).order_by(func.count().desc()).limit(1)).scalar_one()
     n = len(q.clue_list(engine, ALL, limit=None))
-    rows = [Row(f"clue list, all {n:,} clues (city)", median_ms(lambda: q.clue_list(engine, ALL, limit=None)),
+    rows = [Row(f"clue list, all {n:,} clues", median_ms(lambda: q.clue_list(engine, ALL, limit=None)),
                 target_ms=TARGET_MS, note=f"{total:,} hits stored, {added:,} added now")]
     one = Scope((district,), grants=frozenset({"clues", "cases", "supervision"}))
     rows.append(Row("clue list, one district", median_ms(lambda: q.clue_list(engine, one, limit=None)),

@@ -352,14 +352,17 @@ def test_the_demo_sample_holds_clues_in_every_state(sample_engine):
 # --------------------------------------------------------------------------- the page (AppTest, entry point)
 
 
-def _open_clues(staff, hit_id: int | None = None):
+def _open_clues(staff, hit_id: int | None = None, lang: str | None = None):
     from streamlit.testing.v1 import AppTest
 
     from tests.browser import ROOT
     from tests.staff import sign_in
     from tests.test_role_matrix import open_page
 
-    at = sign_in(AppTest.from_file(str(ROOT / "apps" / "dashboard.py"), default_timeout=120), staff).run()
+    at = sign_in(AppTest.from_file(str(ROOT / "apps" / "dashboard.py"), default_timeout=120), staff)
+    if lang:
+        at.query_params["lang"] = lang
+    at.run()
     if hit_id is not None:
         at.session_state["clue_hit"] = hit_id  # what selecting its row stores
     return open_page(at, "clues")
@@ -392,3 +395,26 @@ def test_the_page_lists_shows_and_acts_on_the_clue_held_by_its_id(page_db, sampl
     assert [r[:3] for r in trail if r[1] == "线索流转"] == [("pros_310112_1", "线索流转", "成功")]
     assert ("pros_310112_1", "查看线索", "成功", "脱敏显示") in trail  # each showing of the detail
     assert any(f"线索 #{h} 已不成案" in s.value for s in at.success)
+
+
+def test_a_clue_that_leaves_the_list_leaves_the_selection_empty(page_db, sample_engine):
+    from tests.staff import staff_of
+
+    pros = staff_of(sample_engine, "pros_310112_1")
+    mine = Q.clue_list(sample_engine, pros.scope("clues"), state=PENDING)
+    h = int(mine["hit_id"].iloc[0])
+    at = _open_clues(pros, h)
+    assert at.subheader[0].value.startswith(f"#{h} · ")
+    at.selectbox(key="cf_sort").set_value("id").run()  # reordered: still the same clue
+    assert not at.exception and at.subheader[0].value.startswith(f"#{h} · ")
+    at.selectbox(key="cf_state").set_value(CASE).run()  # the clue is not in this list
+    assert not at.exception and not any(s.value.startswith(f"#{h} ") for s in at.subheader)
+    at.selectbox(key="cf_state").set_value("").run()  # back in the list, but no longer selected
+    assert not at.exception and not at.subheader and "clue_hit" not in at.session_state
+
+
+def test_the_page_in_english(page_db, sample_engine):
+    from tests.staff import staff_of
+
+    at = _open_clues(staff_of(sample_engine, "sup_310112"), lang="en")
+    assert not at.exception and at.title[0].value == "Legal-supervision clues"

@@ -19,6 +19,7 @@ MODULES: list[str] = [
     "bench.bench_screen",
     "bench.bench_models",
     "bench.bench_quality",  # data-quality checks and catalogue (issue 13)
+    "bench.bench_clues",
 ]
 
 

@@ -72,6 +72,7 @@ PAGE_PERMISSION: dict[str, str] = {
     "portal_bindings_review": "bindings",
     "accounts": "accounts|roles",
     "screen_keys": "screens",
+    "clues": "clues",
     "model_library": "models",
     "data_catalogue": "catalogue",
     "data_quality": "catalogue",

@@ -74,3 +74,38 @@ def decision_due(found_at: dt.datetime, decision_days: int) -> dt.datetime:
 def is_overdue(state: str, due_at: dt.datetime | None, now: dt.datetime) -> bool:
     """An open clue whose decision deadline has passed."""
     return state in OPEN_STATES and due_at is not None and now >= due_at
+
+
+def reveals_identity(*, handler_role: str, viewer_roles: frozenset[str] | set[str], viewer_id: int | None,
+                     assignee_id: int | None) -> bool:
+    """Whether a clue's detail shows people's full names and ID masks unmasked: only to the account
+    the clue is assigned to, and only when it holds the role the model names as handler (the
+    supervision officer checking a 再犯 clue must know whom to call). Everyone else, the leader
+    included, sees masked names: the list and the patterns need no identity (PIPL art. 6, minimum
+    necessary). The one place this rule is written."""
+    return viewer_id is not None and viewer_id == assignee_id and handler_role in viewer_roles
+
+
+_SUMMARY_KEYS = ("case_no", "person_code", "measure", "stage", "department", "days_overdue", "charge",
+                 "non_prosecution_type", "days_since", "code", "name", "town", "months", "classes")
+
+
+def clue_summary(model_key: str, evidence: dict) -> str:
+    """One line about a hit, from its evidence only (which holds no personal data by contract)."""
+    e = evidence or {}
+    if model_key == "recidivism_on_measure":
+        return (f"{e.get('person_code', '?')}（{e.get('measure', '')}期间）于{str(e.get('accepted_at', ''))[:10]}"
+                f"成为案件{e.get('case_no', '?')}（{e.get('charge') or '—'}）的犯罪嫌疑人")
+    if model_key == "overdue_cases":
+        return (f"{e.get('case_no', '?')} {e.get('stage', '')}超期{e.get('days_overdue', '?')}天"
+                f"（{e.get('department', '')}）")
+    if model_key == "non_prosecution_referral":
+        return (f"{e.get('case_no', '?')} 第{e.get('suspect_seq', '?')}名嫌疑人{e.get('non_prosecution_type', '不起诉')}"
+                f"后{e.get('days_since', '?')}天未移送行政处罚")
+    if model_key == "water_worse_than_v":
+        months = e.get("months")
+        span = "、".join(map(str, months)) if isinstance(months, (list, tuple)) else (months or "")
+        return f"{e.get('name', '?')}（{e.get('town', '')}）水质劣Ⅴ类 {span}".strip()
+    parts = [f"{k}={e[k]}" for k in _SUMMARY_KEYS if k in e]
+    parts = parts or [f"{k}={v}" for k, v in sorted(e.items()) if not k.endswith("_id")][:4]
+    return "；".join(map(str, parts))[:200]

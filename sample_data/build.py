@@ -51,6 +51,7 @@ STEPS: list[str] = [
     "sample_data.screens",
     "sample_data.model_plants",
     "sample_data.defects",  # a few planted data-quality defects (issue 13)
+    "sample_data.clues",  # issue 13: run the models over the built data and move a few clues along
 ]
 
 

@@ -33,6 +33,8 @@ EXPECTED["leader"][1].add("model_library")  # 模型库 (issue 13, permission "m
 EXPECTED["data"][1].add("model_library")
 for _role in ("leader", "prosecutor", "supervision", "pil"):  # issue 13: 模型成效 opens with "clues"
     EXPECTED[_role][1].add("model_efficacy")
+for _role in ("leader", "prosecutor", "supervision", "pil"):  # issue 13: the 法律监督线索 page
+    EXPECTED[_role][1].add("clues")
 PAGES = sorted(p for p in PAGE_PERMISSION if (ROOT / "pages" / f"{p}.py").exists())
 
 

@@ -28,6 +28,7 @@ from sqlalchemy import func, insert, select, update
 from domain import clock
 from domain.access import AccessDenied, Actor, Staff
 from queries import cases as C
+from queries import clues as K
 from queries import portal as P
 from queries import quality as QL
 from queries import rivers as R
@@ -143,6 +144,22 @@ CAS = dict(area="cases", home="pros_310112_1", foreign="pros_310101_1", lacking=
 RIV = dict(area="rivers", home="pil_310120", foreign="leader_310101", lacking=("pros_310120_1", "cases"))
 CLU = dict(area="rivers.clues", home="pil_310120", foreign=huangpu_pil, lacking=("leader_310120", "rivers"))
 BND = dict(area="bindings", home="pros_310112_1", foreign="pros_310101_1", lacking=("sup_310112", "supervision"))
+KLU = dict(area="clues", home="pros_310112_1", foreign="pros_310101_1", lacking=("data", "import"))
+
+
+def _clue(e, t: T) -> int:
+    """A 不起诉 clue on 闵行's case with one history row (planted once; any test may come first)."""
+    from queries.schema import ClueHistory, ModelHit
+    key = f"matrix:{t.case_id}"
+    with e.begin() as c:
+        hid = c.execute(select(ModelHit.id).where(ModelHit.hit_key == key)).scalar()
+        if hid is None:
+            hid = c.execute(insert(ModelHit).values(
+                model_key="non_prosecution_referral", hit_key=key, version="matrix", found_at=t.now, state="待分流",
+                due_at=t.now, district_id=MINHANG, case_id=t.case_id, evidence='{"suspect_seq": 1}')
+                .returning(ModelHit.id)).scalar_one()
+            c.execute(insert(ClueHistory).values(hit_id=hid, to_state="待分流", actor_name="cli", at=t.now))
+    return hid
 
 # Reads that return person-level rows: name -> how to ask for 闵行's (奉贤's) row and recognise it.
 def _odd_event_rows(e, s, a, t):
@@ -200,6 +217,11 @@ PERSON_READS: dict[str, Spec] = {
     "rivers.river_prosecutors": Spec(**RIV, call=lambda e, s, a, t: R.river_prosecutors(e, s)),
     "rivers.pil_cases": Spec(**RIV, call=lambda e, s, a, t: R.pil_cases(e, s)),
     "rivers.suggestions": Spec(**RIV, call=lambda e, s, a, t: R.suggestions(e, s, t.now.date())),
+    "clues.clue_list": Spec(**KLU, call=lambda e, s, a, t: (_clue(e, t), K.clue_list(e, s, district=MINHANG))[1],
+                            found=_df_has("case_no", lambda t: t.case_no)),
+    "clues.clue_detail": Spec(**KLU, call=lambda e, s, a, t: K.clue_detail(e, s, _clue(e, t), a)),
+    "clues.clue_history": Spec(**KLU, call=lambda e, s, a, t: K.clue_history(e, s, _clue(e, t))),
+    "clues.assignee_choices": Spec(**KLU, call=lambda e, s, a, t: K.assignee_choices(e, s, _clue(e, t))),
     # every status: a write test on the same worker may have decided the binding already
     "portal.bindings_for_review": Spec(**BND, call=lambda e, s, a, t: pd.concat(
         [P.bindings_for_review(e, s, status) for status in (P.BINDING_PENDING, P.BINDING_APPROVED,
@@ -227,13 +249,16 @@ PERSON_WRITES: dict[str, Spec] = {
     "supervision.roll_call": Spec(**SUP, call=lambda e, s, a, t: Q.roll_call(e, s, [t.sid], now=t.now, actor=a)),
     "supervision.act_on_alert": Spec(**SUP, call=lambda e, s, a, t: Q.act_on_alert(
         e, s, t.aid, "close", actor=a, now=t.now, note="核实")),
+    "clues.transition": Spec(**KLU, call=lambda e, s, a, t: K.transition(
+        e, s, _clue(e, t), "不成案", reason="矩阵测试", actor=a, now=t.now)),
+    "clues.assign": Spec(**KLU, call=lambda e, s, a, t: K.assign(e, s, _clue(e, t), 1, actor=a, now=t.now)),
     "portal.decide_binding": Spec(**BND, call=lambda e, s, a, t: P.decide_binding(e, s, t.bid, True, actor=a)),
 }
 
 # Public functions of these modules that name people but take no scope: the engine and ingest side
 # (the live feed, a device gateway), run by the operator, never by a page.
 OPERATOR_ONLY = {"supervision.write_events"}
-MODULES = {"supervision": Q, "cases": C, "rivers": R, "portal": P, "quality": QL}
+MODULES = {"supervision": Q, "cases": C, "rivers": R, "portal": P, "quality": QL, "clues": K}
 PERSON_TOKENS = re.compile(r"person_code|name_masked|id_masked|full_name|parties|display_name|river_chief|"
                            r"law_firm|\bevidence\b")
 WRITE_TOKENS = re.compile(r"\binsert\(|\bupdate\(")

@@ -25,7 +25,7 @@ from domain.clues import (CASE, CHECKING, OPEN_CASE, OPEN_STATES, REFERRED, Clue
 from domain.models import Model
 from domain.scope import Scope
 from queries.audit import record
-from queries.frames import read_frame, read_rows
+from queries.frames import read_rows
 from queries.model_library import effective_models
 from queries.schema import (AppUser, Case, CaseEvent, ClueHistory, District, ModelHit, Person, PilCase, Procuratorate,
                             River, SupervisedPerson, Suspect, UserRole, WaterSample)

@@ -408,6 +408,9 @@ def release_hits(engine: Engine, model: Model, now: dt.datetime) -> list[Hit]:
                       "detention_until": _iso(ended), "still_detained": ended is None,
                       "hours_after_decision": round(RL.hours_held_after(decided, ended, now), 1),
                       "grace_hours": grace}))
+    return hits
+
+
 # ---- water model (水质持续劣V, domain.models.water)
 
 

@@ -94,3 +94,14 @@ def friendly_errors(what: str = "", failed: str | None = None):
         log.exception("support id %s: %s", support_id, scrub_text(str(exc)))
         st.error(tr(f"{head}，请稍后再试。（支持编号 {support_id}）",
                     f"{head}; please try again later. (support id {support_id})"))
+
+
+def link_to_page(path: str, label: str, icon: str | None = None) -> None:
+    """A link to another dashboard page, shown only when the navigation holds it (the account may
+    open it); a page run on its own (tests, a page outside the dashboard) shows no link."""
+    from streamlit.errors import StreamlitPageNotFoundError
+
+    try:
+        st.page_link(path, label=label, icon=icon)
+    except StreamlitPageNotFoundError:
+        pass

@@ -8,7 +8,7 @@ import streamlit as st
 
 from components import auth
 from components.i18n import tr
-from components.shell import friendly_errors
+from components.shell import friendly_errors, link_to_page
 from domain.access import PERMISSIONS, ROLE_NAMES, STAFF_ROLES, AccessDenied, role_conflict
 from queries import account_admin as A
 from queries.cache import get_engine
@@ -102,10 +102,7 @@ with friendly_errors(tr("账户与权限", "Accounts and roles")):
     if me.may("accounts"):
         st.header(tr("账号管理", "Account management"))
         if me.may("screens") and (Path(__file__).parent / "screen_keys.py").exists():
-            try:
-                st.page_link("../pages/screen_keys.py", label=tr("大屏密钥管理", "Screen keys"), icon=":material/key:")
-            except Exception:  # the page is not registered when this one runs on its own
-                pass
+            link_to_page("../pages/screen_keys.py", tr("大屏密钥管理", "Screen keys"), ":material/key:")
         with st.form("acct_new", clear_on_submit=True):
             st.subheader(tr("新建账号", "New account"))
             c1, c2, c3 = st.columns(3)

@@ -9,7 +9,7 @@ from components import auth
 from components.i18n import lang, tr
 from components.river_charts import STATUS_EN, highlight_status, labelled
 from components.freshness import fresh_value
-from components.shell import friendly_errors, inject_font
+from components.shell import friendly_errors, inject_font, link_to_page
 from domain import clock
 from queries.rivers import pil_cases_live, pil_figures_live, suggestions_live
 
@@ -17,9 +17,8 @@ inject_font()
 scope = auth.scope("rivers")
 st.title(tr("河道治理 · 公益诉讼案件与检察建议", "Rivers · public-interest cases and suggestions"))
 if auth.staff().may("clues") and (Path(__file__).parent / "clues.py").exists():
-    st.page_link("../pages/clues.py", label=tr("水质线索（水质持续劣Ⅴ类模型）→ 法律监督线索",
-                                               "Water clues (model 水质持续劣Ⅴ类) → legal-supervision clues"),
-                 icon=":material/search:")
+    link_to_page("../pages/clues.py", tr("水质线索（水质持续劣Ⅴ类模型）→ 法律监督线索",
+                                         "Water clues (model 水质持续劣Ⅴ类) → legal-supervision clues"), ":material/search:")
 
 with friendly_errors(tr("案件与检察建议", "Cases and suggestions")):
     today = clock.today()

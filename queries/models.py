@@ -401,7 +401,7 @@ def release_hits(engine: Engine, model: Model, now: dt.datetime) -> list[Hit]:
         if not RL.is_late_release(decided, ended, now, grace):
             continue
         hits.append(Hit(
-            hit_key=f"suspect:{int(r.suspect_id)}/refused:{decided:%Y%m%d%H%M}", district_id=int(r.district_id),
+            hit_key=f"suspect:{int(r.suspect_id)}/refused:{decided:%Y-%m-%dT%H:%M}", district_id=int(r.district_id),
             case_id=int(r.case_id), group_key="仍在拘留" if ended is None else "超时释放",
             evidence={"case_id": int(r.case_id), "case_no": r.case_no, "suspect_seq": int(r.seq),
                       "decision": r.arrest_decision, "decided_at": _iso(decided), "detention_from": _iso(r.started_at),
@@ -498,7 +498,7 @@ def water_hits(engine: Engine, model: Model, now: dt.datetime, since: dict | Non
                         .order_by(WaterSample.river_id, WaterSample.water_class.desc(), WaterSample.id))
     for r in ranked.itertuples(index=False):
         if r.month == latest[int(r.river_id)] and int(r.river_id) not in polluted:
-            polluted[int(r.river_id)] = r.main_pollutants
+            polluted[int(r.river_id)] = r.main_pollutants if isinstance(r.main_pollutants, str) else None
     hits = []
     for rid, row, months, reasons, by_month in found:
         hits.append(Hit(

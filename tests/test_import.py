@@ -23,6 +23,7 @@ from domain.identity import make_id
 from domain.scope import ALL, Scope
 from queries.imports import import_file, raw_frame
 from domain import procedure
+from sample_data.defects import CHARGELESS
 from queries.schema import (
     AuditLog, Case, CaseEvent, CaseParty, CustodyPeriod, District, ImportBatch, Person, Procuratorate,
     SentencingRecord, Suspect,
@@ -932,6 +933,14 @@ def test_the_samples_own_cases_and_events_validate_and_are_recognised_as_stored(
         "起诉决定日期": cases.prosecution_decided_at.map(_fmt), "起诉决定": cases.prosecution_decision.fillna(""),
         "不起诉类型": cases.non_prosecution_type.fillna(""), "开庭日期": cases.trial_at.map(_fmt),
         "判决日期": cases.judgment_at.map(_fmt), "结案日期": cases.closed_at.map(_fmt)})
+    # the sample's planted defects (sample_data.defects): criminal cases with no charge, which the
+    # importer must refuse; the rest of the sample validates
+    chargeless = ((cases.function == "刑事") & cases.charge.isna()).to_numpy()
+    assert chargeless.sum() == CHARGELESS
+    refused = import_file(sample_engine, ALL, "cases", out[chargeless].to_csv(index=False).encode("utf-8"),
+                          "defects.csv", dry_run=True)
+    assert [p.column for p in refused.errors] == ["罪名"] * CHARGELESS
+    out, cases = out[~chargeless].reset_index(drop=True), cases[~chargeless].reset_index(drop=True)
     before = counts(sample_engine)
     res = import_file(sample_engine, ALL, "cases", out.to_csv(index=False).encode("gbk"), "c.csv", dry_run=True)
     assert res.encoding == "gb18030"

@@ -230,9 +230,9 @@ def _release_world(engine) -> None:
 def test_late_release_finds_exactly_the_planted_suspects(any_engine):
     _release_world(any_engine)
     hits = {h.hit_key: h for h in M.release_hits(any_engine, RL.MODEL, NOW)}
-    assert set(hits) == {f"suspect:1/refused:{T:%Y%m%d%H%M}",
-                         f"suspect:3/refused:{NOW - dt.timedelta(days=2):%Y%m%d%H%M}"}
-    late = hits[f"suspect:1/refused:{T:%Y%m%d%H%M}"]
+    assert set(hits) == {f"suspect:1/refused:{T:%Y-%m-%dT%H:%M}",
+                         f"suspect:3/refused:{NOW - dt.timedelta(days=2):%Y-%m-%dT%H:%M}"}
+    late = hits[f"suspect:1/refused:{T:%Y-%m-%dT%H:%M}"]
     assert late.group_key == "超时释放" and late.evidence["hours_after_decision"] == 30.0
     held = next(h for k, h in hits.items() if k.startswith("suspect:3/"))
     assert held.group_key == "仍在拘留" and held.evidence["still_detained"]

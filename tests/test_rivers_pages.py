@@ -131,9 +131,14 @@ def test_water_clues_are_the_water_model_hits_now(river_pages_db):
     mine = M.hits(river_pages_db, me.scope("clues"), water.key)
     assert len(mine) == result.new_hits and set(mine["district_id"]) == {310120}
     assert rid in {e["river_id"] for e in mine["evidence"]}
-    at = _run("pages/river_cases.py")
-    links = [p for p in at.get("page_link")]
-    assert bool(links) == (ROOT / "pages" / "clues.py").exists()
+    from tests.test_role_matrix import open_page
+
+    alone = _run("pages/river_cases.py")  # outside the dashboard's navigation: no link, no error
+    assert not alone.exception and not list(alone.get("page_link"))
+    at = open_page(sign_in(AppTest.from_file(str(ROOT / "apps" / "dashboard.py"), default_timeout=120), me).run(),
+                   "river_cases")
+    assert not at.exception
+    assert any("法律监督线索" in str(p.proto.label) for p in at.get("page_link") if "水质线索" in str(p.proto.label))
 
 
 def test_river_pages_show_another_procuratorate_nothing(river_pages_db):

@@ -138,7 +138,8 @@ def detail(d, hit_id: int) -> None:
         facts[tr("理由", "Reason")] = c["reason"]
     st.markdown("  \n".join(f"**{k}**：{v}" for k, v in facts.items()))
     if c.get("quality_note"):
-        st.warning(tr(f"模型输入数据质量检查未通过：{c['quality_note']}", f"Input checks failing: {c['quality_note']}"))
+        st.warning(tr("发现本线索时，模型读取的数据有质量检查未通过：", "When this clue was found, checks on the "
+                      "model's input data were failing:") + "\n" + "\n".join(f"- {w}" for w in _notes(c["quality_note"])))
     st.caption(tr("人员信息显示全名（您是该线索的承办人）；查看已记入审计日志。" if d.full_names else
                   "人员信息已脱敏；查看已记入审计日志。",
                   "Names shown in full (you handle this clue); the view is audited." if d.full_names else
@@ -202,3 +203,12 @@ def action_form(hit_id: int, target: str, people: pd.DataFrame, current: int | N
         st.session_state.pop("clue_action", None)
         st.rerun()
     return out if sent else None
+
+
+def _notes(note: str) -> list[str]:
+    """The failing checks stored on a hit (a JSON list; older text shown as it is)."""
+    try:
+        items = json.loads(note)
+    except ValueError:
+        return [note]
+    return [str(i) for i in items] if isinstance(items, list) else [str(items)]

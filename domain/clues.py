@@ -90,6 +90,17 @@ _SUMMARY_KEYS = ("case_no", "person_code", "measure", "stage", "department", "da
                  "non_prosecution_type", "days_since", "code", "name", "town", "months", "classes")
 
 
+def _num(v) -> str:
+    """A figure for a summary: whole numbers without a decimal point, others to one decimal."""
+    if v is None:
+        return "?"
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    return str(int(f)) if f == int(f) else f"{f:.1f}"
+
+
 def clue_summary(model_key: str, evidence: dict) -> str:
     """One line about a hit, from its evidence only (which holds no personal data by contract)."""
     e = evidence or {}
@@ -106,6 +117,20 @@ def clue_summary(model_key: str, evidence: dict) -> str:
         months = e.get("months")
         span = "、".join(map(str, months)) if isinstance(months, (list, tuple)) else (months or "")
         return f"{e.get('name', '?')}（{e.get('town', '')}）水质劣Ⅴ类 {span}".strip()
+    if model_key == "sentencing_deviation":
+        lo, hi = (list(e.get("compared") or e.get("range") or [None, None]) + [None, None])[:2]
+        side = {"低于幅度": "低于", "高于幅度": "高于"}.get(str(e.get("direction")), "偏离")
+        return (f"{e.get('case_no', '?')} 第{e.get('suspect_seq', '?')}名被告人{e.get('charge', '')}判处"
+                f"{_num(e.get('actual_months'))}个月，{side}量刑尺区间{_num(lo)}–{_num(hi)}个月"
+                f"{_num(abs(e.get('deviation_months') or 0))}个月")
+    if model_key == "similar_case_cluster":
+        return (f"{e.get('town', '?')} {e.get('charge', '')} {e.get('month', '')} 受理{e.get('observed', '?')}件，"
+                f"前12个月月均{_num(e.get('baseline_mean', e.get('lambda')))}件；建议向{e.get('agency', '有关单位')}"
+                f"提出检察建议")
+    if model_key == "detention_after_arrest_refusal":
+        held = "至今仍在拘留" if e.get("still_detained") else "仍拘留"
+        return (f"{e.get('case_no', '?')} 第{e.get('suspect_seq', '?')}名嫌疑人{e.get('decision', '不批准逮捕')}后"
+                f"{held}{_num(e.get('hours_after_decision'))}小时")
     parts = [f"{k}={e[k]}" for k in _SUMMARY_KEYS if k in e]
     parts = parts or [f"{k}={v}" for k, v in sorted(e.items()) if not k.endswith("_id")][:4]
     return "；".join(map(str, parts))[:200]

@@ -135,3 +135,21 @@ def test_summaries_come_from_the_evidence_only():
         "金汇港（南桥镇）水质劣Ⅴ类 2026-10、2026-11"
     assert C.clue_summary("some_new_model", {"case_no": "A2", "charge": "诈骗", "x_id": 4}) == "case_no=A2；charge=诈骗"
     assert C.clue_summary("some_new_model", {}) == ""
+
+
+def test_the_case_models_summaries_read_as_sentences_from_their_evidence():
+    from domain.clues import clue_summary
+
+    assert clue_summary("sentencing_deviation", {
+        "case_no": "沪闵检刑诉〔2025〕00015号", "suspect_seq": 1, "charge": "盗窃", "actual_months": 6.0,
+        "compared": [28.8, 43.2], "direction": "低于幅度", "deviation_months": -22.8}) == \
+        "沪闵检刑诉〔2025〕00015号 第1名被告人盗窃判处6个月，低于量刑尺区间28.8–43.2个月22.8个月"
+    assert clue_summary("similar_case_cluster", {
+        "town": "七宝镇", "charge": "盗窃", "month": "2026-11", "observed": 12, "baseline_mean": 0.8333,
+        "agency": "公安派出所、街道综治中心"}) == \
+        "七宝镇 盗窃 2026-11 受理12件，前12个月月均0.8件；建议向公安派出所、街道综治中心提出检察建议"
+    assert clue_summary("detention_after_arrest_refusal", {
+        "case_no": "X1", "suspect_seq": 2, "decision": "不批准逮捕", "still_detained": True,
+        "hours_after_decision": 30.5}) == "X1 第2名嫌疑人不批准逮捕后至今仍在拘留30.5小时"
+    # no name, no identity number can reach a summary: it is built from the evidence's own keys only
+    assert "张三" not in clue_summary("similar_case_cluster", {"town": "七宝镇", "full_name": "张三"})

@@ -464,8 +464,9 @@ def water_episode(history: list[tuple[str, int]], model: Model) -> tuple[list[st
 
 
 def water_hits(engine: Engine, model: Model, now: dt.datetime, since: dict | None = None) -> list[Hit]:
-    """水质持续劣V hits: one per river and episode, keyed by the episode's first month; a river whose
-    episode already has a stored hit (any of its months) is not raised again. Always a whole pass
+    """水质持续劣V hits: one per river and episode, keyed by the episode's first month; an episode that
+    already holds a stored hit (any of its months, e.g. a decision carried over) is found under that
+    hit's key, so it is counted and never raised again. Always a whole pass
     (``since`` is accepted and not used): one grouped read of the window, ~0.1 s on the sample."""
     from domain.water import CLASS_LABELS
     from queries.schema import WaterSample
@@ -483,12 +484,15 @@ def water_hits(engine: Engine, model: Model, now: dt.datetime, since: dict | Non
     for rid, g in df.groupby("river_id", sort=True):
         history = [(m, int(c)) for m, c in zip(g["month"], g["water_class"])]
         months, reasons = water_episode(history, model)
-        if not months or stored.get(int(rid), set()) & set(months):
+        if not months:
             continue
-        found.append((int(rid), g.iloc[0].to_dict(), months, reasons, dict(history)))
+        # an episode already holding a stored hit (any of its months) is that hit: found under its
+        # key, so the run counts it and stores nothing new
+        held = sorted(stored.get(int(rid), set()) & set(months))
+        found.append((int(rid), g.iloc[0].to_dict(), months, reasons, dict(history), held[0] if held else months[0]))
     if not found:
         return []
-    latest = {rid: months[-1] for rid, _, months, _, _ in found}
+    latest = {rid: months[-1] for rid, _, months, _, _, _ in found}
     polluted: dict[int, str | None] = {}
     ranked = read_frame(engine, select(WaterSample.river_id, WaterSample.month, WaterSample.water_class,
                                        WaterSample.main_pollutants)
@@ -500,9 +504,9 @@ def water_hits(engine: Engine, model: Model, now: dt.datetime, since: dict | Non
         if r.month == latest[int(r.river_id)] and int(r.river_id) not in polluted:
             polluted[int(r.river_id)] = r.main_pollutants if isinstance(r.main_pollutants, str) else None
     hits = []
-    for rid, row, months, reasons, by_month in found:
+    for rid, row, months, reasons, by_month, key_month in found:
         hits.append(Hit(
-            hit_key=f"river:{rid}/{months[0]}", district_id=int(row["district_id"]), case_id=None,
+            hit_key=f"river:{rid}/{key_month}", district_id=int(row["district_id"]), case_id=None,
             group_key=row["town"],
             evidence={"river_id": rid, "code": row["code"], "name": row["name"], "town": row["town"],
                       "months": months, "classes": {m: by_month[m] for m in months},

@@ -59,13 +59,15 @@ def run(engine: Engine) -> None:
         district = c.execute(select(ModelHit.district_id).where(ModelHit.hit_key.like("bench:%"))
                              .group_by(ModelHit.district_id).order_by(func.count().desc()).limit(1)).scalar_one()
     n = len(q.clue_list(engine, ALL, limit=None))
-    rows = [Row(f"clue list, all {n:,} clues", median_ms(lambda: q.clue_list(engine, ALL, limit=None)),
-                target_ms=TARGET_MS, note=f"{total:,} hits stored, {added:,} added now")]
+    shown = len(q.clue_list(engine, ALL))  # what the page loads: its limit is 10,000 rows
+    rows = [Row(f"clue list as the page loads it, {shown:,} clues", median_ms(lambda: q.clue_list(engine, ALL)),
+                target_ms=TARGET_MS, note=f"{total:,} hits stored, {added:,} added now"),
+            Row(f"clue list, all {n:,} clues (no limit)", median_ms(lambda: q.clue_list(engine, ALL, limit=None)))]
     one = Scope((district,), grants=frozenset({"clues", "cases", "supervision"}))
     rows.append(Row("clue list, one district", median_ms(lambda: q.clue_list(engine, one, limit=None)),
                     note=f"{len(q.clue_list(engine, one, limit=None)):,} clues"))
     rows.append(Row("clue list, overdue only", median_ms(lambda: q.clue_list(engine, ALL, due="overdue", limit=None)),
                     note=f"{len(q.clue_list(engine, ALL, due='overdue', limit=None)):,} clues"))
     print_table("Legal-supervision clues (法律监督线索)", rows)
-    print(f"\nclue list of {n:,}: {rows[0].median_ms:.1f} ms, {rows[0].median_ms / TARGET_MS:.2f}× the "
+    print(f"\nclue list of {shown:,}: {rows[0].median_ms:.1f} ms, {rows[0].median_ms / TARGET_MS:.2f}× the "
           f"{TARGET_MS:g} ms target")

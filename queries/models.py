@@ -330,23 +330,28 @@ def _month_start(now: dt.datetime, back: int) -> dt.datetime:
     return dt.datetime(y, m, 1)
 
 
-def cluster_stmt(model: Model, now: dt.datetime) -> Select:
+def cluster_stmt(model: Model, now: dt.datetime, since: dict | None = None) -> Select:
     """Monthly counts of criminal cases by (district, town, charge) over the checked months and their
-    baselines: GROUP BY in SQL, months as 'YYYY-MM'."""
+    baselines: GROUP BY in SQL, months as 'YYYY-MM'. With ``since``: only the (district, charge) cells
+    of cases added since that watermark (a count moves only when a case is added)."""
     p = model.parameters
     start = _month_start(now, p["recent_months"] + p["baseline_months"])
     end = _month_start(now, 0)
     month = month_of(Case.accepted_at)
-    return (select(Case.district_id, Case.town, Case.charge, month.label("month"), func.count().label("n"))
+    stmt = (select(Case.district_id, Case.town, Case.charge, month.label("month"), func.count().label("n"))
             .where(Case.function == p["function"], Case.town.is_not(None), Case.charge.is_not(None),
                    Case.accepted_at >= start, Case.accepted_at < end)
             .group_by(Case.district_id, Case.town, Case.charge, month))
+    if since is not None:
+        new = select(Case.district_id, Case.charge).where(Case.id > _max_id(since, "case")).distinct().subquery()
+        stmt = stmt.where(Case.district_id.in_(select(new.c.district_id)), Case.charge.in_(select(new.c.charge)))
+    return stmt
 
 
-def cluster_hits(engine: Engine, model: Model, now: dt.datetime) -> list[Hit]:
+def cluster_hits(engine: Engine, model: Model, now: dt.datetime, since: dict | None = None) -> list[Hit]:
     """类案 hits: one per (district, town, charge, month) whose count rises above its Poisson baseline."""
     p = model.parameters
-    df = read_frame(engine, cluster_stmt(model, now))
+    df = read_frame(engine, cluster_stmt(model, now, since))
     if df.empty:
         return []
     months = [f"{_month_start(now, k):%Y-%m}" for k in range(p["recent_months"] + p["baseline_months"], 0, -1)]
@@ -376,10 +381,12 @@ def cluster_hits(engine: Engine, model: Model, now: dt.datetime) -> list[Hit]:
     return hits
 
 
-def release_stmt(model: Model) -> Select:
-    """Suspects refused arrest with a 拘留 spell that began before the decision and did not end at it."""
+def release_stmt(model: Model, since: dict | None = None) -> Select:
+    """Suspects refused arrest with a 拘留 spell that began before the decision and did not end at it.
+    With ``since``: only the cases changed since that watermark."""
     p = model.parameters
     CP = CustodyPeriod
+    only = [] if since is None else [Suspect.case_id.in_(changed_cases(since))]
     return (select(Suspect.id.label("suspect_id"), Suspect.seq, Suspect.arrest_decision, Suspect.arrest_decided_at,
                    CP.id.label("spell_id"), CP.started_at, CP.ended_at, Case.id.label("case_id"), Case.case_no,
                    Case.district_id)
@@ -387,15 +394,15 @@ def release_stmt(model: Model) -> Select:
             .join(Case, Case.id == Suspect.case_id)
             .where(Suspect.arrest_decision.in_(p["decisions"]), Suspect.arrest_decided_at.is_not(None),
                    CP.measure == DETENTION, CP.started_at < Suspect.arrest_decided_at,
-                   or_(CP.ended_at.is_(None), CP.ended_at > Suspect.arrest_decided_at))
+                   or_(CP.ended_at.is_(None), CP.ended_at > Suspect.arrest_decided_at), *only)
             .order_by(Suspect.id, CP.id))
 
 
-def release_hits(engine: Engine, model: Model, now: dt.datetime) -> list[Hit]:
+def release_hits(engine: Engine, model: Model, now: dt.datetime, since: dict | None = None) -> list[Hit]:
     """不批准逮捕后未及时释放 hits: one per (suspect, decision) held in 拘留 beyond the grace hours."""
     grace = model.parameters["grace_hours"]
     hits = []
-    for r in read_frame(engine, release_stmt(model)).itertuples(index=False):
+    for r in read_frame(engine, release_stmt(model, since)).itertuples(index=False):
         decided = pd.Timestamp(r.arrest_decided_at).to_pydatetime()
         ended = None if pd.isna(r.ended_at) else pd.Timestamp(r.ended_at).to_pydatetime()
         if not RL.is_late_release(decided, ended, now, grace):
@@ -531,7 +538,8 @@ QUERIES: dict[str, Callable[[Engine, Model, dt.datetime], list[Hit]]] = {
 # only at what changed since: sound when a new hit needs a new or changed row of its inputs (a
 # clock-dependent kind is run incrementally only inside the same clock bucket). Others run in full.
 INCREMENTAL: frozenset[str] = frozenset({"recidivism_on_measure", "overdue_cases", "non_prosecution_referral",
-                                         "sentencing_deviation"})
+                                         "sentencing_deviation", "similar_case_cluster",
+                                         "detention_after_arrest_refusal"})
 
 
 # --------------------------------------------------------------------------- running
@@ -621,7 +629,10 @@ def checks_due(engine: Engine, now: dt.datetime) -> bool:
 
 
 def _same_inputs(a: dict, b: dict) -> bool:
-    return all(a.get(k) == b.get(k) for k in ("version", "data_version", "tables", "clock"))
+    """Nothing a run could see has moved: version, clock bucket and the marks of the tables the model
+    reads. ``data_version`` is recorded but not compared: it moves with a write to any table, and
+    would rerun the water model for every new case event."""
+    return all(a.get(k) == b.get(k) for k in ("version", "tables", "clock"))
 
 
 def run_model(engine: Engine, model: Model, now: dt.datetime | None = None, *, full: bool = False,

@@ -444,3 +444,26 @@ def test_the_live_feed_runs_the_models_on_its_schedule(sample_copy):
             .order_by(ModelRun.id)).scalars()]
     # the build's full run is the watermark: the feed's runs look only at what it wrote since
     assert len(modes) >= 2 and set(modes) == {"incremental"}
+
+
+def test_an_incremental_run_misses_nothing_a_full_run_would_find(sample_copy):
+    """After the live feed writes new cases and events, the incremental run stores every hit a full
+    run over the same data and hour would find: a full run right after it adds nothing, for every model."""
+    import numpy as np
+
+    from sample_data.live_feed import tick
+
+    now = clock.now()
+    first = M.run_all(sample_copy, now, full=True)
+    assert {r.mode for r in first} == {"full"}
+    tick(sample_copy, now, np.random.default_rng(7), 400)
+    later = now + dt.timedelta(minutes=1)
+    if later.hour != now.hour:  # stay in the same clock bucket, where incremental runs are allowed
+        later = now
+    inc = {r.key: r for r in M.run_all(sample_copy, later)}
+    assert {inc[k].mode for k in ("non_prosecution_referral", "recidivism_on_measure",
+                                  "detention_after_arrest_refusal", "similar_case_cluster")} == {"incremental"}
+    assert inc["water_worse_than_v"].mode == "skipped"  # case events do not touch the rivers
+    full = M.run_all(sample_copy, later, full=True)
+    assert {r.key: r.new_hits for r in full} == {k: 0 for k in inc}
+    assert {r.key: r.hits_found for r in full} == {k: r.hits_found for k, r in inc.items()}

@@ -287,4 +287,10 @@ def test_the_sample_holds_the_planted_case_model_hits(sample_engine):
     assert len(late) == PLANTED_LATE_RELEASES and sum(h.evidence["still_detained"] for h in late) == 1
     na = M.sentencing_not_assessable(sample_engine, ALL).set_index("reason")["judgments"]
     assert na[SD.DIRECT] > 0 and na[SD.NOT_GUIDELINE] > 0 and na[SD.NO_TIER] > 0
-    assert M.cluster_hits(sample_engine, CL.MODEL, now) == []
+    # the cluster is planted at demo scale only; the tiny sample may still hold a chance cluster (many
+    # town × charge × month cells are tested at alpha 0.001): each one found must meet the rule
+    for h in M.cluster_hits(sample_engine, CL.MODEL, now):
+        ev = h.evidence
+        cell = CL.assess_cell(ev["observed"], ev["baseline"], ev["alpha"], ev["min_count"], CL.MODEL.parameters["floor"])
+        assert cell.hit and ev["observed"] >= ev["min_count"] and ev["p_value"] < ev["alpha"]
+        assert "七宝镇" not in h.hit_key

@@ -10,14 +10,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, and_, func, select
 
-from domain.clues import CASE, OPEN_CASE, OPEN_STATES, SUGGESTION, is_overdue
+from domain.clues import CASE, OPEN_CASE, OPEN_STATES, SUGGESTION
 from queries.model_library import effective_models
 from domain.scope import Scope
 from queries.frames import read_frame
 from queries.schema import District, ModelHit
 from queries.scope import in_scope
+from queries.sqlfn import month_of
 
 MONTHS = 6
 
@@ -40,34 +41,40 @@ class ScreenClues:
 
 
 def screen_clues(engine: Engine, scope: Scope, now: dt.datetime) -> ScreenClues:
-    """One read of the clues in the scope's districts, aggregated here."""
-    df = read_frame(engine, select(ModelHit.model_key, ModelHit.state, ModelHit.outcome_kind, ModelHit.found_at,
-                                   ModelHit.due_at, ModelHit.district_id)
-                    .where(in_scope(scope, ModelHit.district_id)))
-    found = pd.to_datetime(df["found_at"]) if len(df) else pd.Series([], dtype="datetime64[ns]")
+    """One grouped read of the clues in the scope's districts (by model, district, state, outcome and
+    month, with the week's and the overdue counts beside), so a refresh reads a few hundred rows
+    whatever the number of clues."""
     monday = dt.datetime.combine(now.date() - dt.timedelta(days=now.weekday()), dt.time())
     first = dt.datetime(now.year, now.month, 1)
+    month = month_of(ModelHit.found_at)
+    open_ = ModelHit.state.in_(sorted(OPEN_STATES))
+    df = read_frame(engine, select(
+        ModelHit.model_key, ModelHit.district_id, ModelHit.state, ModelHit.outcome_kind, month.label("month"),
+        func.count().label("n"), func.count().filter(ModelHit.found_at >= monday).label("week"),
+        func.count().filter(and_(open_, ModelHit.due_at <= now)).label("overdue"))
+        .where(in_scope(scope, ModelHit.district_id))
+        .group_by(ModelHit.model_key, ModelHit.district_id, ModelHit.state, ModelHit.outcome_kind, month))
+    for c in ("n", "week", "overdue"):
+        df[c] = df[c].astype(int)
     is_open = df["state"].isin(OPEN_STATES)
-    overdue = sum(is_overdue(s, None if pd.isna(d) else pd.Timestamp(d).to_pydatetime(), now)
-                  for s, d in zip(df["state"], df["due_at"]))
     models = effective_models(engine)
     by_model = pd.DataFrame([{"model_zh": m.name_zh, "model_en": m.name_en,
-                              "open": int((is_open & (df["model_key"] == k)).sum()),
-                              "hits": int((df["model_key"] == k).sum())} for k, m in sorted(models.items())],
+                              "open": int(df.loc[is_open & (df["model_key"] == k), "n"].sum()),
+                              "hits": int(df.loc[df["model_key"] == k, "n"].sum())} for k, m in sorted(models.items())],
                             columns=["model_zh", "model_en", "open", "hits"])
     by_model = by_model.sort_values(["open", "hits"], ascending=False, kind="stable").reset_index(drop=True)
     names = read_frame(engine, select(District.id.label("district_id"), District.name_zh, District.name_en))
-    g = (df.assign(open=is_open.astype(int), hits=1).groupby("district_id", as_index=False)[["hits", "open"]].sum()
-         if len(df) else pd.DataFrame(columns=["district_id", "hits", "open"]))
+    g = (df.assign(open=df["n"].where(is_open, 0), hits=df["n"]).groupby("district_id", as_index=False)[["hits", "open"]]
+         .sum() if len(df) else pd.DataFrame(columns=["district_id", "hits", "open"]))
     by_district = (g.merge(names, on="district_id").sort_values(["hits", "name_zh"], ascending=[False, True])
                    [["name_zh", "name_en", "hits", "open"]].reset_index(drop=True))
     months = [(pd.Timestamp(first) - pd.DateOffset(months=k)).strftime("%Y-%m") for k in range(MONTHS - 1, -1, -1)]
-    counts = found.dt.strftime("%Y-%m").value_counts() if len(df) else pd.Series(dtype=int)
+    counts = df.groupby("month")["n"].sum() if len(df) else pd.Series(dtype=int)
     by_month = pd.DataFrame({"month": months, "hits": [int(counts.get(m, 0)) for m in months]})
     case = df["state"] == CASE
     return ScreenClues(
-        new_week=int((found >= monday).sum()), new_month=int((found >= first).sum()),
-        open=int(is_open.sum()), overdue=int(overdue),
-        cases=int((case & (df["outcome_kind"] == OPEN_CASE)).sum()),
-        suggestions=int((case & (df["outcome_kind"] == SUGGESTION)).sum()),
-        total=len(df), by_model=by_model, by_district=by_district, by_month=by_month, as_of=now)
+        new_week=int(df["week"].sum()), new_month=int(df.loc[df["month"] == f"{first:%Y-%m}", "n"].sum()),
+        open=int(df.loc[is_open, "n"].sum()), overdue=int(df["overdue"].sum()),
+        cases=int(df.loc[case & (df["outcome_kind"] == OPEN_CASE), "n"].sum()),
+        suggestions=int(df.loc[case & (df["outcome_kind"] == SUGGESTION), "n"].sum()),
+        total=int(df["n"].sum()), by_model=by_model, by_district=by_district, by_month=by_month, as_of=now)

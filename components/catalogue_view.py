@@ -7,6 +7,7 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
+from components.column_labels import labelled_columns
 from components.i18n import lang, tr
 from domain.catalogue import FREQUENCY_EN, SENSITIVITY_EN
 from domain.quality import KIND_EN
@@ -99,4 +100,4 @@ def failing_rows_table(df: pd.DataFrame) -> None:
         st.info(tr("当前范围内没有未通过的行（可能已修正，或不在您的辖区）。",
                    "No failing rows in your scope now (fixed since, or outside your districts)."))
         return
-    st.dataframe(df, hide_index=True, width="stretch")
+    st.dataframe(labelled_columns(df), hide_index=True, width="stretch")

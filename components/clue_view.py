@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from components.column_labels import COLUMN_LABELS
 from components.i18n import tr
 from domain.clues import CASE, CHECKING, NO_CASE, OPEN_STATES, OUTCOME_KINDS, REFERRED, STATE_EN, STATES, TRANSITIONS
 
@@ -103,24 +104,8 @@ def when(t) -> str:
     return "—" if t is None or pd.isna(t) else f"{pd.Timestamp(t):%Y-%m-%d %H:%M}"
 
 
-COLUMNS = {"case_no": ("案号", "Case no."), "charge": ("罪名", "Charge"), "stage": ("阶段", "Stage"),
-           "procedure": ("程序", "Procedure"), "accepted_at": ("受理时间", "Accepted"),
-           "stage_entered_at": ("进入本阶段", "Stage entered"), "department": ("承办部门", "Department"),
-           "seq": ("序号", "No."), "name": ("姓名", "Name"), "id_masked": ("身份证号", "ID no."),
-           "arrest_decision": ("批捕决定", "Arrest"), "prosecution_decision": ("起诉决定", "Prosecution"),
-           "non_prosecution_type": ("不起诉类型", "Non-prosecution"),
-           "prosecution_decided_at": ("决定时间", "Decided"), "occurred_at": ("时间", "At"),
-           "event_type": ("事件", "Event"), "note": ("说明", "Note"), "person_code": ("监管编号", "Code"),
-           "measure": ("措施", "Measure"), "start_date": ("起始", "From"), "end_date": ("届满", "Until"),
-           "status": ("状态", "Status"), "code": ("河道编码", "Code"), "level": ("级别", "Level"),
-           "town": ("街镇", "Town"), "length_km": ("长度(km)", "Length (km)"), "month": ("月份", "Month"),
-           "sampled_on": ("采样日", "Sampled"), "water_class": ("水质类别", "Class"),
-           "main_pollutants": ("主要污染物", "Main pollutants"), "do_mg": ("溶解氧", "DO"), "nh3n": ("氨氮", "NH3-N"),
-           "tp": ("总磷", "TP")}
-
-
 def _frame(df: pd.DataFrame) -> pd.DataFrame:
-    df = df.rename(columns={k: tr(*v) for k, v in COLUMNS.items()})
+    df = df.rename(columns={k: tr(*v) for k, v in COLUMN_LABELS.items()})
     return df.astype(object).where(df.notna(), "—")
 
 

@@ -126,7 +126,7 @@ def test_quality_page_shows_scores_and_the_failing_rows_of_a_clicked_check(page_
     at.button(key="dq_pick_case_charge_present").click().run()
     assert at.session_state["dq_check"] == "case_charge_present"
     rows = at.dataframe[1].value
-    assert len(rows) == defects.CHARGELESS and set(rows["function"]) == {"刑事"}
+    assert len(rows) == defects.CHARGELESS and set(rows["业务类别"]) == {"刑事"}
     Q.run_checks(sample_engine)  # a new run: the pick is the check, not a row position
     at.run()
     assert at.session_state["dq_check"] == "case_charge_present" and len(at.dataframe[1].value) == defects.CHARGELESS

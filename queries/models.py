@@ -25,19 +25,21 @@ from domain import clock
 from domain.cases import ADMIN_REFERRAL
 from domain.clues import PENDING, decision_due
 from domain.models import Model, ModelError, registry
+from domain.models import cluster as CL, release as RL, sentencing_deviation as SD
+from domain.periods import add_months, month_key, month_keys, shift_month
 from domain.procedure import NOT_PROSECUTE
 from domain.scope import ALL, Scope
+from domain.sentencing.extract import tier_from_amount
+from domain.water import CLASS_LABELS, clue_reasons
 from queries.cases import time_limit_watch
 from queries.frames import read_frame
-from queries.quality import quality_note, run_checks, last_checked  # data quality (issue 13)
+from queries.model_library import effective_models
+from queries.quality import last_checked, quality_note, run_checks  # data quality runs with the models
 from queries.schema import (
-    Case, CaseEvent, CaseParty, DataVersion, Department, ModelHit, ModelRun, SupervisedPerson, Suspect, metadata,
+    SENTENCING_FLAGS, Case, CaseEvent, CaseParty, CustodyPeriod, DataVersion, Department, ModelHit, ModelRun, PilCase,
+    River, SentencingRecord, SupervisedPerson, Suspect, WaterSample, metadata,
 )
 from queries.scope import in_scope, require
-# case models: sentencing deviation, clusters, detention after arrest refusal
-from domain.models import cluster as CL, release as RL, sentencing_deviation as SD
-from domain.sentencing.extract import tier_from_amount
-from queries.schema import SENTENCING_FLAGS, CustodyPeriod, SentencingRecord
 from queries.sqlfn import month_of
 
 DETENTION = "拘留"
@@ -324,10 +326,7 @@ def sentencing_not_assessable(engine: Engine, scope: Scope, model: Model | None 
 
 def _month_start(now: dt.datetime, back: int) -> dt.datetime:
     """The first instant of the month ``back`` months before ``now``'s month."""
-    y, m = now.year, now.month - back
-    while m < 1:
-        y, m = y - 1, m + 12
-    return dt.datetime(y, m, 1)
+    return add_months(dt.datetime(now.year, now.month, 1), -back)
 
 
 def cluster_stmt(model: Model, now: dt.datetime, since: dict | None = None) -> Select:
@@ -354,7 +353,7 @@ def cluster_hits(engine: Engine, model: Model, now: dt.datetime, since: dict | N
     df = read_frame(engine, cluster_stmt(model, now, since))
     if df.empty:
         return []
-    months = [f"{_month_start(now, k):%Y-%m}" for k in range(p["recent_months"] + p["baseline_months"], 0, -1)]
+    months = month_keys(_month_start(now, 1), p["recent_months"] + p["baseline_months"])
     counts: dict[tuple, dict[str, int]] = {}
     for r in df.itertuples(index=False):
         counts.setdefault((int(r.district_id), r.town, r.charge), {})[r.month] = int(r.n)
@@ -425,9 +424,6 @@ def water_monthly_stmt(model: Model, now: dt.datetime) -> Select:
     """Per river and month in the look-back (plus the decline window before it): the river's class
     (its worst site), with the river's code, name, town and district; rivers under an open
     ``pil_case`` are left out when the model says so."""
-    from domain.periods import month_key, shift_month
-    from queries.schema import PilCase, River, WaterSample
-
     p = model.parameters
     last = month_key(now.date())
     first = shift_month(last, -(p["lookback_months"] + max(p["window_months"], p["months_at_worst"]) - 1))
@@ -449,9 +445,6 @@ def water_episode(history: list[tuple[str, int]], model: Model) -> tuple[list[st
     """The current episode of one river: the months in a row (ending at its latest month with a
     class) that qualify under ``domain.water.clue_reasons``, oldest first, within the look-back; and
     the reasons as of the latest month. Empty when the latest month does not qualify."""
-    from domain.periods import shift_month
-    from domain.water import clue_reasons
-
     p = model.parameters
     if not history:
         return [], []
@@ -475,9 +468,6 @@ def water_hits(engine: Engine, model: Model, now: dt.datetime, since: dict | Non
     already holds a stored hit (any of its months, e.g. a decision carried over) is found under that
     hit's key, so it is counted and never raised again. Always a whole pass
     (``since`` is accepted and not used): one grouped read of the window, ~0.1 s on the sample."""
-    from domain.water import CLASS_LABELS
-    from queries.schema import WaterSample
-
     df = read_frame(engine, water_monthly_stmt(model, now))
     if df.empty:
         return []
@@ -692,8 +682,6 @@ def run_all(engine: Engine, now: dt.datetime | None = None,
     checks run first on a full run and otherwise once per clock bucket (``checks_due``): they read
     whole tables, and an incremental run must stay cheap; hits carry the latest checks' result."""
     if models is None:
-        from queries.model_library import effective_models
-
         models = effective_models(engine)
     now = now or clock.now()
     if full or checks_due(engine, now):  # data quality (issue 13): the checks run with the models, before them
@@ -709,8 +697,6 @@ def _model(key: str, engine: Engine | None = None) -> Model:
     """A shipped model, or (given the engine) one imported into this installation."""
     models = registry()
     if key not in models and engine is not None:
-        from queries.model_library import effective_models
-
         models = effective_models(engine)
     try:
         return models[key]

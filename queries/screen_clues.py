@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 
 from domain.clues import CASE, OPEN_CASE, OPEN_STATES, SUGGESTION
+from domain.periods import month_keys
 from queries.model_library import effective_models
 from domain.scope import Scope
 from queries.frames import read_frame
@@ -68,7 +69,7 @@ def screen_clues(engine: Engine, scope: Scope, now: dt.datetime) -> ScreenClues:
          .sum() if len(df) else pd.DataFrame(columns=["district_id", "hits", "open"]))
     by_district = (g.merge(names, on="district_id").sort_values(["hits", "name_zh"], ascending=[False, True])
                    [["name_zh", "name_en", "hits", "open"]].reset_index(drop=True))
-    months = [(pd.Timestamp(first) - pd.DateOffset(months=k)).strftime("%Y-%m") for k in range(MONTHS - 1, -1, -1)]
+    months = month_keys(now, MONTHS)
     counts = df.groupby("month")["n"].sum() if len(df) else pd.Series(dtype=int)
     by_month = pd.DataFrame({"month": months, "hits": [int(counts.get(m, 0)) for m in months]})
     case = df["state"] == CASE

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import Engine, text
@@ -82,19 +84,49 @@ def pg_engine() -> Engine:
     _drop_pg(e)
 
 
+@contextmanager
+def fresh_engine(kind: str, directory, revision: str | None = None) -> Iterator[Engine]:
+    """A new database of ``kind`` ("sqlite" in ``directory``, or "postgresql" in a schema of its own,
+    skipping with a reason when not configured), migrated to head, or only to ``revision`` for a
+    migration test's old database; removed afterwards."""
+    if kind == "postgresql" and not PG_URL:
+        pytest.skip(PG_SKIP)
+    if revision is None:
+        e = _sqlite_engine(directory) if kind == "sqlite" else _pg_engine()
+    else:
+        from alembic import command
+
+        from queries.db import alembic_config
+
+        if kind == "sqlite":
+            url, e = f"sqlite:///{directory / 'old.sqlite3'}", make_engine(f"sqlite:///{directory / 'old.sqlite3'}",
+                                                                            create=True)
+        else:
+            schema = f"t_{uuid.uuid4().hex[:10]}"
+            admin = make_engine(PG_URL, create=True)
+            with admin.begin() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            admin.dispose()
+            url, e = PG_URL, make_engine(PG_URL, create=True, connect_args={"options": f"-csearch_path={schema}"})
+            _PG_SCHEMAS[id(e)] = schema
+        cfg = alembic_config(url)
+        with e.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+    try:
+        yield e
+    finally:
+        if kind == "sqlite":
+            e.dispose()
+        else:
+            _drop_pg(e)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_engine(request, tmp_path) -> Engine:
     """The same test on both engines; the PostgreSQL run skips with a reason when not configured."""
-    if request.param == "sqlite":
-        e = _sqlite_engine(tmp_path)
+    with fresh_engine(request.param, tmp_path) as e:
         yield e
-        e.dispose()
-    else:
-        if not PG_URL:
-            pytest.skip(PG_SKIP)
-        e = _pg_engine()
-        yield e
-        _drop_pg(e)
 
 
 def _build_tiny(e: Engine) -> Engine:

@@ -20,7 +20,7 @@ from queries import model_library as L
 from queries import models as M
 from queries.cli import main as cli
 from queries.schema import AppUser, AuditLog, DatabaseIdentity, ModelConfig, ModelHit
-from tests.conftest import PG_SKIP, PG_URL, _drop_pg, _pg_engine, _sqlite_engine
+from tests.conftest import _sqlite_engine, fresh_engine
 from tests.test_models import NOW, REC, _recidivism_world
 
 DATA = Scope(role="data", grants=frozenset({"models"}))
@@ -29,17 +29,9 @@ DATA = Scope(role="data", grants=frozenset({"models"}))
 @pytest.fixture
 def other_engine(any_engine, tmp_path):
     """A second, separate database on the same engine kind: another installation."""
-    if any_engine.dialect.name == "sqlite":
-        (tmp_path / "other").mkdir()
-        e = _sqlite_engine(tmp_path / "other")
+    (tmp_path / "other").mkdir()
+    with fresh_engine(any_engine.dialect.name, tmp_path / "other") as e:
         yield e
-        e.dispose()
-    else:
-        if not PG_URL:
-            pytest.skip(PG_SKIP)
-        e = _pg_engine()
-        yield e
-        _drop_pg(e)
 
 
 def _steward(engine) -> Actor:

@@ -197,50 +197,13 @@ _OLD_CASES = [  # (id, function, suspects, detained, measure, arrest, pros, np_t
 ]
 
 
-def _old_database(request, tmp_path):
-    """An engine on a database migrated only to 0008 (before issue 12), on the engine asked for."""
-    from alembic import command
-    from sqlalchemy import text
-
-    from queries.db import alembic_config, make_engine
-    from tests.conftest import PG_SKIP, PG_URL
-
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-        eng, schema = make_engine(url, create=True), None
-    else:
-        if not PG_URL:
-            pytest.skip(PG_SKIP)
-        import uuid
-
-        url, schema = PG_URL, f"t_{uuid.uuid4().hex[:10]}"
-        admin = make_engine(PG_URL, create=True)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        admin.dispose()
-        eng = make_engine(PG_URL, create=True, connect_args={"options": f"-csearch_path={schema}"})
-    cfg = alembic_config(url)
-    with eng.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0008_mask_ids")
-    return eng, schema
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def old_engine(request, tmp_path):
-    from sqlalchemy import text
+    """A database migrated only to 0008_mask_ids, on the engine asked for."""
+    from tests.conftest import fresh_engine
 
-    from queries.db import make_engine
-    from tests.conftest import PG_URL
-
-    eng, schema = _old_database(request, tmp_path)
-    yield eng
-    eng.dispose()
-    if schema:
-        admin = make_engine(PG_URL, create=True)
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_engine(request.param, tmp_path, revision="0008_mask_ids") as eng:
+        yield eng
 
 
 def test_migration_carries_old_cases_over_one_row_per_counted_suspect(old_engine):

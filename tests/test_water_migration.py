@@ -13,47 +13,13 @@ from sqlalchemy import select, text
 from tests.water_world import FX, NOW, PIL_USER, plant
 
 
-def _old_database(request, tmp_path):
-    """An engine on a database migrated only to 0013 (before the clue list was retired)."""
-    from alembic import command
-
-    from queries.db import alembic_config, make_engine
-    from tests.conftest import PG_SKIP, PG_URL
-
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-        eng, schema = make_engine(url, create=True), None
-    else:
-        if not PG_URL:
-            pytest.skip(PG_SKIP)
-        import uuid
-
-        url, schema = PG_URL, f"t_{uuid.uuid4().hex[:10]}"
-        admin = make_engine(PG_URL, create=True)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        admin.dispose()
-        eng = make_engine(PG_URL, create=True, connect_args={"options": f"-csearch_path={schema}"})
-    cfg = alembic_config(url)
-    with eng.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0013_clue_life")
-    return eng, schema
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def old_engine(request, tmp_path):
-    from queries.db import make_engine
-    from tests.conftest import PG_URL
+    """A database migrated only to 0013_clue_life, on the engine asked for."""
+    from tests.conftest import fresh_engine
 
-    eng, schema = _old_database(request, tmp_path)
-    yield eng
-    eng.dispose()
-    if schema:
-        admin = make_engine(PG_URL, create=True)
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_engine(request.param, tmp_path, revision="0013_clue_life") as eng:
+        yield eng
 
 
 def test_decisions_become_water_clues_and_the_table_goes(old_engine):

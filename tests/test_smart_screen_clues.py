@@ -108,7 +108,8 @@ def test_scene_in_chromium_at_1920(tmp_path):
             assert_cjk_font_loaded(page)
             kpis = page.locator(".jcy-kpi").all_inner_texts()
             assert any(t.startswith("待处理") and t.endswith(f"{expected.open:,}") for t in kpis), kpis
-            page.wait_for_timeout(1500)  # let the charts draw before the picture
+            page.wait_for_function(  # the scene's three charts have drawn before the picture
+                "() => document.querySelectorAll('.vega-embed canvas, .vega-embed svg').length >= 3", timeout=60000)
             shots = ROOT / "tests" / "artifacts"
             shots.mkdir(exist_ok=True)
             page.screenshot(path=str(shots / "screen_supervision_1920.png"))

@@ -61,18 +61,27 @@ def _settings(args: argparse.Namespace) -> int:
     return settings_main(["--check"] if args.check else [])
 
 
-def _models_run(args: argparse.Namespace) -> int:
+def _on_database(url: str | None, work):
+    """``work(engine)`` on the database at ``url`` (disposed afterwards); None, with the reason on
+    stderr, when the database is not usable."""
     from queries.db import DatabaseUnavailable, make_engine
-    from queries.models import run_all
 
-    engine = make_engine(args.url)
+    engine = make_engine(url)
     try:
-        results = run_all(engine, full=args.full)
+        return work(engine)
     except DatabaseUnavailable as exc:
         print(f"{exc.zh}\n{exc}", file=sys.stderr)
-        return 1
+        return None
     finally:
         engine.dispose()
+
+
+def _models_run(args: argparse.Namespace) -> int:
+    from queries.models import run_all
+
+    results = _on_database(args.url, lambda engine: run_all(engine, full=args.full))
+    if results is None:
+        return 1
     print(f"{'model':<24} {'version':<12} {'mode':<11} {'hits':>6} {'new':>6} {'seconds':>8}")
     for r in results:
         print(f"{r.key:<24} {r.version:<12} {r.mode:<11} {r.hits_found:>6} {r.new_hits:>6} {r.seconds:>8.2f}")
@@ -135,17 +144,11 @@ def _models_import(args: argparse.Namespace) -> int:
 
 def _quality_run(args: argparse.Namespace) -> int:
     """Run every data-quality check once; per check: data set, kind, rows checked and failing."""
-    from queries.db import DatabaseUnavailable, make_engine
     from queries.quality import run_checks
 
-    engine = make_engine(args.url)
-    try:
-        results = run_checks(engine)
-    except DatabaseUnavailable as exc:
-        print(f"{exc.zh}\n{exc}", file=sys.stderr)
+    results = _on_database(args.url, run_checks)
+    if results is None:
         return 1
-    finally:
-        engine.dispose()
     print(f"{'check':<30} {'dataset':<20} {'kind':<4} {'checked':>9} {'failed':>7}")
     for r in results:
         print(f"{r.key:<30} {r.dataset:<20} {r.kind:<4} {r.checked:>9} {r.failed:>7}")

@@ -653,7 +653,8 @@ def run_model(engine: Engine, model: Model, now: dt.datetime | None = None, *, f
         found = QUERIES[model.query](engine, model, now, since=last["tables"])
     else:
         found = QUERIES[model.query](engine, model, now)
-    note = quality_note(engine, model.reads)  # data quality (issue 13): failing input checks, on each new hit
+    # data quality: the failing input checks go on each new hit (read only when there is a hit to carry them)
+    note = quality_note(engine, model.reads) if found else None
     new = 0
     with engine.begin() as conn:
         known = set(conn.execute(select(ModelHit.hit_key).where(ModelHit.model_key == model.key)).scalars())
